@@ -2,8 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['libs/*', 'services/*'],
+    projects: ['libs/*', 'services/*', 'tools/*'],
     globalSetup: ['./test/global-setup.ts'],
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+// No Docker engine runs on our machines, so the compose file is checked structurally here.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const healthcheck = z.object({ test: z.array(z.string()).min(2), interval: z.string(), retries: z.number() });
+const serviceSchema = z.object({
+  image: z.string().optional(),
+  build: z.object({ context: z.string(), args: z.record(z.string(), z.string()).optional() }).optional(),
+  ports: z.array(z.string()).optional(),
+  healthcheck,
+  depends_on: z.record(z.string(), z.object({ condition: z.literal('service_healthy') })).optional(),
+  environment: z.record(z.string(), z.string()).optional(),
+  deploy: z.object({ replicas: z.number() }).optional(),
+});
+const composeSchema = z.object({
+  services: z.record(z.string(), serviceSchema),
+  volumes: z.record(z.string(), z.null()),
+});
+
+const compose = composeSchema.parse(
+  parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }),
+);
+const appServices = ['gateway', 'auth', 'users', 'messages', 'realtime'];
+
+describe('docker-compose.yml', () => {
+  test('runs MongoDB, Redis, RabbitMQ and the five services', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      [...appServices, 'mongo', 'rabbitmq', 'redis'].sort(),
+    );
+  });
+
+  test('builds each service from the repository with its own SERVICE argument', () => {
+    for (const name of appServices) {
+      expect(compose.services[name]?.build?.args?.SERVICE, name).toBe(name);
+    }
+    for (const name of ['mongo', 'redis', 'rabbitmq']) {
+      expect(compose.services[name]?.image, name).toMatch(/^(mongo|redis|rabbitmq):\d/);
+    }
+  });
+
+  test('publishes only the gateway port', () => {
+    const published = Object.entries(compose.services).filter(([, s]) => (s.ports ?? []).length > 0);
+    expect(published.map(([name]) => name)).toEqual(['gateway']);
+    expect(compose.services.gateway?.ports).toEqual(['${GATEWAY_PORT:-5000}:5000']);
+  });
+
+  test('every dependency waits for health, and the infrastructure has volumes', () => {
+    for (const name of ['auth', 'users', 'messages']) {
+      expect(Object.keys(compose.services[name]?.depends_on ?? {}).sort(), name).toEqual([
+        'mongo',
+        'rabbitmq',
+        'redis',
+      ]);
+    }
+    expect(Object.keys(compose.services.gateway?.depends_on ?? {})).toEqual(
+      expect.arrayContaining(['auth', 'users', 'messages', 'realtime', 'redis']),
+    );
+    expect(Object.keys(compose.volumes).sort()).toEqual(['mongo-data', 'rabbitmq-data', 'redis-data']);
+  });
+
+  test('runs two realtime replicas behind one DNS name', () => {
+    expect(compose.services.realtime?.deploy?.replicas).toBe(2);
+    expect(compose.services.gateway?.environment?.REALTIME_URLS).toBe('http://realtime:5004');
+  });
+
+  test('takes secrets from .env and documents every variable it reads in .env.example', () => {
+    const raw = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+    const variables = new Set([...raw.matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]));
+    for (const secret of ['JWT_SECRET', 'INTERNAL_TOKEN_SECRET', 'RABBITMQ_PASSWORD']) {
+      expect(raw).toContain(`\${${secret}:?`);
+    }
+    for (const variable of variables) {
+      expect(example, `${variable} in .env.example`).toMatch(new RegExp(`^#?\\s*${variable}=`, 'm'));
+    }
+  });
+});
