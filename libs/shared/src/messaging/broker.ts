@@ -1,0 +1,106 @@
+import amqp, { type AmqpConnectionManager, type Channel } from 'amqp-connection-manager';
+import type { Logger } from 'pino';
+import type { RoutingKey } from '../events/index.js';
+import { startConsumer } from './consumer.js';
+import { createPublisher } from './publisher.js';
+import { assertExchanges } from './topology.js';
+import type { Broker, ConsumeOptions, Consumer } from './types.js';
+
+export interface BrokerOptions {
+  url: string;
+  logger: Logger;
+  /** Connection name shown in the RabbitMQ management UI and in logs. */
+  name: string;
+  /** AMQP heartbeat interval (default 10 s): a dead peer is noticed within about two intervals. */
+  heartbeatSeconds?: number;
+  /** Delay between reconnection attempts (default 1 s). */
+  reconnectSeconds?: number;
+}
+
+/** A {@link Broker} that also exposes its amqp-connection-manager (for diagnostics and tests). */
+export interface ManagedBroker extends Broker {
+  readonly manager: AmqpConnectionManager;
+}
+
+function watchConnection(manager: AmqpConnectionManager, log: Logger): void {
+  let failing = false;
+  manager.on('connect', () => {
+    failing = false;
+    log.info('amqp connected');
+  });
+  manager.on('disconnect', ({ err }) => log.warn({ err }, 'amqp disconnected; reconnecting'));
+  // Logged once per outage, not once per retry.
+  manager.on('connectFailed', ({ err }) => {
+    if (!failing) log.warn({ err }, 'amqp connection failed; retrying');
+    failing = true;
+  });
+  manager.on('blocked', ({ reason }) => log.warn({ reason }, 'amqp connection blocked by the broker'));
+  manager.on('unblocked', () => log.info('amqp connection unblocked'));
+}
+
+/**
+ * Connect to RabbitMQ through amqp-connection-manager (heartbeats on, reconnects forever). Every
+ * (re)connection declares the events exchange and the dead-letter exchange before anything is published.
+ */
+export function createBroker(opts: BrokerOptions): ManagedBroker {
+  const log = opts.logger.child({ component: 'amqp', broker: opts.name });
+  const manager = amqp.connect([opts.url], {
+    heartbeatIntervalInSeconds: opts.heartbeatSeconds ?? 10,
+    reconnectTimeInSeconds: opts.reconnectSeconds ?? 1,
+    connectionOptions: { clientProperties: { connection_name: opts.name } },
+  });
+  watchConnection(manager, log);
+  const publishChannel = manager.createChannel({
+    name: `publisher:${opts.name}`,
+    confirm: true,
+    setup: (channel: Channel) => assertExchanges(channel),
+  });
+  publishChannel.on('error', (err: Error) => log.error({ err }, 'publisher channel error'));
+  const publisher = createPublisher(publishChannel);
+  const consumers = new Set<Consumer>();
+  let closing: Promise<void> | undefined;
+
+  const close = async () => {
+    await Promise.allSettled([...consumers].map((c) => c.cancel()));
+    await publishChannel
+      .close()
+      .catch((err: unknown) => log.warn({ err }, 'closing publisher channel failed'));
+    await manager.close();
+    log.info('amqp closed');
+  };
+
+  return {
+    manager,
+    publisher: () => publisher,
+    async consume<K extends RoutingKey>(consumeOpts: ConsumeOptions<K>) {
+      if (closing) throw new Error('broker is closed');
+      const inner = await startConsumer(manager, log, consumeOpts);
+      const consumer: Consumer = {
+        cancel: async () => {
+          consumers.delete(consumer);
+          await inner.cancel();
+        },
+      };
+      consumers.add(consumer);
+      return consumer;
+    },
+    isConnected: () => manager.isConnected(),
+    waitForConnect: (timeoutMs = 10_000) => withTimeout(publishChannel.waitForConnect(), timeoutMs, opts.url),
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+function withTimeout(promise: Promise<void>, timeoutMs: number, url: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const safeUrl = url.replace(/\/\/[^@/]*@/, '//');
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`RabbitMQ not reachable at ${safeUrl} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,5 @@
+export { type BrokerOptions, createBroker, type ManagedBroker } from './broker.js';
+export type { OutboxEntry, OutboxRelay, OutboxRelayOptions, OutboxStore } from './outbox-relay.js';
+export { startOutboxRelay } from './outbox-relay.js';
+export { InvalidEventError, PublishError, parseEvent } from './publisher.js';
+export type { Broker, ConsumeOptions, Consumer, DeliveryMeta, Publisher, PublishOptions } from './types.js';

@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import type { EventOf, RoutingKey } from '../events/index.js';
+import { InvalidEventError } from './publisher.js';
+import type { Publisher } from './types.js';
+
+export interface OutboxEntry {
+  id: string;
+  routingKey: RoutingKey;
+  payload: unknown;
+}
+
+export interface OutboxStore {
+  /** Up to `limit` unpublished entries, oldest first. */
+  pending(limit: number): Promise<OutboxEntry[]>;
+  markPublished(id: string): Promise<void>;
+  /**
+   * Optional: set aside an entry whose payload fails its schema (it can never be published). Without it
+   * such an entry blocks the relay, retried with backoff and logged as an error, so no event is lost.
+   */
+  markFailed?(id: string, reason: string): Promise<void>;
+}
+
+export interface OutboxRelay {
+  /** Drain now (coalesced with a drain already running). */
+  wake(): void;
+  /** Stop the loop and wait for the drain in progress. */
+  stop(): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  store: OutboxStore;
+  publisher: Publisher;
+  logger: Logger;
+  /** Poll interval while healthy (default 1000 ms). */
+  intervalMs?: number;
+  /** Entries read per `pending` call (default 100). */
+  batchSize?: number;
+  /** First retry delay after a failure, doubled per consecutive failure (default 500 ms)... */
+  retryBaseMs?: number;
+  /** ...up to this cap (default 30000 ms). */
+  maxBackoffMs?: number;
+}
+
+/**
+ * Relay outbox entries to the broker: publish them in order, mark each one published only after the broker
+ * confirmed it (at-least-once: a crash in between republishes it with the same eventId). A failure stops
+ * the batch and retries it after a capped exponential backoff. Never runs two drains at once.
+ */
+export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const { store, publisher, logger } = opts;
+  const intervalMs = opts.intervalMs ?? 1_000;
+  const batchSize = opts.batchSize ?? 100;
+  const retryBaseMs = opts.retryBaseMs ?? 500;
+  const maxBackoffMs = opts.maxBackoffMs ?? 30_000;
+  const log = logger.child({ component: 'outbox-relay' });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let wakeRequested = false;
+  let failures = 0;
+  let stopped = false;
+
+  const publishEntry = async (entry: OutboxEntry) => {
+    try {
+      await publisher.publish(entry.routingKey, entry.payload as EventOf<RoutingKey>);
+    } catch (err) {
+      if (!(err instanceof InvalidEventError) || !store.markFailed) throw err;
+      log.error({ err, entryId: entry.id }, 'outbox entry fails its schema; set aside');
+      await store.markFailed(entry.id, err.message);
+      return;
+    }
+    await store.markPublished(entry.id);
+  };
+
+  /** Publish batches until the store has nothing pending (or we are stopped). */
+  const drainAll = async () => {
+    while (!stopped) {
+      const batch = await store.pending(batchSize);
+      for (const entry of batch) {
+        if (stopped) return;
+        await publishEntry(entry);
+      }
+      if (batch.length < batchSize) return;
+    }
+  };
+
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(run, delayMs);
+    timer.unref();
+  };
+
+  function run(): void {
+    if (stopped || running) return;
+    clearTimeout(timer);
+    wakeRequested = false;
+    running = drainAll().then(
+      () => {
+        failures = 0;
+      },
+      (err: unknown) => {
+        failures += 1;
+        log.warn({ err, failures }, 'outbox drain failed; retrying');
+      },
+    );
+    void running.then(() => {
+      running = undefined;
+      if (failures > 0) schedule(Math.min(maxBackoffMs, retryBaseMs * 2 ** (failures - 1)));
+      else if (wakeRequested) run();
+      else schedule(intervalMs);
+    });
+  }
+
+  run();
+  return {
+    wake() {
+      if (stopped) return;
+      if (running) wakeRequested = true;
+      else run();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

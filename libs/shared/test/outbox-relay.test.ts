@@ -1,0 +1,186 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { MessageCreatedEvent } from '../src/events/index.js';
+import {
+  createBroker,
+  type ManagedBroker,
+  type OutboxEntry,
+  type OutboxRelay,
+  type OutboxStore,
+  type Publisher,
+  startOutboxRelay,
+} from '../src/messaging/index.js';
+import { collectEvents, type EventCollector, fakeMessageCreatedEvent } from '../src/testing/events.js';
+import { testEnv, waitFor } from '../src/testing/index.js';
+
+const { amqpUrl } = testEnv();
+const logger = pino({ level: 'silent' });
+let broker: ManagedBroker;
+let collector: EventCollector<'message.created'>;
+const relays: OutboxRelay[] = [];
+
+/** An in-memory outbox that records what was marked and checks that drains never overlap. */
+class MemoryOutbox implements OutboxStore {
+  readonly entries: Array<OutboxEntry & { published: boolean; failed?: string }> = [];
+  readonly marked: string[] = [];
+  concurrentReads = 0;
+  maxConcurrentReads = 0;
+  private nextId = 0;
+
+  add(payload: unknown): OutboxEntry {
+    const entry = {
+      id: String(++this.nextId),
+      routingKey: 'message.created' as const,
+      payload,
+      published: false,
+    };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  async pending(limit: number): Promise<OutboxEntry[]> {
+    this.concurrentReads += 1;
+    this.maxConcurrentReads = Math.max(this.maxConcurrentReads, this.concurrentReads);
+    await Promise.resolve();
+    this.concurrentReads -= 1;
+    return this.entries.filter((e) => !e.published && !e.failed).slice(0, limit);
+  }
+
+  async markPublished(id: string): Promise<void> {
+    const entry = this.entries.find((e) => e.id === id);
+    if (entry) entry.published = true;
+    this.marked.push(id);
+  }
+}
+
+const start = (
+  store: OutboxStore,
+  publisher: Publisher,
+  opts: { intervalMs?: number; batchSize?: number } = {},
+) => {
+  const relay = startOutboxRelay({ store, publisher, logger, retryBaseMs: 10, maxBackoffMs: 50, ...opts });
+  relays.push(relay);
+  return relay;
+};
+
+const eventIdsOf = (store: MemoryOutbox) =>
+  store.entries.map((e) => (e.payload as MessageCreatedEvent).eventId);
+
+beforeAll(async () => {
+  broker = createBroker({ url: amqpUrl, logger, name: 'test-outbox' });
+  await broker.waitForConnect();
+  collector = await collectEvents(amqpUrl, 'message.created');
+});
+
+afterAll(async () => {
+  await Promise.all(relays.map((r) => r.stop()));
+  await collector?.close();
+  await broker?.close();
+});
+
+describe('startOutboxRelay', () => {
+  test('publishes pending entries in order, across batches, and marks each one once', async () => {
+    const store = new MemoryOutbox();
+    for (let i = 0; i < 7; i++) store.add(fakeMessageCreatedEvent());
+    const ids = eventIdsOf(store);
+
+    start(store, broker.publisher(), { batchSize: 3 });
+
+    await waitFor(() => store.marked.length === 7, { message: 'all entries marked' });
+    await collector.waitForEvent((e) => e.eventId === ids[6]);
+    const received = collector.events.map((e) => e.eventId).filter((id) => ids.includes(id));
+    expect(received).toEqual(ids);
+    expect(store.marked).toEqual(store.entries.map((e) => e.id));
+  });
+
+  test('when publishing fails it backs off and retries until every entry is published exactly once', async () => {
+    const store = new MemoryOutbox();
+    for (let i = 0; i < 4; i++) store.add(fakeMessageCreatedEvent());
+    const ids = eventIdsOf(store);
+    let calls = 0;
+    const flaky: Publisher = {
+      publish: (routingKey, event, opts) => {
+        calls += 1;
+        // Fails every other attempt: each entry needs a retry.
+        if (calls % 2 === 1) return Promise.reject(new Error('broker unavailable'));
+        return broker.publisher().publish(routingKey, event, opts);
+      },
+    };
+
+    start(store, flaky, { intervalMs: 60_000 });
+
+    await waitFor(() => store.marked.length === 4, { message: 'all entries marked' });
+    await collector.waitForEvent((e) => e.eventId === ids[3]);
+    const received = collector.events.map((e) => e.eventId).filter((id) => ids.includes(id));
+    expect(received).toEqual(ids);
+    expect(store.marked).toEqual(store.entries.map((e) => e.id));
+    expect(calls).toBe(8);
+  });
+
+  test('wake() drains at once instead of waiting for the interval, never running two drains together', async () => {
+    const store = new MemoryOutbox();
+    const relay = start(store, broker.publisher(), { intervalMs: 60_000 });
+    await waitFor(() => store.maxConcurrentReads === 1, { message: 'the first (empty) drain' });
+
+    const entries = Array.from({ length: 5 }, () => store.add(fakeMessageCreatedEvent()));
+    for (let i = 0; i < 10; i++) relay.wake();
+
+    await waitFor(() => store.marked.length === 5, { message: 'the woken drain' });
+    expect(store.marked).toEqual(entries.map((e) => e.id));
+    expect(store.maxConcurrentReads).toBe(1);
+  });
+
+  test('stop() waits for the drain in progress and nothing runs afterwards', async () => {
+    const store = new MemoryOutbox();
+    store.add(fakeMessageCreatedEvent());
+    store.add(fakeMessageCreatedEvent());
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let publishing = false;
+    const slow: Publisher = {
+      publish: async (routingKey, event, opts) => {
+        publishing = true;
+        await gate;
+        await broker.publisher().publish(routingKey, event, opts);
+      },
+    };
+    const relay = start(store, slow, { intervalMs: 10 });
+    await waitFor(() => publishing, { message: 'the first publish' });
+
+    let stopped = false;
+    const stopping = relay.stop().then(() => {
+      stopped = true;
+    });
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+
+    // The entry in flight completes; the relay does not start the next one after stop().
+    expect(store.marked).toEqual(['1']);
+  });
+
+  test('an entry that fails its schema is set aside when the store supports it; later entries still go out', async () => {
+    const store = new MemoryOutbox();
+    const failed: string[] = [];
+    const withFailures: OutboxStore = {
+      pending: (limit) => store.pending(limit),
+      markPublished: (id) => store.markPublished(id),
+      markFailed: async (id) => {
+        const entry = store.entries.find((e) => e.id === id);
+        if (entry) entry.failed = 'invalid';
+        failed.push(id);
+      },
+    };
+    const bad = store.add({ ...fakeMessageCreatedEvent(), extra: 1 });
+    const good = store.add(fakeMessageCreatedEvent());
+
+    start(withFailures, broker.publisher());
+
+    await waitFor(() => store.marked.includes(good.id), { message: 'the good entry' });
+    expect(failed).toEqual([bad.id]);
+    expect(store.marked).toEqual([good.id]);
+  });
+});
