@@ -1,0 +1,148 @@
+import { revokeToken } from '@chat/shared/auth';
+import { createHttpService, type HttpService } from '@chat/shared/http';
+import { createLogger, type Logger } from '@chat/shared/logger';
+import { createBroker, startOutboxRelay } from '@chat/shared/messaging';
+import { createRedis, pingRedis } from '@chat/shared/redis';
+import mongoose, { type Connection } from 'mongoose';
+import type { Config } from './config.js';
+import { createUserOutboxStore } from './data-access/outbox.repository.js';
+import { createUserModel } from './data-access/user.model.js';
+import { createUserRepository } from './data-access/user.repository.js';
+import { createPasswordHasher } from './domain/password.js';
+import { createAuthRouter } from './entry-points/http/auth.routes.js';
+import { createAvatarRouter } from './entry-points/http/avatar.routes.js';
+
+export interface AppOverrides {
+  logger?: Logger;
+  /** Outbox relay poll interval (tests shorten it). */
+  outboxIntervalMs?: number;
+}
+
+export interface App {
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+async function pingMongo(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (connection.readyState !== mongoose.ConnectionStates.connected || !db)
+    throw new Error('mongo not connected');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('mongo ping timed out')), READINESS_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([db.command({ ping: 1 }), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function connectMongo(config: Config): Promise<Connection> {
+  const connection = mongoose.createConnection(config.MONGO_URL, {
+    dbName: config.MONGO_DB,
+    sanitizeFilter: true,
+    serverSelectionTimeoutMS: 10_000,
+  });
+  await connection.asPromise();
+  return connection;
+}
+
+type Closers = Array<() => Promise<unknown>>;
+
+/** Runs `closers` in reverse order of opening, logging (not throwing) individual failures. */
+async function closeAll(closers: Closers, logger: Logger): Promise<void> {
+  for (const close of [...closers].reverse()) {
+    await close().catch((err: unknown) => logger.warn({ err }, 'error while closing a resource'));
+  }
+}
+
+/** Opens Mongo (indexes built), Redis, the broker and the outbox relay, registering each one's closer. */
+async function connectDependencies(
+  config: Config,
+  logger: Logger,
+  overrides: AppOverrides,
+  closers: Closers,
+) {
+  const connection = await connectMongo(config);
+  closers.push(() => connection.close());
+  const userModel = createUserModel(connection);
+  // The unique username index must exist before the first signup, or a race could create two accounts.
+  await userModel.init();
+
+  const redis = createRedis(config.REDIS_URL, { logger, name: 'auth' });
+  closers.push(() => redis.quit().catch(() => redis.disconnect()));
+  // Not awaited: the broker may be down; signups still succeed and the relay publishes later.
+  const broker = createBroker({ url: config.AMQP_URL, logger, name: 'auth' });
+  closers.push(() => broker.close());
+  const relay = startOutboxRelay({
+    store: createUserOutboxStore(userModel),
+    publisher: broker.publisher(),
+    logger,
+    ...(overrides.outboxIntervalMs === undefined ? {} : { intervalMs: overrides.outboxIntervalMs }),
+  });
+  closers.push(() => relay.stop());
+  return { connection, userModel, redis, broker, relay };
+}
+
+async function buildService(
+  config: Config,
+  logger: Logger,
+  overrides: AppOverrides,
+  closers: Closers,
+): Promise<HttpService> {
+  const { connection, userModel, redis, broker, relay } = await connectDependencies(
+    config,
+    logger,
+    overrides,
+    closers,
+  );
+  const authRouter = createAuthRouter({
+    config,
+    users: createUserRepository(userModel),
+    passwords: await createPasswordHasher(config.BCRYPT_COST),
+    onRegistered: () => relay.wake(),
+    revoke: (claims) => revokeToken(redis, claims),
+  });
+  return createHttpService({
+    name: 'auth',
+    logger,
+    readiness: {
+      mongo: () => pingMongo(connection),
+      redis: () => pingRedis(redis),
+      broker: () => {
+        if (!broker.isConnected()) throw new Error('broker not connected');
+      },
+    },
+    routes: (app) => {
+      app.use('/api/auth', createAvatarRouter(), authRouter);
+    },
+    onStop: [() => closeAll(closers, logger)],
+  });
+}
+
+/** The auth service: `start()` connects everything and listens; `stop()` closes all of it. */
+export function createApp(config: Config, overrides: AppOverrides = {}): App {
+  const logger = overrides.logger ?? createLogger({ service: 'auth', level: config.LOG_LEVEL });
+  let http: HttpService | undefined;
+  return {
+    async start() {
+      const closers: Closers = [];
+      try {
+        http = await buildService(config, logger, overrides, closers);
+        return await http.start(config.PORT, config.HOST);
+      } catch (err) {
+        http = undefined;
+        await closeAll(closers, logger);
+        throw err;
+      }
+    },
+    async stop() {
+      const service = http;
+      http = undefined;
+      await service?.stop();
+    },
+  };
+}

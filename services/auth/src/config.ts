@@ -1,0 +1,22 @@
+import { logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import { z } from 'zod';
+
+export const configSchema = z.object({
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  PORT: port(5001),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  MONGO_URL: url('mongodb://127.0.0.1:27017'),
+  MONGO_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be 1-63 characters of letters, digits, _ or -' })
+    .default('auth'),
+  REDIS_URL: url('redis://127.0.0.1:6379'),
+  AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
+  JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),
+  INTERNAL_TOKEN_SECRET: secret('dev-only-internal-secret-change-me-0000'),
+  // Below 10 rounds bcrypt is too cheap to slow down an offline attack on a leaked hash.
+  BCRYPT_COST: z.coerce.number().int().min(10).max(15).default(12),
+});
+
+export type Config = z.output<typeof configSchema>;

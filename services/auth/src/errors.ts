@@ -1,0 +1,12 @@
+import { AppError } from '@chat/shared/http';
+
+/** Every error the auth service answers with, by code. */
+export const authErrors = {
+  usernameTaken: () => new AppError('AUTH.USERNAME_TAKEN', 400, 'Username already exists'),
+  passwordMismatch: () => new AppError('AUTH.PASSWORD_MISMATCH', 400, "Passwords don't match"),
+  passwordTooLong: () => new AppError('AUTH.PASSWORD_TOO_LONG', 400, 'Password must be at most 72 bytes'),
+  invalidCredentials: () => new AppError('AUTH.INVALID_CREDENTIALS', 400, 'Invalid username or password'),
+  // The token was valid but its account is gone: treat it like any other dead session.
+  userGone: () => new AppError('AUTH.INVALID_TOKEN', 401, 'Unauthorized - Invalid Token'),
+  badAvatarName: () => new AppError('AUTH.BAD_AVATAR_NAME', 400, 'Invalid avatar name'),
+} as const;

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  bodyOf,
+  internalTokenFor,
+  jwtFrom,
+  newSignup,
+  type PublicUser,
+  postJson,
+  type RunningAuth,
+  startAuth,
+} from './support/auth-app.js';
+
+let auth: RunningAuth;
+let account: { _id: string; username: string; password: string };
+
+beforeAll(async () => {
+  auth = await startAuth();
+  const body = newSignup({ username: `Login_${Date.now().toString(36)}` });
+  const res = await postJson(`${auth.url}/api/auth/signup`, body);
+  expect(res.status).toBe(201);
+  const user = await bodyOf<PublicUser>(res);
+  account = { _id: user._id, username: String(body.username), password: String(body.password) };
+});
+
+afterAll(async () => {
+  await auth?.app.stop();
+});
+
+const login = (body: unknown) => postJson(`${auth.url}/api/auth/login`, body);
+
+async function timedLogin(body: unknown): Promise<{ ms: number; status: number; body: unknown }> {
+  const started = performance.now();
+  const res = await login(body);
+  const json: unknown = await res.json();
+  return { ms: performance.now() - started, status: res.status, body: json };
+}
+
+describe('POST /api/auth/login', () => {
+  test('with the right password returns the user and a working cookie', async () => {
+    const res = await login({ username: account.username, password: account.password });
+
+    expect(res.status).toBe(200);
+    const user = await bodyOf<PublicUser>(res);
+    expect(user).toEqual({
+      _id: account._id,
+      fullName: 'Test User',
+      username: account.username,
+      profilePic: `/api/auth/avatar/${account.username}.svg`,
+    });
+    const { internalToken } = internalTokenFor(jwtFrom(res));
+    const me = await fetch(`${auth.url}/api/auth/me`, { headers: { 'x-internal-token': internalToken } });
+    expect((await bodyOf<PublicUser>(me))._id).toBe(account._id);
+  });
+
+  test('matches the username regardless of case and surrounding spaces', async () => {
+    const res = await login({ username: `  ${account.username.toUpperCase()} `, password: account.password });
+    expect(res.status).toBe(200);
+    expect((await bodyOf<PublicUser>(res))._id).toBe(account._id);
+  });
+
+  test('a wrong password and an unknown user get the same 400 body and similar timing', async () => {
+    const wrong = [];
+    const unknown = [];
+    for (let i = 0; i < 3; i += 1) {
+      wrong.push(await timedLogin({ username: account.username, password: 'not-the-password' }));
+      unknown.push(await timedLogin({ username: `nobody_${i}_${Date.now()}`, password: 'not-the-password' }));
+    }
+
+    for (const r of [...wrong, ...unknown]) {
+      expect(r.status).toBe(400);
+      expect(r.body).toEqual({ error: 'Invalid username or password', code: 'AUTH.INVALID_CREDENTIALS' });
+    }
+    // An unknown user still pays for a bcrypt comparison; a bare lookup would be many times faster.
+    const fastest = (runs: Array<{ ms: number }>) => Math.min(...runs.map((r) => r.ms));
+    expect(fastest(unknown)).toBeGreaterThan(fastest(wrong) * 0.4);
+  });
+
+  test('a password longer than 72 bytes never matches, even when its first 72 bytes would', async () => {
+    const password = 'p'.repeat(72);
+    const body = newSignup({ password, confirmPassword: password });
+    expect((await postJson(`${auth.url}/api/auth/signup`, body)).status).toBe(201);
+
+    const res = await login({ username: body.username, password: `${password}extra` });
+
+    expect(res.status).toBe(400);
+    expect((await bodyOf(res)).error).toBe('Invalid username or password');
+  });
+
+  test.each([
+    ['{"$gt": ""} as username', { username: { $gt: '' }, password: 'x-password' }],
+    ['{"$gt": ""} as password', { username: 'someone', password: { $gt: '' } }],
+    ['{"$ne": null} as both', { username: { $ne: null }, password: { $ne: null } }],
+    ['a missing password', { username: 'someone' }],
+    ['a number as username', { username: 42, password: 'x-password' }],
+    ['an unknown extra key', { username: 'someone', password: 'x-password', admin: true }],
+  ])('refuses %s with a 400 and no cookie', async (_name, body) => {
+    const res = await login(body);
+
+    expect(res.status).toBe(400);
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+});

@@ -1,0 +1,112 @@
+import { isTokenRevoked } from '@chat/shared/auth';
+import { createLogger } from '@chat/shared/logger';
+import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
+import { bearerFor, newObjectId, testEnv } from '@chat/shared/testing';
+import { ObjectId } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  bodyOf,
+  internalTokenFor,
+  jwtFrom,
+  newSignup,
+  openDb,
+  type PublicUser,
+  postJson,
+  type RunningAuth,
+  startAuth,
+} from './support/auth-app.js';
+
+let auth: RunningAuth;
+let redis: Redis;
+let subscriber: Redis;
+const logger = createLogger({ service: 'auth-test', level: 'silent' });
+
+beforeAll(async () => {
+  auth = await startAuth();
+  redis = createRedis(testEnv().redisUrl, { logger, name: 'auth-test' });
+  subscriber = createRedis(testEnv().redisUrl, { logger, name: 'auth-test-sub' });
+});
+
+afterAll(async () => {
+  await subscriber?.quit();
+  await redis?.quit();
+  await auth?.app.stop();
+});
+
+async function signedUp(): Promise<{ id: string; internalToken: string; jti: string; exp: number }> {
+  const res = await postJson(`${auth.url}/api/auth/signup`, newSignup());
+  expect(res.status).toBe(201);
+  const { _id } = await bodyOf<PublicUser>(res);
+  return { id: _id, ...internalTokenFor(jwtFrom(res)) };
+}
+
+const me = (headers: Record<string, string>) => fetch(`${auth.url}/api/auth/me`, { headers });
+
+describe('POST /api/auth/logout', () => {
+  test('revokes the jti until the token expires, announces it, and clears the cookie', async () => {
+    const session = await signedUp();
+    const announced = new Promise<string>((resolve) => {
+      subscriber.on('message', (channel: string, message: string) => {
+        if (channel === redisKeys.revocationsChannel && message === session.jti) resolve(message);
+      });
+    });
+    await subscriber.subscribe(redisKeys.revocationsChannel);
+
+    const res = await postJson(
+      `${auth.url}/api/auth/logout`,
+      {},
+      { 'x-internal-token': session.internalToken },
+    );
+
+    expect(res.status).toBe(200);
+    expect(await bodyOf<unknown>(res)).toEqual({ message: 'Logged out successfully' });
+    const cleared = res.headers.getSetCookie().find((c) => c.startsWith('jwt='));
+    const attributes = (cleared ?? '').split(';').map((a) => a.trim().toLowerCase());
+    expect(attributes).toEqual(
+      expect.arrayContaining(['jwt=', 'max-age=0', 'path=/', 'httponly', 'samesite=strict']),
+    );
+    expect(await isTokenRevoked(redis, session.jti)).toBe(true);
+    const ttl = await redis.ttl(redisKeys.denyList(session.jti));
+    expect(Math.abs(ttl - (session.exp - Math.floor(Date.now() / 1000)))).toBeLessThanOrEqual(5);
+    expect(await announced).toBe(session.jti);
+  });
+
+  test('without an internal token is 401 and revokes nothing', async () => {
+    const res = await postJson(`${auth.url}/api/auth/logout`, {});
+    expect(res.status).toBe(401);
+    expect((await bodyOf(res)).error).toBe('Unauthorized - No Token Provided');
+  });
+});
+
+describe('GET /api/auth/me', () => {
+  test('with only a hand-written x-user-id header is 401', async () => {
+    const { id } = await signedUp();
+    const res = await me({ 'x-user-id': id });
+    expect(res.status).toBe(401);
+    expect((await bodyOf(res)).error).toBe('Unauthorized - No Token Provided');
+  });
+
+  test('with a user token instead of an internal token, or a forged internal token, is 401', async () => {
+    const { id } = await signedUp();
+    const userToken = bearerFor(id).token;
+    for (const headers of [{ 'x-internal-token': userToken }, { 'x-internal-token': 'not-a-jwt' }]) {
+      const res = await me(headers);
+      expect(res.status).toBe(401);
+      expect((await bodyOf(res)).error).toBe('Unauthorized - Invalid Token');
+    }
+  });
+
+  test('for an account that no longer exists is 401', async () => {
+    const res = await me({ 'x-internal-token': bearerFor(newObjectId()).internalToken });
+    expect(res.status).toBe(401);
+
+    const session = await signedUp();
+    const db = await openDb(auth.config);
+    try {
+      expect((await db.users.deleteOne({ _id: new ObjectId(session.id) })).deletedCount).toBe(1);
+    } finally {
+      await db.close();
+    }
+    expect((await me({ 'x-internal-token': session.internalToken })).status).toBe(401);
+  });
+});

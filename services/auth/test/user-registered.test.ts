@@ -1,0 +1,133 @@
+import { userRegisteredEvent } from '@chat/shared/events';
+import { collectEvents, type EventCollector, testEnv, waitFor } from '@chat/shared/testing';
+import { ObjectId } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  bodyOf,
+  newSignup,
+  openDb,
+  type PublicUser,
+  postJson,
+  type RunningAuth,
+  startAuth,
+} from './support/auth-app.js';
+import { createTcpProxy } from './support/tcp-proxy.js';
+
+let collector: EventCollector<'user.registered'>;
+
+beforeAll(async () => {
+  collector = await collectEvents(testEnv().amqpUrl, 'user.registered');
+});
+
+afterAll(async () => {
+  await collector?.close();
+});
+
+async function signupOn(auth: RunningAuth): Promise<PublicUser> {
+  const body = newSignup({ gender: 'male' });
+  const res = await postJson(`${auth.url}/api/auth/signup`, body);
+  expect(res.status).toBe(201);
+  return bodyOf<PublicUser>(res);
+}
+
+async function storedOutboxState(auth: RunningAuth, id: string) {
+  const db = await openDb(auth.config);
+  try {
+    const doc = await db.users.findOne({ _id: new ObjectId(id) });
+    return { eventId: String(doc?.eventId), pending: doc?.eventPending };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The test broker's URL with its address swapped for `port` on localhost. */
+function amqpUrlOnPort(port: number): string {
+  const url = new URL(testEnv().amqpUrl);
+  return `amqp://${url.username}:${url.password}@127.0.0.1:${port}${url.pathname}`;
+}
+
+function brokerTarget(): { host: string; port: number } {
+  const url = new URL(testEnv().amqpUrl);
+  return { host: url.hostname, port: Number(url.port || 5672) };
+}
+
+describe('user.registered', () => {
+  let auth: RunningAuth;
+  beforeAll(async () => {
+    auth = await startAuth();
+  });
+  afterAll(async () => {
+    await auth?.app.stop();
+  });
+
+  test('is published for a signup, valid against the shared schema, with messageId = eventId', async () => {
+    const user = await signupOn(auth);
+
+    const event = await collector.waitForEvent((e) => e.user._id === user._id, 10_000);
+
+    expect(userRegisteredEvent.parse(event)).toEqual(event);
+    expect(event.user).toMatchObject({
+      _id: user._id,
+      username: user.username,
+      fullName: 'Test User',
+      gender: 'male',
+      profilePic: `/api/auth/avatar/${user.username}.svg`,
+    });
+    const message = collector.messages.find((m) => m.event.eventId === event.eventId);
+    expect(message?.properties.messageId).toBe(event.eventId);
+    await waitFor(async () => (await storedOutboxState(auth, user._id)).pending === false, {
+      message: 'outbox entry never marked published',
+    });
+  });
+});
+
+describe('user.registered outbox', () => {
+  test('a signup while RabbitMQ is unreachable succeeds, and its event goes out once the broker is back', async () => {
+    const proxy = await createTcpProxy(brokerTarget());
+    const auth = await startAuth({ AMQP_URL: amqpUrlOnPort(proxy.port) });
+    try {
+      const user = await signupOn(auth);
+      const ready = await fetch(`${auth.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect((await bodyOf<{ checks: Record<string, string> }>(ready)).checks.broker).toBe('down');
+      const before = await storedOutboxState(auth, user._id);
+      expect(before.pending).toBe(true);
+      expect(collector.events.some((e) => e.user._id === user._id)).toBe(false);
+
+      await proxy.up();
+
+      const event = await collector.waitForEvent((e) => e.user._id === user._id, 20_000);
+      expect(event.eventId).toBe(before.eventId);
+      await waitFor(async () => (await fetch(`${auth.url}/readyz`)).status === 200, {
+        timeoutMs: 10_000,
+        message: 'never became ready after the broker came back',
+      });
+    } finally {
+      await auth.app.stop();
+      await proxy.close();
+    }
+  }, 45_000);
+
+  test('an event stored while the broker was down survives a restart and is sent by the next instance', async () => {
+    const proxy = await createTcpProxy(brokerTarget()); // never brought up: a closed port
+    const first = await startAuth({ AMQP_URL: amqpUrlOnPort(proxy.port) });
+    let user: PublicUser;
+    try {
+      user = await signupOn(first);
+    } finally {
+      await first.app.stop();
+      await proxy.close();
+    }
+
+    const second = await startAuth({ MONGO_DB: first.config.MONGO_DB });
+    try {
+      const event = await collector.waitForEvent((e) => e.user._id === user._id, 15_000);
+      expect(event.user.username).toBe(user.username);
+      await waitFor(async () => (await storedOutboxState(second, user._id)).pending === false, {
+        message: 'outbox entry never marked published',
+      });
+    } finally {
+      await second.app.stop();
+    }
+  }, 45_000);
+});
