@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** Development defaults handed to `secret()`; `loadConfig` refuses them when NODE_ENV=production. */
+export const devDefaultSecrets = new Set<string>();
+
+// `KEY=` in a .env file means "unset", so empty strings fall back to the default.
+function emptyAsUndefined(value: unknown): unknown {
+  return value === '' ? undefined : value;
+}
+
+/** NODE_ENV: development (default), test or production. */
+export const nodeEnv: z.ZodType<'development' | 'test' | 'production'> = z
+  .enum(['development', 'test', 'production'])
+  .default('development');
+
+/** LOG_LEVEL: a pino level or 'silent'; default 'info'. */
+export const logLevel: z.ZodType<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'> = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+/** A TCP port (0–65535, 0 = any free port), coerced from its string form; default `defaultPort`. */
+export function port(defaultPort: number): z.ZodType<number> {
+  return z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(defaultPort));
+}
+
+/** A URL of any scheme (mongodb, redis, amqp, http…), including multi-host forms; default `defaultUrl`. */
+export function url(defaultUrl: string): z.ZodType<string> {
+  return z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, { error: 'must be a URL like scheme://host' })
+      .default(defaultUrl),
+  );
+}
+
+/**
+ * A secret of at least 32 characters. `devDefault` keeps development and tests zero-config;
+ * `loadConfig` rejects it when NODE_ENV=production.
+ */
+export function secret(devDefault: string): z.ZodType<string> {
+  devDefaultSecrets.add(devDefault);
+  return z.preprocess(emptyAsUndefined, z.string().min(32).default(devDefault));
+}

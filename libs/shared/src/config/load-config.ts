@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import { devDefaultSecrets } from './fragments.js';
+import { formatIssue, readableReason } from './issues.js';
+
+/** Thrown by `loadConfig`; `issues` holds one `KEY: reason` line per bad variable. */
+export class ConfigError extends Error {
+  readonly issues: string[];
+
+  constructor(issues: string[]) {
+    super(`Invalid configuration: ${issues.join('; ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+function defaultSecretIssues(config: unknown, env: Record<string, string | undefined>): string[] {
+  if (config === null || typeof config !== 'object') return [];
+  const values = config as Record<string, unknown>;
+  const mode = typeof values.NODE_ENV === 'string' ? values.NODE_ENV : env.NODE_ENV;
+  if (mode !== 'production') return [];
+  return Object.entries(values)
+    .filter(([, value]) => typeof value === 'string' && devDefaultSecrets.has(value))
+    .map(([key]) => `${key}: the development default secret is not allowed when NODE_ENV=production`);
+}
+
+/**
+ * Parses `env` (default `process.env`) with `schema` and returns a deep-frozen result.
+ * Every problem is collected into one `ConfigError`, including development-default secrets in production.
+ */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<z.output<S>> {
+  const result = schema.safeParse(env, { error: readableReason });
+  if (!result.success) throw new ConfigError(result.error.issues.map(formatIssue));
+  const secretIssues = defaultSecretIssues(result.data, env);
+  if (secretIssues.length > 0) throw new ConfigError(secretIssues);
+  return deepFreeze(result.data);
+}

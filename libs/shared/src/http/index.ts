@@ -1,0 +1,7 @@
+export { AppError } from './app-error.js';
+export { errorHandler, notFoundHandler } from './error-handler.js';
+export { createHttpService, type HttpService, type HttpServiceOptions } from './http-service.js';
+export { createHttpMetrics, type HttpMetrics } from './metrics.js';
+export { REQUEST_ID_HEADER, requestId } from './request-id.js';
+export { installShutdown } from './shutdown.js';
+export { validate } from './validate.js';

@@ -1,0 +1,46 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger/index.js';
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * An ioredis client that reconnects forever (backoff capped at 5 s), fails a command after 2 retries
+ * instead of queueing it indefinitely, and logs ready/reconnecting/error transitions instead of crashing.
+ */
+export function createRedis(url: string, opts: { logger: Logger; name: string; lazy?: boolean }): Redis {
+  const log = opts.logger.child({ redis: opts.name });
+  const redis = new Redis(url, {
+    connectionName: opts.name,
+    lazyConnect: opts.lazy ?? false,
+    enableReadyCheck: true,
+    maxRetriesPerRequest: 2,
+    retryStrategy: (attempt) => Math.min(attempt * 200, MAX_BACKOFF_MS),
+  });
+  // Log the first error of an outage only: ioredis repeats it on every reconnect attempt.
+  let healthy = true;
+  redis.on('ready', () => {
+    healthy = true;
+    log.info('redis ready');
+  });
+  redis.on('reconnecting', (delayMs: number) => log.warn({ delayMs }, 'redis reconnecting'));
+  redis.on('error', (err: Error) => {
+    if (!healthy) return;
+    healthy = false;
+    log.error({ err }, 'redis error');
+  });
+  return redis;
+}
+
+/** Readiness check: resolves when Redis answers PING within `timeoutMs`, throws otherwise. */
+export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<void> {
+  if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis ping timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([redis.ping(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,19 @@
+/** Every Redis key and channel the services share (see docs/architecture.md). */
+export const redisKeys = {
+  presenceOnline: 'chat:presence:online',
+  presenceNode: (nodeId: string): string => `chat:presence:node:${nodeId}`,
+  status: 'chat:status',
+  held: (userId: string): string => `chat:held:${userId}`,
+  delivered: (messageId: string): string => `chat:delivered:${messageId}`,
+  denyList: (jti: string): string => `chat:denylist:${jti}`,
+  revocationsChannel: 'chat:revocations',
+  rateLimit: (bucket: string, id: string): string => `chat:ratelimit:${bucket}:${id}`,
+} as const;
+
+export type UserStatus = 'Available' | 'Busy';
+export const USER_STATUSES: readonly UserStatus[] = ['Available', 'Busy'];
+
+/** Narrows an arbitrary value to a UserStatus. */
+export function isUserStatus(value: unknown): value is UserStatus {
+  return typeof value === 'string' && (USER_STATUSES as readonly string[]).includes(value);
+}

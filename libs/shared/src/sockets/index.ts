@@ -1,0 +1,69 @@
+import type { MessageCreatedEvent } from '../events/index.js';
+import type { UserStatus } from '../redis/index.js';
+
+/** The message object pushed with `newMessage`: the `message` of a `message.created` event. */
+export type LiveMessage = MessageCreatedEvent['message'];
+
+export type DeliveryState = 'delivered' | 'deferred';
+
+export interface PresenceChange {
+  userId: string;
+  online: boolean;
+}
+
+export interface StatusChange {
+  userId: string;
+  status: UserStatus;
+}
+
+export interface MessageDelivery {
+  messageId: string;
+  state: DeliveryState;
+}
+
+/** Error codes a realtime acknowledgement can carry. */
+export type RealtimeErrorCode = 'REALTIME.INVALID_STATUS' | 'REALTIME.RATE_LIMITED' | 'REALTIME.UNAVAILABLE';
+
+export interface AckError {
+  ok: false;
+  code: RealtimeErrorCode;
+  error: string;
+}
+
+export type SetStatusAck = { ok: true; status: UserStatus } | AckError;
+
+/** Events the server emits to clients. */
+export interface ServerToClientEvents {
+  newMessage: (message: LiveMessage) => void;
+  /** Every online user id (coalesced: at most about one broadcast per 250 ms per node). */
+  getOnlineUsers: (userIds: string[]) => void;
+  presence: (change: PresenceChange) => void;
+  userStatus: (change: StatusChange) => void;
+  messageDelivery: (delivery: MessageDelivery) => void;
+}
+
+/** Events clients emit to the server. Payloads are validated at runtime; the types are the happy path. */
+export interface ClientToServerEvents {
+  setStatus: (status: UserStatus, ack: (result: SetStatusAck) => void) => void;
+}
+
+/** Node-to-node events (`serverSideEmit`); none are used. */
+export type InterServerEvents = Record<never, never>;
+
+/** What the handshake stores on `socket.data`. */
+export interface SocketData {
+  userId: string;
+  jti: string;
+  /** Token expiry, seconds since the epoch. */
+  exp: number;
+}
+
+/** Room holding every socket of a user, on every node. */
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
+}
+
+/** Room holding every socket opened with the token `jti`, so logout can disconnect them all. */
+export function jtiRoom(jti: string): string {
+  return `jti:${jti}`;
+}

@@ -1,0 +1,4 @@
+export { mongoUrlWithDb, newObjectId, testEnv, testMongoUrl, uniqueName } from './env.js';
+export * from './events.js';
+export { bearerFor, TEST_SECRETS } from './tokens.js';
+export { waitFor } from './wait-for.js';
