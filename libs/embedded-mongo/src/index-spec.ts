@@ -1,0 +1,100 @@
+import { CommandError } from './errors.js';
+import { encodeKey, formatKeyValue } from './key-encoding.js';
+import type { Doc } from './types.js';
+
+/** An index as listIndexes shows it: `{ v: 2, key, name, unique?, sparse?, partialFilterExpression?, … }`. */
+export interface IndexSpec extends Doc {
+  v: number;
+  key: Record<string, unknown>;
+  name: string;
+}
+
+/** One key a document contributes to an index: the canonical string and the values it came from. */
+export interface IndexEntry {
+  key: string;
+  values: unknown[];
+}
+
+/** Values a dotted path reaches in a document, descending into arrays (multikey) like mongod does. */
+export function pathValues(doc: unknown, path: string): unknown[] {
+  if (!path.includes('.') && doc !== null && typeof doc === 'object' && !Array.isArray(doc)) {
+    const value = (doc as Doc)[path];
+    if (!Array.isArray(value)) return [value];
+  }
+  const out: unknown[] = [];
+  collect(doc, path.split('.'), 0, out);
+  return out.length > 0 ? out : [undefined];
+}
+
+function collect(value: unknown, parts: string[], i: number, out: unknown[]): void {
+  if (i === parts.length) {
+    if (Array.isArray(value)) {
+      if (value.length === 0) out.push([]);
+      else out.push(...value);
+    } else out.push(value);
+    return;
+  }
+  const part = parts[i] ?? '';
+  if (Array.isArray(value)) {
+    if (/^\d+$/.test(part)) collect(value[Number(part)], parts, i + 1, out);
+    for (const element of value) {
+      if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
+        collect(element, parts, i, out);
+      }
+    }
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    collect((value as Doc)[part], parts, i + 1, out);
+    return;
+  }
+  out.push(undefined);
+}
+
+/** All (field → value) combinations of a document for an index key pattern; compound keys multiply. */
+export function indexEntries(doc: Doc, fields: string[]): IndexEntry[] {
+  if (fields.length === 1) {
+    const values = pathValues(doc, fields[0] ?? '');
+    if (values.length === 1) return [{ key: encodeKey(values[0]), values: [values[0] ?? null] }];
+    const distinct = new Map<string, unknown>();
+    for (const v of values) distinct.set(encodeKey(v), v === undefined ? null : v);
+    return [...distinct].map(([key, value]) => ({ key, values: [value] }));
+  }
+  let combos: Array<{ keys: string[]; values: unknown[] }> = [{ keys: [], values: [] }];
+  for (const field of fields) {
+    const distinct = new Map<string, unknown>();
+    for (const v of pathValues(doc, field)) distinct.set(encodeKey(v), v === undefined ? null : v);
+    combos = combos.flatMap((combo) =>
+      [...distinct].map(([key, value]) => ({ keys: [...combo.keys, key], values: [...combo.values, value] })),
+    );
+  }
+  return combos.map((c) => ({ key: joinKeys(c.keys), values: c.values }));
+}
+
+/** The full key string for a tuple of already-encoded field keys. */
+export function joinKeys(keys: string[]): string {
+  return keys.join('\u0000');
+}
+
+export function isAllMissing(entry: IndexEntry): boolean {
+  return entry.values.every((v) => v === null);
+}
+
+/** mongod's duplicate-key write error: code 11000 with keyPattern and keyValue. */
+export function duplicateKeyError(ns: string, spec: IndexSpec, entry: IndexEntry): CommandError {
+  const fields = Object.keys(spec.key);
+  const keyValue: Doc = {};
+  fields.forEach((f, i) => {
+    keyValue[f] = entry.values[i] ?? null;
+  });
+  const keyPattern: Doc = { ...spec.key };
+  const message = `E11000 duplicate key error collection: ${ns} index: ${spec.name} dup key: ${formatKeyValue(keyValue)}`;
+  return new CommandError(11000, 'DuplicateKey', message, { keyPattern, keyValue });
+}
+
+/** Default index name, as the drivers and mongod build it: `a_1_b_-1`. */
+export function defaultIndexName(key: Record<string, unknown>): string {
+  return Object.entries(key)
+    .map(([k, v]) => `${k}_${String(v)}`)
+    .join('_');
+}
