@@ -1,0 +1,67 @@
+import type { ConversationRepository } from '../data-access/conversation.repository.js';
+import type { KnownUserRepository } from '../data-access/known-user.repository.js';
+import type { MessageRepository, StoredMessage } from '../data-access/message.repository.js';
+import { messagesErrors } from '../errors.js';
+import { pairKeyOf, sortedPair } from './pair-key.js';
+
+export interface SendMessageDeps {
+  messages: MessageRepository;
+  conversations: ConversationRepository;
+  knownUsers: KnownUserRepository;
+  /** Tell the outbox relay there is something to publish (the message itself is the outbox entry). */
+  notifyOutbox: () => void;
+}
+
+export interface SendMessageInput {
+  senderId: string;
+  receiverId: string;
+  /** Already trimmed and length-checked at the edge. */
+  text: string;
+  idempotencyKey?: string;
+}
+
+// A key replays only the request it was first used for; reusing it for another one is a client bug.
+function replay(existing: StoredMessage, input: SendMessageInput): StoredMessage {
+  if (existing.receiverId !== input.receiverId || existing.message !== input.text) {
+    throw messagesErrors.idempotencyKeyReused();
+  }
+  return existing;
+}
+
+/**
+ * Store a message from `senderId` to `receiverId`. With an idempotency key, a retry returns the first
+ * message and stores/publishes nothing new, also when the retries race each other.
+ */
+export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput): Promise<StoredMessage> {
+  const { senderId, receiverId, idempotencyKey } = input;
+  if (senderId === receiverId) throw messagesErrors.selfSend();
+  if (idempotencyKey !== undefined) {
+    const existing = await deps.messages.findByIdempotencyKey(senderId, idempotencyKey);
+    if (existing) return replay(existing, input);
+  }
+  if (!(await deps.knownUsers.exists(receiverId))) throw messagesErrors.receiverNotFound();
+
+  const conversationId = await deps.conversations.open(
+    pairKeyOf(senderId, receiverId),
+    sortedPair(senderId, receiverId),
+    new Date(),
+  );
+  const result = await deps.messages.insert({
+    conversationId,
+    senderId,
+    receiverId,
+    message: input.text,
+    idempotencyKey,
+  });
+  if (!result.inserted) {
+    // Lost a race with an identical retry: answer with the message that one stored.
+    const winner =
+      idempotencyKey === undefined
+        ? null
+        : await deps.messages.findByIdempotencyKey(senderId, idempotencyKey);
+    if (!winner) throw new Error('idempotency key conflict without a stored message');
+    return replay(winner, input);
+  }
+  deps.notifyOutbox();
+  return result.message;
+}

@@ -1,0 +1,15 @@
+import { AppError } from '@chat/shared/http';
+
+/** Every error the messages service answers with, by code. */
+export const messagesErrors = {
+  // The gateway only mints tokens for real user ids; anything else is not a caller we can serve.
+  invalidCaller: () => new AppError('MESSAGES.INVALID_CALLER', 401, 'Unauthorized - Invalid Token'),
+  selfSend: () => new AppError('MESSAGES.SELF_SEND', 400, 'You cannot send a message to yourself'),
+  receiverNotFound: () => new AppError('MESSAGES.RECEIVER_NOT_FOUND', 404, 'Receiver not found'),
+  idempotencyKeyReused: () =>
+    new AppError(
+      'MESSAGES.IDEMPOTENCY_KEY_REUSED',
+      409,
+      'This Idempotency-Key was already used for a different message',
+    ),
+} as const;

@@ -1,0 +1,102 @@
+import { Writable } from 'node:stream';
+import { loadConfig } from '@chat/shared/config';
+import { newEventEnvelope, type UserRegisteredEvent, userRegisteredEvent } from '@chat/shared/events';
+import { createLogger } from '@chat/shared/logger';
+import { bearerFor, newObjectId, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
+import amqplib from 'amqplib';
+import { type App, createApp } from '../src/app.js';
+import { configSchema } from '../src/config.js';
+
+/** A `user.registered` fixture, validated by the shared schema. */
+export function userRegisteredFixture(
+  user: Partial<UserRegisteredEvent['user']> = {},
+  envelope: Partial<Pick<UserRegisteredEvent, 'eventId' | 'occurredAt'>> = {},
+): UserRegisteredEvent {
+  const username = user.username ?? uniqueName('user').replaceAll('-', '_');
+  return userRegisteredEvent.parse({
+    ...newEventEnvelope(),
+    ...envelope,
+    user: {
+      _id: newObjectId(),
+      fullName: `Test ${username}`,
+      username,
+      gender: 'female',
+      profilePic: `/avatars/${username}.svg`,
+      createdAt: new Date().toISOString(),
+      ...user,
+    },
+  });
+}
+
+/** Log lines the app wrote, parsed, so tests can wait for "handled" without sleeping. */
+export interface CapturedLogs {
+  lines: Array<Record<string, unknown>>;
+}
+
+export interface TestApp {
+  app: App;
+  url: string;
+  queue: string;
+  dbName: string;
+  logs: CapturedLogs;
+}
+
+/** The users app on port 0 with its own database and its own `user.registered` queue. */
+export async function startTestApp(): Promise<TestApp> {
+  const env = testEnv();
+  const dbName = uniqueName('test-users');
+  const queue = uniqueName('test-users.user-registered');
+  const logs: CapturedLogs = { lines: [] };
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim()) logs.lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  const config = loadConfig(configSchema, {
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MONGO_URL: env.mongoUrl,
+    MONGO_DB: dbName,
+    REDIS_URL: env.redisUrl,
+    AMQP_URL: env.amqpUrl,
+    INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
+  });
+  const logger = createLogger({ service: 'users-test', level: 'debug', destination });
+  const app = createApp(config, { logger, queues: { userRegistered: queue } });
+  const { url } = await app.start();
+  return { app, url, queue, dbName, logs };
+}
+
+/** GET `path` as `userId` (with the internal token the gateway would mint). */
+export async function getAs(baseUrl: string, path: string, userId?: string): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (userId) headers['x-internal-token'] = bearerFor(userId).internalToken;
+  return fetch(`${baseUrl}${path}`, { headers });
+}
+
+/** Delete a test's own queues (and their dead-letter queues) so they don't collect events forever. */
+export async function deleteQueues(amqpUrl: string, queues: string[]): Promise<void> {
+  const connection = await amqplib.connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Poll `queue` once; the parsed body of a message, or undefined when empty (the message is acked). */
+export async function takeOne(amqpUrl: string, queue: string): Promise<unknown> {
+  const connection = await amqplib.connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    const msg = await channel.get(queue, { noAck: true });
+    return msg ? (JSON.parse(msg.content.toString('utf8')) as unknown) : undefined;
+  } finally {
+    await connection.close();
+  }
+}
