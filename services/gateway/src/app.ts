@@ -1,0 +1,154 @@
+import { Agent, createServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { createHttpMetrics, errorHandler, notFoundHandler, requestId } from '@chat/shared/http';
+import { createLogger, type Logger } from '@chat/shared/logger';
+import { createRedis, type Redis } from '@chat/shared/redis';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Config } from './config.js';
+import { createRateLimitStore } from './data-access/rate-limit.store.js';
+import { createRealtimeNodePool, type RealtimeNodePool } from './data-access/realtime-nodes.js';
+import type { RateLimitRules } from './domain/rate-limit-rules.js';
+import { routePolicy } from './domain/route-policy.js';
+import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
+import { frontendRoutes } from './entry-points/http/frontend.routes.js';
+import { healthRoutes } from './entry-points/http/health.routes.js';
+import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
+import { rateLimit } from './entry-points/http/rate-limit.middleware.js';
+import { createRealtimeProxy, type RealtimeProxy } from './entry-points/http/realtime.proxy.js';
+import {
+  corsForAllowList,
+  limitDeclaredBody,
+  refuseForeignOrigins,
+  securityHeaders,
+} from './entry-points/http/security.middleware.js';
+import { closeServer, listen, trackUpgrades } from './entry-points/http/server.js';
+
+export interface GatewayOverrides {
+  logger?: Logger;
+}
+
+export interface GatewayApp {
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+function rateLimitRules(config: Readonly<Config>): RateLimitRules {
+  return {
+    loginPerIp: {
+      bucket: 'login-ip',
+      limit: config.RATE_LIMIT_LOGIN_PER_IP,
+      windowMs: config.RATE_LIMIT_LOGIN_WINDOW_MS,
+    },
+    loginPerUsername: {
+      bucket: 'login-username',
+      limit: config.RATE_LIMIT_LOGIN_PER_USERNAME,
+      windowMs: config.RATE_LIMIT_LOGIN_WINDOW_MS,
+    },
+    signupPerIp: {
+      bucket: 'signup-ip',
+      limit: config.RATE_LIMIT_SIGNUP_PER_IP,
+      windowMs: config.RATE_LIMIT_SIGNUP_WINDOW_MS,
+    },
+    signupPerUsername: {
+      bucket: 'signup-username',
+      limit: config.RATE_LIMIT_SIGNUP_PER_USERNAME,
+      windowMs: config.RATE_LIMIT_SIGNUP_WINDOW_MS,
+    },
+    apiPerUser: {
+      bucket: 'api-user',
+      limit: config.RATE_LIMIT_API_PER_USER,
+      windowMs: config.RATE_LIMIT_API_WINDOW_MS,
+    },
+  };
+}
+
+// Bodies are streamed to the upstreams; only login/signup are parsed, to rate-limit per username.
+function parseCredentialBodies(limitBytes: number): RequestHandler {
+  const json = express.json({ limit: limitBytes });
+  return (req, res, next) =>
+    routePolicy(req.method, req.path)?.credentialLimit ? json(req, res, next) : next();
+}
+
+interface Parts {
+  config: Readonly<Config>;
+  logger: Logger;
+  redis: Redis;
+  pool: RealtimeNodePool;
+  agent: Agent;
+  realtime: RealtimeProxy;
+}
+
+function buildExpressApp({ config, logger, redis, pool, agent, realtime }: Parts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY_HOPS);
+  const metrics = createHttpMetrics('gateway');
+  const identity = { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET };
+  const proxy = (upstream: 'auth' | 'users' | 'messages', target: string) =>
+    createUpstreamProxy({ upstream, target, agent, timeoutMs: config.PROXY_TIMEOUT_MS, logger });
+
+  app.use(metrics.middleware, requestId(), forwardRequestId);
+  app.use(healthRoutes({ redis: () => redis, pool, metrics }));
+  app.use(securityHeaders(config.NODE_ENV === 'production'), corsForAllowList(config.CORS_ORIGINS));
+  app.use(refuseForeignOrigins(config.CORS_ORIGINS), limitDeclaredBody(config.BODY_LIMIT_BYTES));
+  // requestId again: body parsing resumes in another async context.
+  app.use(parseCredentialBodies(config.BODY_LIMIT_BYTES), requestId());
+  app.use(
+    authenticate(identity),
+    rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rateLimitRules(config)),
+  );
+  app.use(
+    proxy('auth', config.AUTH_URL),
+    proxy('users', config.USERS_URL),
+    proxy('messages', config.MESSAGES_URL),
+  );
+  app.use(...realtime.http);
+  if (config.FRONTEND_DIR) app.use(frontendRoutes(config.FRONTEND_DIR));
+  app.use(notFoundHandler, errorHandler(logger));
+  return app;
+}
+
+/** The public door: authentication, rate limits, CORS/Origin checks and proxying to every service. */
+export function createApp(config: Readonly<Config>, overrides: GatewayOverrides = {}): GatewayApp {
+  const logger = overrides.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const redis = createRedis(config.REDIS_URL, { logger, name: 'gateway', lazy: true });
+  const agent = new Agent({ keepAlive: true });
+  const pool = createRealtimeNodePool({
+    urls: config.REALTIME_URLS,
+    healthIntervalMs: config.REALTIME_HEALTH_INTERVAL_MS,
+    dnsIntervalMs: config.REALTIME_DNS_INTERVAL_MS,
+    logger,
+  });
+  const realtime = createRealtimeProxy({
+    pool,
+    identity: { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET },
+    allowedOrigins: config.CORS_ORIGINS,
+    agent,
+    timeoutMs: config.REALTIME_PROXY_TIMEOUT_MS,
+    logger,
+  });
+  const server = createServer(buildExpressApp({ config, logger, redis, pool, agent, realtime }));
+  const upgraded: Set<Socket> = trackUpgrades(server);
+  server.on('upgrade', (req, socket: Socket, head: Buffer) => void realtime.upgrade(req, socket, head));
+  let stopping: Promise<void> | undefined;
+
+  return {
+    async start() {
+      // Not fatal: the gateway reports not-ready and ioredis keeps reconnecting.
+      await redis.connect().catch((err: unknown) => logger.error({ err }, 'redis not reachable at start'));
+      await pool.start();
+      const address = await listen(server, config.PORT, config.HOST);
+      logger.info({ url: address.url }, 'gateway listening');
+      return address;
+    },
+    stop() {
+      stopping ??= (async () => {
+        await closeServer(server, upgraded, 5_000);
+        pool.stop();
+        agent.destroy();
+        redis.disconnect();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { lookup } from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import type { Logger } from '@chat/shared/logger';
+
+export interface NodeHealth {
+  url: string;
+  healthy: boolean;
+}
+
+export interface RealtimeNodePool {
+  /** Resolves the node list and runs the first health round, then keeps both fresh in the background. */
+  start(): Promise<void>;
+  stop(): void;
+  healthyNodes(): string[];
+  /** Passive check: a node the proxy could not reach is skipped until its next successful health check. */
+  markDown(url: string): void;
+  status(): NodeHealth[];
+}
+
+export interface RealtimeNodePoolOptions {
+  urls: readonly string[];
+  healthIntervalMs: number;
+  dnsIntervalMs: number;
+  logger: Logger;
+}
+
+function probe(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const client = url.startsWith('https:') ? https : http;
+    // No keep-alive agent: an idle pooled socket would keep the process (and test runs) alive.
+    const req = client.get(`${url}/healthz`, { agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy(new Error('health check timed out')));
+    req.on('error', () => resolve(false));
+  });
+}
+
+// One URL with a DNS name stands for every address it resolves to (e.g. a compose service with replicas).
+async function resolveNodes(urls: readonly string[]): Promise<string[]> {
+  const [only] = urls;
+  if (urls.length !== 1 || only === undefined) return [...urls];
+  const parsed = new URL(only);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0) return [only];
+  const addresses = await lookup(host, { all: true });
+  return addresses.map(({ address, family }) => {
+    const node = new URL(only);
+    node.hostname = family === 6 ? `[${address}]` : address;
+    return node.origin;
+  });
+}
+
+/** The realtime nodes the gateway may route to, with background health checks of each node's /healthz. */
+export function createRealtimeNodePool(opts: RealtimeNodePoolOptions): RealtimeNodePool {
+  const health = new Map<string, boolean>();
+  const timers: NodeJS.Timeout[] = [];
+  const timeoutMs = Math.min(1_000, opts.healthIntervalMs);
+  let checking = false;
+
+  const refreshNodes = async (): Promise<void> => {
+    try {
+      const nodes = await resolveNodes(opts.urls);
+      for (const node of health.keys()) if (!nodes.includes(node)) health.delete(node);
+      for (const node of nodes) if (!health.has(node)) health.set(node, false);
+    } catch (err) {
+      // Keep the last known list: a DNS hiccup must not take every node away.
+      opts.logger.warn({ err, urls: opts.urls }, 'realtime node resolution failed');
+    }
+  };
+
+  const checkAll = async (): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    try {
+      const nodes = [...health.keys()];
+      const results = await Promise.all(nodes.map((node) => probe(node, timeoutMs)));
+      nodes.forEach((node, i) => {
+        const healthy = results[i] === true;
+        if (health.has(node) && health.get(node) !== healthy) {
+          opts.logger.info({ node, healthy }, 'realtime node health changed');
+        }
+        if (health.has(node)) health.set(node, healthy);
+      });
+    } finally {
+      checking = false;
+    }
+  };
+
+  return {
+    async start() {
+      await refreshNodes();
+      await checkAll();
+      timers.push(setInterval(() => void checkAll(), opts.healthIntervalMs));
+      timers.push(setInterval(() => void refreshNodes(), opts.dnsIntervalMs));
+    },
+    stop() {
+      for (const timer of timers.splice(0)) clearInterval(timer);
+    },
+    healthyNodes: () => [...health].filter(([, healthy]) => healthy).map(([node]) => node),
+    markDown(url) {
+      if (health.get(url) === true) {
+        opts.logger.warn({ node: url }, 'realtime node unreachable, skipped until its next health check');
+        health.set(url, false);
+      }
+    },
+    status: () => [...health].map(([url, healthy]) => ({ url, healthy })),
+  };
+}

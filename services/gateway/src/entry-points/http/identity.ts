@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  type Caller,
+  IDENTITY_HEADERS,
+  INTERNAL_TOKEN,
+  isTokenRevoked,
+  readTokenFromCookieHeader,
+  signInternalToken,
+  verifyUserToken,
+} from '@chat/shared/auth';
+import type { Redis } from '@chat/shared/redis';
+import { gatewayErrors } from '../../errors.js';
+
+export interface IdentityOptions {
+  redis: Redis;
+  jwtSecret: string;
+  internalTokenSecret: string;
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+function queryToken(req: IncomingMessage): string | undefined {
+  const value = new URL(req.url ?? '/', 'http://gateway.invalid').searchParams.get('token');
+  return value || undefined;
+}
+
+/**
+ * The user token of a request: the `jwt` cookie; for the socket handshake only, non-browser clients may use
+ * `Authorization: Bearer` or `?token=` instead (Socket.IO's `auth` payload is sent after the transport is
+ * open, too late for the gateway to see it). REST stays cookie-only.
+ */
+export function readUserToken(req: IncomingMessage, allowNonCookie: boolean): string | undefined {
+  const fromCookie = readTokenFromCookieHeader(req.headers.cookie);
+  if (fromCookie || !allowNonCookie) return fromCookie;
+  return bearerToken(req) ?? queryToken(req);
+}
+
+/** Verifies the request's user token and its revocation; throws the SPEC's 401s (503 if Redis is down). */
+export async function authenticateRequest(
+  req: IncomingMessage,
+  allowNonCookie: boolean,
+  opts: IdentityOptions,
+): Promise<Caller> {
+  const token = readUserToken(req, allowNonCookie);
+  if (!token) throw gatewayErrors.noToken();
+  let claims: ReturnType<typeof verifyUserToken>;
+  try {
+    claims = verifyUserToken(token, opts.jwtSecret);
+  } catch {
+    throw gatewayErrors.invalidToken();
+  }
+  let revoked: boolean;
+  try {
+    revoked = await isTokenRevoked(opts.redis, claims.jti);
+  } catch {
+    // Fail closed: without the deny-list a logged-out token would work again.
+    throw gatewayErrors.dependencyUnavailable();
+  }
+  if (revoked) throw gatewayErrors.invalidToken();
+  return { userId: claims.sub, jti: claims.jti, tokenExp: claims.exp };
+}
+
+/**
+ * Only the gateway states who the caller is: client-sent identity headers are always removed, and an
+ * authenticated request gets a fresh internal caller token. The proxy copies `req.headers` upstream.
+ */
+export function setIdentityHeaders(req: IncomingMessage, caller: Caller | undefined, secret: string): void {
+  for (const header of IDENTITY_HEADERS) delete req.headers[header];
+  delete req.headers[INTERNAL_TOKEN.header];
+  if (caller) req.headers[INTERNAL_TOKEN.header] = signInternalToken(caller, secret);
+}

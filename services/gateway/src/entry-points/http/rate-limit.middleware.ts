@@ -1,0 +1,58 @@
+import type { Caller } from '@chat/shared/auth';
+import type { Request, RequestHandler } from 'express';
+import {
+  checkRateLimits,
+  type RateLimitRules,
+  type RateLimitStore,
+  type RateRule,
+  usernameId,
+} from '../../domain/rate-limit-rules.js';
+import { routePolicy } from '../../domain/route-policy.js';
+import { gatewayErrors, RateLimitedError } from '../../errors.js';
+
+function bodyUsername(req: Request): string | undefined {
+  const body: unknown = req.body;
+  if (body === null || typeof body !== 'object') return undefined;
+  const username = (body as Record<string, unknown>).username;
+  // A non-string username ({"$gt": ""}) is refused by the auth service; the per-IP limit still applies.
+  return typeof username === 'string' && username.trim() !== '' ? username : undefined;
+}
+
+function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules) {
+  const policy = routePolicy(req.method, req.path);
+  const hits: Array<{ rule: RateRule; id: string }> = [];
+  // req.ip honours `trust proxy`: with 0 hops it is the socket address, whatever X-Forwarded-For says.
+  const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const username = bodyUsername(req);
+  if (policy?.credentialLimit === 'login') {
+    hits.push({ rule: rules.loginPerIp, id: ip });
+    if (username) hits.push({ rule: rules.loginPerUsername, id: usernameId(username) });
+  }
+  if (policy?.credentialLimit === 'signup') {
+    hits.push({ rule: rules.signupPerIp, id: ip });
+    if (username) hits.push({ rule: rules.signupPerUsername, id: usernameId(username) });
+  }
+  if (policy?.userApiLimit && caller) hits.push({ rule: rules.apiPerUser, id: caller.userId });
+  return hits;
+}
+
+/** Login/signup per IP and per username, and the general per-user API limit; 429 with Retry-After. */
+export function rateLimit(store: RateLimitStore, rules: RateLimitRules): RequestHandler {
+  return async (req, res, next) => {
+    const caller = res.locals.caller as Caller | undefined;
+    const hits = hitsFor(req, caller, rules);
+    if (hits.length === 0) return next();
+    let verdict: Awaited<ReturnType<typeof checkRateLimits>>;
+    try {
+      verdict = await checkRateLimits(store, hits);
+    } catch {
+      // Fail closed: an outage must not switch brute-force protection off.
+      throw gatewayErrors.dependencyUnavailable();
+    }
+    if (verdict) {
+      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      throw new RateLimitedError(verdict.retryAfterSeconds);
+    }
+    next();
+  };
+}

@@ -1,0 +1,26 @@
+import { AppError } from '@chat/shared/http';
+
+/** Every error the gateway itself answers with; the shared errorHandler turns them into `{ error, code }`. */
+export const gatewayErrors = {
+  noToken: (): AppError => new AppError('AUTH.NO_TOKEN', 401, 'Unauthorized - No Token Provided'),
+  invalidToken: (): AppError => new AppError('AUTH.INVALID_TOKEN', 401, 'Unauthorized - Invalid Token'),
+  originNotAllowed: (): AppError => new AppError('GATEWAY.ORIGIN_NOT_ALLOWED', 403, 'Origin not allowed'),
+  payloadTooLarge: (): AppError => new AppError('HTTP.PAYLOAD_TOO_LARGE', 413, 'Request body too large'),
+  tooManyRequests: (retryAfterSeconds: number): RateLimitedError => new RateLimitedError(retryAfterSeconds),
+  upstreamUnavailable: (): AppError =>
+    new AppError('GATEWAY.UPSTREAM_UNAVAILABLE', 502, 'Service unavailable'),
+  upstreamTimeout: (): AppError => new AppError('GATEWAY.UPSTREAM_TIMEOUT', 503, 'Service unavailable'),
+  noRealtimeNode: (): AppError => new AppError('GATEWAY.NO_REALTIME_NODE', 503, 'Service unavailable'),
+  dependencyUnavailable: (): AppError =>
+    new AppError('GATEWAY.DEPENDENCY_UNAVAILABLE', 503, 'Service unavailable'),
+};
+
+/** A 429 that also tells the client when to retry. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('GATEWAY.RATE_LIMITED', 429, 'Too many requests, try again later');
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,0 +1,160 @@
+import { newObjectId, uniqueName } from '@chat/shared/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  cookieFor,
+  type EchoUpstream,
+  startEchoUpstream,
+  startGateway,
+  type TestGateway,
+} from './support.js';
+
+let auth: EchoUpstream;
+let users: EchoUpstream;
+let gatewayA: TestGateway;
+let gatewayB: TestGateway;
+let tightGateway: TestGateway;
+
+beforeAll(async () => {
+  [auth, users] = await Promise.all([startEchoUpstream('auth'), startEchoUpstream('users')]);
+  const upstreams = { AUTH_URL: auth.url, USERS_URL: users.url, MESSAGES_URL: users.url };
+  // Two replicas sharing one Redis namespace, like two gateway containers.
+  const shared = { ...upstreams, RATE_LIMIT_NAMESPACE: uniqueName('test') };
+  [gatewayA, gatewayB] = await Promise.all([startGateway(shared), startGateway(shared)]);
+  tightGateway = await startGateway({
+    ...upstreams,
+    TRUST_PROXY_HOPS: '0',
+    RATE_LIMIT_LOGIN_PER_IP: '3',
+    RATE_LIMIT_SIGNUP_PER_IP: '2',
+    RATE_LIMIT_API_PER_USER: '3',
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([gatewayA?.stop(), gatewayB?.stop(), tightGateway?.stop()]);
+  await Promise.all([auth?.close(), users?.close()]);
+});
+
+function post(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('POST /api/auth/login', () => {
+  test('the 6th rapid login for one username is 429 with Retry-After, across two gateways sharing Redis', async () => {
+    const username = `alice-${newObjectId()}`;
+    const before = auth.requests.length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const gateway = i % 2 === 0 ? gatewayA : gatewayB;
+      // Case and spacing variants count as the same username, as the auth service treats them.
+      const name = i === 3 ? ` ${username.toUpperCase()} ` : username;
+      statuses.push(
+        (await post(gateway.url, '/api/auth/login', { username: name, password: `guess-${i}` })).status,
+      );
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    const sixth = await post(gatewayB.url, '/api/auth/login', { username, password: 'guess-6' });
+    expect(sixth.status).toBe(429);
+    expect(await sixth.json()).toEqual({
+      error: 'Too many requests, try again later',
+      code: 'GATEWAY.RATE_LIMITED',
+    });
+    const retryAfter = Number(sixth.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    expect(auth.requests.length - before).toBe(5);
+    // Another username is not affected.
+    expect(
+      (await post(gatewayA.url, '/api/auth/login', { username: `bob-${newObjectId()}`, password: 'x' }))
+        .status,
+    ).toBe(200);
+  });
+
+  test('the per-IP limit ignores a forged X-Forwarded-For when no proxy is trusted', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const res = await post(
+        tightGateway.url,
+        '/api/auth/login',
+        { username: `u-${newObjectId()}`, password: 'x' },
+        { 'x-forwarded-for': `203.0.113.${i + 1}` },
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  test('the route is matched whatever its case or trailing slash', async () => {
+    const username = `carol-${newObjectId()}`;
+    const statuses: number[] = [];
+    for (const path of [
+      '/api/auth/login',
+      '/API/auth/LOGIN/',
+      '/api/auth//login',
+      '/Api/Auth/Login',
+      '/api/auth/login/',
+      '/api/auth/login',
+    ]) {
+      statuses.push((await post(gatewayA.url, path, { username, password: 'x' })).status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  test('behind a trusted proxy hop, the client address from X-Forwarded-For picks the bucket', async () => {
+    const behindProxy = await startGateway({
+      AUTH_URL: auth.url,
+      USERS_URL: auth.url,
+      MESSAGES_URL: auth.url,
+      TRUST_PROXY_HOPS: '1',
+      RATE_LIMIT_LOGIN_PER_IP: '1',
+    });
+    try {
+      const login = (ip: string) =>
+        post(
+          behindProxy.url,
+          '/api/auth/login',
+          { username: `u-${newObjectId()}`, password: 'x' },
+          { 'x-forwarded-for': ip },
+        );
+      expect([(await login('198.51.100.1')).status, (await login('198.51.100.2')).status]).toEqual([
+        200, 200,
+      ]);
+      expect((await login('198.51.100.1')).status).toBe(429);
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+});
+
+describe('POST /api/auth/signup', () => {
+  test('is limited per IP', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      statuses.push(
+        (await post(tightGateway.url, '/api/auth/signup', { username: `s-${newObjectId()}` })).status,
+      );
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe('per-user API limit', () => {
+  test('counts each user separately', async () => {
+    const alice = cookieFor(newObjectId()).cookie;
+    const bob = cookieFor(newObjectId()).cookie;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      statuses.push((await fetch(`${tightGateway.url}/api/users`, { headers: { cookie: alice } })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect((await fetch(`${tightGateway.url}/api/users`, { headers: { cookie: bob } })).status).toBe(200);
+  });
+});
