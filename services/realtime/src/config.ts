@@ -1,0 +1,63 @@
+import { hostname } from 'node:os';
+import { logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import { QUEUES } from '@chat/shared/events';
+import { z } from 'zod';
+
+// `KEY=` in a .env file means "unset".
+const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : value);
+
+function milliseconds(defaultValue: number) {
+  return z.preprocess(unsetIfEmpty, z.coerce.number().int().min(10).max(600_000).default(defaultValue));
+}
+
+const originList = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .default('http://localhost:5000,http://localhost:3000,http://localhost:5173')
+    .transform((raw, ctx) => {
+      const origins: string[] = [];
+      for (const item of raw.split(',').map((entry) => entry.trim())) {
+        if (item.length === 0) continue;
+        try {
+          origins.push(new URL(item).origin);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin URL` });
+        }
+      }
+      return origins;
+    }),
+);
+
+export const configSchema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    LOG_LEVEL: logLevel,
+    PORT: port(5004),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    REDIS_URL: url('redis://127.0.0.1:6379'),
+    AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
+    JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),
+    CORS_ORIGINS: originList,
+    // Names this node's presence hash; must be unique among the nodes sharing a Redis.
+    NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be 1-100 letters, digits, ".", "_" or "-"' })
+      .default(`${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`),
+    // Overridable so tests (and canaries) can consume from their own queue.
+    DELIVERY_QUEUE: z.string().min(1).max(200).default(QUEUES.realtimeMessageCreated),
+    DELIVERY_PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
+    // A user's online score lives this long after the last refresh; a dead node's users lapse within it.
+    PRESENCE_TTL_MS: milliseconds(30_000),
+    PRESENCE_REFRESH_MS: milliseconds(10_000),
+    PRESENCE_SWEEP_MS: milliseconds(5_000),
+    // getOnlineUsers is broadcast at most once per window per node, however many users come and go.
+    PRESENCE_BROADCAST_MS: milliseconds(250),
+    SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
+  })
+  .refine((c) => c.PRESENCE_REFRESH_MS < c.PRESENCE_TTL_MS, {
+    error: 'PRESENCE_REFRESH_MS must be shorter than PRESENCE_TTL_MS',
+    path: ['PRESENCE_REFRESH_MS'],
+  });
+
+export type Config = z.output<typeof configSchema>;

@@ -1,0 +1,122 @@
+import { type Redis, redisKeys } from '@chat/shared/redis';
+import { asStrings, runScript } from './lua.js';
+
+/** ZSET nodeId → heartbeat expiry (ms): the live nodes, whose presence hashes count. */
+export const PRESENCE_NODES_KEY = 'chat:presence:nodes';
+const NODE_PREFIX = redisKeys.presenceNode('');
+
+// Counts the socket on this node and marks the user online; 1 when they were offline before.
+const CONNECT = `
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[3], 'GT', ARGV[4], ARGV[6])
+local old = redis.call('ZSCORE', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[1])
+if (not old) or tonumber(old) < tonumber(ARGV[2]) then return 1 end
+return 0`;
+
+// Uncounts the socket; when no live node has one left, the user goes offline (1 if they were online).
+const DISCONNECT = `
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
+if n > 0 then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[2], '+inf')) do
+  local c = redis.call('HGET', ARGV[3] .. node, ARGV[1])
+  if c and tonumber(c) > 0 then return 0 end
+end
+local old = redis.call('ZSCORE', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if old and tonumber(old) >= tonumber(ARGV[2]) then return 1 end
+return 0`;
+
+// Heartbeat: rewrites this node's hash from its in-memory counts (healing it if a sweeper took the node
+// for dead) and pushes its users' expiry; returns the users who had lapsed and are back online.
+const REFRESH = `
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+redis.call('DEL', KEYS[1])
+local back = {}
+for i = 6, #ARGV, 2 do
+  local user = ARGV[i]
+  redis.call('HSET', KEYS[1], user, ARGV[i + 1])
+  local old = redis.call('ZSCORE', KEYS[2], user)
+  redis.call('ZADD', KEYS[2], 'GT', ARGV[3], user)
+  if (not old) or tonumber(old) < tonumber(ARGV[2]) then table.insert(back, user) end
+end
+if #ARGV >= 6 then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
+return back`;
+
+// Forgets dead nodes and removes lapsed users; returns the lapsed users exactly once across all sweepers.
+const SWEEP = `
+local before = '(' .. ARGV[1]
+for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', before)) do
+  redis.call('DEL', ARGV[2] .. node)
+  redis.call('ZREM', KEYS[2], node)
+end
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', before)
+if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', before) end
+return lapsed`;
+
+// Graceful leave: drops this node and returns its users who have no socket on another live node.
+const LEAVE = `
+local users = redis.call('HKEYS', KEYS[1])
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+local live = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[2], '+inf')
+local gone = {}
+for _, user in ipairs(users) do
+  local elsewhere = false
+  for _, node in ipairs(live) do
+    local c = redis.call('HGET', ARGV[3] .. node, user)
+    if c and tonumber(c) > 0 then elsewhere = true break end
+  end
+  if not elsewhere then
+    local old = redis.call('ZSCORE', KEYS[2], user)
+    redis.call('ZREM', KEYS[2], user)
+    if old and tonumber(old) >= tonumber(ARGV[2]) then table.insert(gone, user) end
+  end
+end
+return gone`;
+
+export interface PresenceStore {
+  /** Count a socket of `userId` on this node; true when the user just came online. */
+  connect(userId: string, now: number): Promise<boolean>;
+  /** Uncount it; true when that was the user's last socket on any live node. */
+  disconnect(userId: string, now: number): Promise<boolean>;
+  /** Heartbeat with this node's counts; returns users whose presence had lapsed. */
+  refresh(counts: ReadonlyMap<string, number>, now: number): Promise<string[]>;
+  /** Remove dead nodes and lapsed users; returns the users that went offline. */
+  sweep(now: number): Promise<string[]>;
+  /** Remove this node; returns the users left with no socket anywhere. */
+  leave(now: number): Promise<string[]>;
+  onlineUsers(now: number): Promise<string[]>;
+}
+
+/**
+ * Presence in Redis (see docs/architecture.md): `chat:presence:online` scores are expiries, each node keeps
+ * a hash of its local counts, and `chat:presence:nodes` tells live nodes from dead ones. Every method is
+ * one script, so concurrent nodes agree on who made each online/offline transition.
+ */
+export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs: number }): PresenceStore {
+  const nodeKey = redisKeys.presenceNode(opts.nodeId);
+  const keys = [nodeKey, redisKeys.presenceOnline, PRESENCE_NODES_KEY];
+  // The hash outlives the heartbeat so a sweeper can still find it; it expires by itself regardless.
+  const hashTtl = opts.ttlMs * 2;
+  const flag = async (lua: string, args: Array<string | number>) =>
+    (await runScript(redis, lua, keys, args)) === 1;
+  return {
+    connect: (userId, now) =>
+      flag(CONNECT, [userId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, opts.nodeId]),
+    disconnect: (userId, now) => flag(DISCONNECT, [userId, now, NODE_PREFIX]),
+    async refresh(counts, now) {
+      const pairs = [...counts].flat();
+      const args = [opts.nodeId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, ...pairs];
+      return asStrings(await runScript(redis, REFRESH, keys, args));
+    },
+    sweep: async (now) =>
+      asStrings(
+        await runScript(redis, SWEEP, [redisKeys.presenceOnline, PRESENCE_NODES_KEY], [now, NODE_PREFIX]),
+      ),
+    leave: async (now) => asStrings(await runScript(redis, LEAVE, keys, [opts.nodeId, now, NODE_PREFIX])),
+    onlineUsers: (now) => redis.zrangebyscore(redisKeys.presenceOnline, now, '+inf'),
+  };
+}

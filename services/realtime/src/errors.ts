@@ -1,0 +1,36 @@
+import type { AckError } from '@chat/shared/sockets';
+
+/** Error acknowledgements of socket events: handlers answer with these and never throw. */
+export const ackErrors = {
+  invalidStatus: (): AckError => ({
+    ok: false,
+    code: 'REALTIME.INVALID_STATUS',
+    error: 'Invalid status: expected "Available" or "Busy"',
+  }),
+  rateLimited: (): AckError => ({
+    ok: false,
+    code: 'REALTIME.RATE_LIMITED',
+    error: 'Too many events, slow down',
+  }),
+  unavailable: (): AckError => ({
+    ok: false,
+    code: 'REALTIME.UNAVAILABLE',
+    error: 'Service unavailable, retry',
+  }),
+} as const;
+
+/** A handshake refusal: the client's `connect_error` carries `message` and `data.code`. */
+export class HandshakeError extends Error {
+  readonly data: { code: string };
+  constructor(code: string, message: string) {
+    super(message);
+    this.data = { code };
+  }
+}
+
+export const handshakeErrors = {
+  noToken: () => new HandshakeError('AUTH.NO_TOKEN', 'Unauthorized - No Token Provided'),
+  invalidToken: () => new HandshakeError('AUTH.INVALID_TOKEN', 'Unauthorized - Invalid Token'),
+  unavailable: () => new HandshakeError('REALTIME.UNAVAILABLE', 'Service unavailable, retry'),
+  draining: () => new HandshakeError('REALTIME.DRAINING', 'Server shutting down, reconnect'),
+} as const;

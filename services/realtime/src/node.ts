@@ -1,0 +1,148 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from '@chat/shared/logger';
+import { type Broker, type Consumer, createBroker } from '@chat/shared/messaging';
+import { createRedis, type Redis } from '@chat/shared/redis';
+import type { Config } from './config.js';
+import { createHeldMessagesStore } from './data-access/held-messages.store.js';
+import { createPresenceStore } from './data-access/presence.store.js';
+import { createStatusStore } from './data-access/status.store.js';
+import type { DeliveryObserver } from './domain/delivery-observer.js';
+import { createKeyedSerializer } from './domain/keyed-serializer.js';
+import { createPresenceTracker, type PresenceTracker } from './domain/presence.js';
+import type { StatusDeps } from './domain/status.js';
+import { startMessageCreatedConsumer } from './entry-points/messaging/message-created.consumer.js';
+import {
+  type RevocationSubscriber,
+  startRevocationSubscriber,
+} from './entry-points/redis/revocation.subscriber.js';
+import { authenticateHandshake } from './entry-points/socket/auth.middleware.js';
+import { handleConnection } from './entry-points/socket/connection.handler.js';
+import {
+  createIoNotifier,
+  createIoServer,
+  disconnectJti,
+  type RealtimeServer,
+} from './entry-points/socket/io.server.js';
+import type { RealtimeMetrics } from './metrics.js';
+
+/** Everything a started node holds open. */
+export interface RunningNode {
+  redis: Redis;
+  /** Main, adapter pub, adapter sub, revocation subscriber. */
+  redisClients: Redis[];
+  broker: Broker;
+  io: RealtimeServer;
+  presence: PresenceTracker;
+  consumer: Consumer;
+  revocations: RevocationSubscriber;
+}
+
+export interface NodeContext {
+  config: Config;
+  logger: Logger;
+  metrics: RealtimeMetrics;
+  httpServer: HttpServer;
+  isDraining: () => boolean;
+}
+
+function observerOf(metrics: RealtimeMetrics): DeliveryObserver {
+  return {
+    outcome: (outcome) => metrics.deliveries.inc({ outcome }),
+    lag: (path, seconds) => metrics.deliveryLag.observe({ path }, seconds),
+  };
+}
+
+async function connectRedis(ctx: NodeContext): Promise<[Redis, Redis, Redis, Redis]> {
+  const names = ['main', 'adapter-pub', 'adapter-sub', 'revocations'];
+  const clients = names.map((name) =>
+    createRedis(ctx.config.REDIS_URL, { logger: ctx.logger, name: `realtime-${name}`, lazy: true }),
+  ) as [Redis, Redis, Redis, Redis];
+  await Promise.all(clients.map((client) => client.connect()));
+  return clients;
+}
+
+function createPresence(ctx: NodeContext, redis: Redis, notifier: ReturnType<typeof createIoNotifier>) {
+  const { config } = ctx;
+  return createPresenceTracker({
+    store: createPresenceStore(redis, { nodeId: config.NODE_ID, ttlMs: config.PRESENCE_TTL_MS }),
+    notifier,
+    logger: ctx.logger,
+    refreshMs: config.PRESENCE_REFRESH_MS,
+    sweepMs: config.PRESENCE_SWEEP_MS,
+    broadcastMs: config.PRESENCE_BROADCAST_MS,
+  });
+}
+
+/** Connect Redis and RabbitMQ, attach Socket.IO, join presence, then start consuming. */
+export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
+  const { config, logger, metrics, isDraining } = ctx;
+  const [redis, pub, sub, revocationRedis] = await connectRedis(ctx);
+  const redisClients = [redis, pub, sub, revocationRedis];
+  const broker = createBroker({ url: config.AMQP_URL, logger, name: `realtime-${config.NODE_ID}` });
+  try {
+    await broker.waitForConnect();
+  } catch (err) {
+    await Promise.allSettled([broker.close(), ...redisClients.map((client) => client.quit())]);
+    throw err;
+  }
+  const io = createIoServer(ctx.httpServer, { corsOrigins: config.CORS_ORIGINS, pub, sub, isDraining });
+  const notifier = createIoNotifier(io);
+  const serializer = createKeyedSerializer();
+  const held = createHeldMessagesStore(redis);
+  const observer = observerOf(metrics);
+  const status: StatusDeps = {
+    status: createStatusStore(redis),
+    held,
+    notifier,
+    serializer,
+    observer,
+    logger,
+  };
+  const presence = createPresence(ctx, redis, notifier);
+  await presence.start();
+  io.use(authenticateHandshake({ jwtSecret: config.JWT_SECRET, redis, isDraining, logger }));
+  const eventsPerSecond = config.SOCKET_EVENTS_PER_SECOND;
+  io.on('connection', (socket) =>
+    handleConnection(socket, { presence, status, redis, metrics, logger, eventsPerSecond }),
+  );
+  const revocations = await startRevocationSubscriber(revocationRedis, {
+    onRevoked: (jti) => disconnectJti(io, jti),
+    logger,
+  });
+  const consumer = await startMessageCreatedConsumer(broker, {
+    queue: config.DELIVERY_QUEUE,
+    prefetch: config.DELIVERY_PREFETCH,
+    deps: { held, notifier, serializer, observer },
+  });
+  return { redis, redisClients, broker, io, presence, consumer, revocations };
+}
+
+// Closing the engine connection (not a Socket.IO disconnect) makes socket.io-client reconnect by itself.
+function sendClientsElsewhere(io: RealtimeServer): void {
+  for (const socket of io.of('/').sockets.values()) socket.conn.close();
+}
+
+/**
+ * Graceful stop (the caller has set draining, so handshakes are refused): finish in-flight deliveries,
+ * send clients to another node, remove this node's presence (offline for users with no socket elsewhere),
+ * then close the HTTP server, the adapter, AMQP and Redis.
+ */
+export async function stopNode(node: RunningNode, stopHttp: () => Promise<void>): Promise<void> {
+  await node.consumer.cancel();
+  sendClientsElsewhere(node.io);
+  await node.presence.stop();
+  await node.revocations.stop();
+  await stopHttp();
+  await node.io.close();
+  await node.broker.close();
+  await Promise.all(node.redisClients.map((client) => client.quit()));
+}
+
+/** Crash simulation: no presence cleanup (its users must lapse), connections cut, resources freed. */
+export async function crashNode(node: RunningNode, httpServer: HttpServer, stopHttp: () => Promise<void>) {
+  node.presence.halt();
+  sendClientsElsewhere(node.io);
+  httpServer.closeAllConnections();
+  await Promise.allSettled([stopHttp(), node.io.close(), node.revocations.stop()]);
+  await Promise.allSettled([node.broker.close(), ...node.redisClients.map((client) => client.quit())]);
+}

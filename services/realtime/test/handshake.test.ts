@@ -1,0 +1,102 @@
+import { revokeToken, USER_TOKEN } from '@chat/shared/auth';
+import { createLogger } from '@chat/shared/logger';
+import { createRedis, type Redis } from '@chat/shared/redis';
+import { testEnv, waitFor } from '@chat/shared/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createClientPool, waitForCount } from './support/clients.js';
+import {
+  ALLOWED_ORIGIN,
+  type Cluster,
+  messageEvent,
+  newUser,
+  startCluster,
+  tokenFor,
+} from './support/nodes.js';
+
+const clients = createClientPool();
+let cluster: Cluster;
+let redis: Redis;
+let urlA: string;
+let urlB: string;
+
+beforeAll(async () => {
+  cluster = await startCluster(2);
+  [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
+  redis = createRedis(testEnv().redisUrl, {
+    logger: createLogger({ service: 't', level: 'silent' }),
+    name: 't',
+  });
+});
+
+afterAll(async () => {
+  clients.closeAll();
+  await cluster?.close();
+  redis?.disconnect();
+});
+
+describe('socket handshake', () => {
+  test('without a token is refused with "No Token Provided"', async () => {
+    const err = await clients.refusal(urlA, {});
+    expect(err.message).toBe('Unauthorized - No Token Provided');
+    expect(err.data?.code).toBe('AUTH.NO_TOKEN');
+  });
+
+  test('with a forged token is refused with "Invalid Token"', async () => {
+    const { token } = newUser();
+    const forged = `${token.slice(0, -4)}AAAA`;
+    expect((await clients.refusal(urlB, { token: forged })).message).toBe('Unauthorized - Invalid Token');
+    expect((await clients.refusal(urlB, { cookie: 'jwt=not-a-jwt' })).message).toBe(
+      'Unauthorized - Invalid Token',
+    );
+  });
+
+  test('with a revoked token is refused', async () => {
+    const user = newUser();
+    await revokeToken(redis, user.claims);
+    expect((await clients.refusal(urlA, { token: user.token })).message).toBe('Unauthorized - Invalid Token');
+  });
+
+  test('from a foreign Origin is refused; the allowed Origin and the jwt cookie get in', async () => {
+    const user = newUser();
+    await expect(
+      clients.refusal(urlA, { token: user.token, origin: 'http://evil.test' }),
+    ).resolves.toBeInstanceOf(Error);
+    const browser = await clients.connect(urlA, {
+      cookie: `${USER_TOKEN.cookieName}=${user.token}`,
+      origin: ALLOWED_ORIGIN,
+    });
+    expect(browser.socket.connected).toBe(true);
+  });
+});
+
+describe('logout and expiry', () => {
+  test('revoking a jti disconnects its sockets on both nodes within a second; another jti stays', async () => {
+    const alice = newUser();
+    const otherToken = tokenFor(alice.userId).token;
+    const onA = await clients.connect(urlA, { token: alice.token });
+    const onB = await clients.connect(urlB, { token: alice.token });
+    const other = await clients.connect(urlB, { token: otherToken });
+
+    const revokedAt = Date.now();
+    await revokeToken(redis, alice.claims);
+
+    expect(await onA.disconnectReason()).toBe('io server disconnect');
+    expect(await onB.disconnectReason()).toBe('io server disconnect');
+    expect(Date.now() - revokedAt).toBeLessThan(1_000);
+    await cluster.publish(messageEvent(newUser().userId, alice.userId, 'still here'));
+    await waitForCount(() => other.messages(), 1, 'the other device lost its socket');
+    expect(other.socket.connected).toBe(true);
+  });
+
+  test('a socket is disconnected when its token expires', async () => {
+    // Issued so that it expires about two seconds from now.
+    const issuedAt = new Date(Date.now() - USER_TOKEN.ttlSeconds * 1000 + 2_500);
+    const user = newUser(issuedAt);
+    const socket = await clients.connect(urlA, { token: user.token });
+
+    const reason = await waitFor(() => socket.disconnectReason(), { timeoutMs: 5_000 });
+
+    expect(reason).toBe('io server disconnect');
+    expect(Date.now()).toBeGreaterThanOrEqual(user.claims.exp * 1000);
+  });
+});
