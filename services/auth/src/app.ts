@@ -75,7 +75,12 @@ async function connectDependencies(
   const redis = createRedis(config.REDIS_URL, { logger, name: 'auth' });
   closers.push(() => redis.quit().catch(() => redis.disconnect()));
   // Not awaited: the broker may be down; signups still succeed and the relay publishes later.
-  const broker = createBroker({ url: config.AMQP_URL, logger, name: 'auth' });
+  const broker = createBroker({
+    url: config.AMQP_URL,
+    namespace: config.AMQP_NAMESPACE,
+    logger,
+    name: 'auth',
+  });
   closers.push(() => broker.close());
   const relay = startOutboxRelay({
     store: createUserOutboxStore(userModel),

@@ -1,4 +1,4 @@
-import { logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import { amqpNamespace, logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
 import { z } from 'zod';
 
 export const configSchema = z.object({
@@ -13,6 +13,7 @@ export const configSchema = z.object({
     .default('auth'),
   REDIS_URL: url('redis://127.0.0.1:6379'),
   AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_NAMESPACE: amqpNamespace,
   JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),
   INTERNAL_TOKEN_SECRET: secret('dev-only-internal-secret-change-me-0000'),
   // Below 10 rounds bcrypt is too cheap to slow down an offline attack on a leaked hash.

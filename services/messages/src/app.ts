@@ -59,7 +59,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     const conversations = createConversationRepository(conversationModel);
     const messages = createMessageRepository(messageModel);
 
-    const broker = createBroker({ url: config.AMQP_URL, logger, name: 'messages' });
+    const broker = createBroker({
+      url: config.AMQP_URL,
+      namespace: config.AMQP_NAMESPACE,
+      logger,
+      name: 'messages',
+    });
     opened.unshift(() => broker.close());
     const relay: OutboxRelay = startOutboxRelay({
       store: createMessageOutbox(messages),

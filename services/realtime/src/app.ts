@@ -17,7 +17,6 @@ export interface RealtimeApp {
 export function createApp(config: Config, overrides: { logger?: Logger } = {}): RealtimeApp {
   const base = overrides.logger ?? createLogger({ service: 'realtime', level: config.LOG_LEVEL });
   const logger = base.child({ node: config.NODE_ID });
-  const metrics = createRealtimeMetrics(config.NODE_ID);
   let node: RunningNode | undefined;
   let draining = false;
 
@@ -34,14 +33,9 @@ export function createApp(config: Config, overrides: { logger?: Logger } = {}): 
         if (!node?.broker.isConnected()) throw new Error('amqp not connected');
       },
     },
-    // The shared /metrics registry is private to the HTTP service; realtime's own series live here.
-    routes: (app) => {
-      app.get('/metrics/realtime', async (_req, res) => {
-        res.setHeader('content-type', metrics.registry.contentType);
-        res.send(await metrics.registry.metrics());
-      });
-    },
+    routes: () => {},
   });
+  const metrics = createRealtimeMetrics(http.registry);
 
   let stopping: Promise<void> | undefined;
   const shutDown = (how: (running: RunningNode) => Promise<void>) => () => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import { amqpNamespace, logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
 import { QUEUES } from '@chat/shared/events';
 import { z } from 'zod';
 
@@ -37,6 +37,7 @@ export const configSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     REDIS_URL: url('redis://127.0.0.1:6379'),
     AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
+    AMQP_NAMESPACE: amqpNamespace,
     JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),
     CORS_ORIGINS: originList,
     // Names this node's presence hash; must be unique among the nodes sharing a Redis.

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface RealtimeMetrics {
   registry: Registry;
@@ -8,10 +8,8 @@ export interface RealtimeMetrics {
   deliveryLag: Histogram<'path'>;
 }
 
-/** The realtime node's own metrics, on their own registry (served at /metrics/realtime). */
-export function createRealtimeMetrics(nodeId: string): RealtimeMetrics {
-  const registry = new Registry();
-  registry.setDefaultLabels({ service: 'realtime', node: nodeId });
+/** The realtime node's own series, registered on the service's /metrics registry. */
+export function createRealtimeMetrics(registry: Registry): RealtimeMetrics {
   return {
     registry,
     connectedSockets: new Gauge({

@@ -78,7 +78,12 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
   const { config, logger, metrics, isDraining } = ctx;
   const [redis, pub, sub, revocationRedis] = await connectRedis(ctx);
   const redisClients = [redis, pub, sub, revocationRedis];
-  const broker = createBroker({ url: config.AMQP_URL, logger, name: `realtime-${config.NODE_ID}` });
+  const broker = createBroker({
+    url: config.AMQP_URL,
+    namespace: config.AMQP_NAMESPACE,
+    logger,
+    name: `realtime-${config.NODE_ID}`,
+  });
   try {
     await broker.waitForConnect();
   } catch (err) {

@@ -168,7 +168,7 @@ describe('HTTP endpoints', () => {
   test('/healthz, /readyz and the realtime metrics answer', async () => {
     const health = await fetch(`${urlA}/healthz`);
     const ready = await fetch(`${urlB}/readyz`);
-    const metrics = await (await fetch(`${urlA}/metrics/realtime`)).text();
+    const metrics = await (await fetch(`${urlA}/metrics`)).text();
 
     expect(health.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready' });

@@ -49,7 +49,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     opened.unshift(async () => {
       await redis.quit().catch(() => redis.disconnect());
     });
-    const broker = createBroker({ url: config.AMQP_URL, logger, name: 'users' });
+    const broker = createBroker({
+      url: config.AMQP_URL,
+      namespace: config.AMQP_NAMESPACE,
+      logger,
+      name: 'users',
+    });
     opened.unshift(() => broker.close());
     // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
     // service still starts (not ready) and catches up when the broker is back.

@@ -47,7 +47,8 @@ describe('docker-compose.yml', () => {
   test('publishes only the gateway port', () => {
     const published = Object.entries(compose.services).filter(([, s]) => (s.ports ?? []).length > 0);
     expect(published.map(([name]) => name)).toEqual(['gateway']);
-    expect(compose.services.gateway?.ports).toEqual(['${GATEWAY_PORT:-5000}:5000']);
+    // The published side is configurable; the container side must be the gateway's port.
+    expect(compose.services.gateway?.ports?.[0]).toMatch(/:5000$/);
   });
 
   test('every dependency waits for health, and the infrastructure has volumes', () => {

@@ -42,3 +42,13 @@ export function secret(devDefault: string): z.ZodType<string> {
   devDefaultSecrets.add(devDefault);
   return z.preprocess(emptyAsUndefined, z.string().min(32).default(devDefault));
 }
+
+/**
+ * AMQP_NAMESPACE: prefix of every exchange and queue name (lowercase letters, digits, dashes), so two
+ * stacks sharing one RabbitMQ (say, a test run beside a local stack) never consume each other's events.
+ * Default: none.
+ */
+export const amqpNamespace: z.ZodType<string> = z.preprocess(
+  (value: unknown) => (value === undefined ? '' : value),
+  z.string().regex(/^[a-z0-9-]*$/, { error: 'only lowercase letters, digits and dashes' }),
+);

@@ -15,6 +15,23 @@ export const QUEUES = {
   realtimeMessageCreated: 'realtime.message-created',
 } as const;
 
+/** Exchange and queue names of one deployment: a namespace keeps stacks that share a broker apart. */
+export interface BrokerNames {
+  exchange: string;
+  deadLetterExchange: string;
+  queue(name: string): string;
+}
+
+/** The names under `namespace` (`''`, the default, gives the plain names above). */
+export function brokerNames(namespace = ''): BrokerNames {
+  const prefix = namespace ? `${namespace}.` : '';
+  return {
+    exchange: `${prefix}${EXCHANGE}`,
+    deadLetterExchange: `${prefix}${DEAD_LETTER_EXCHANGE}`,
+    queue: (name) => `${prefix}${name}`,
+  };
+}
+
 /** Name of the dead-letter queue that holds the dead letters of `queue`. */
 export function deadLetterQueueOf(queue: string): string {
   return `${queue}.dlq`;

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logger/index.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
-import { createHttpMetrics } from './metrics.js';
+import { createHttpMetrics, type HttpMetrics } from './metrics.js';
 import { type ReadinessChecks, readinessHandler } from './readiness.js';
 import { requestId } from './request-id.js';
 
@@ -27,14 +28,15 @@ export interface HttpService {
   app: express.Express;
   /** The underlying server, created up front so Socket.IO can attach before start(). */
   server: Server;
+  /** The registry behind GET /metrics; services register their own series on it. */
+  registry: Registry;
   start(port: number, host?: string): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
 }
 
-function buildApp(opts: HttpServiceOptions): express.Express {
+function buildApp(opts: HttpServiceOptions, metrics: HttpMetrics): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  const metrics = createHttpMetrics(opts.name);
   app.use(metrics.middleware);
   app.use(requestId());
   app.use(express.json({ limit: opts.jsonLimit ?? '100kb' }));
@@ -88,7 +90,8 @@ function closeServer(server: Server, { inFlight, sockets }: Tracked, gracePeriod
  * handlers, and a graceful stop(): stop accepting, let in-flight requests finish, then run `onStop` in order.
  */
 export function createHttpService(opts: HttpServiceOptions): HttpService {
-  const app = buildApp(opts);
+  const metrics = createHttpMetrics(opts.name);
+  const app = buildApp(opts, metrics);
   const server = createServer(app);
   const tracked: Tracked = { inFlight: new Set(), sockets: new Set() };
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
@@ -132,5 +135,5 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
     return stopping;
   };
 
-  return { app, server, start, stop };
+  return { app, server, registry: metrics.registry, start, stop };
 }

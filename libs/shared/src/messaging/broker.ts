@@ -1,6 +1,6 @@
 import amqp, { type AmqpConnectionManager, type Channel } from 'amqp-connection-manager';
 import type { Logger } from 'pino';
-import type { RoutingKey } from '../events/index.js';
+import { brokerNames, type RoutingKey } from '../events/index.js';
 import { startConsumer } from './consumer.js';
 import { createPublisher } from './publisher.js';
 import { assertExchanges } from './topology.js';
@@ -15,6 +15,8 @@ export interface BrokerOptions {
   heartbeatSeconds?: number;
   /** Delay between reconnection attempts (default 1 s). */
   reconnectSeconds?: number;
+  /** Prefix of every exchange and queue name, so stacks sharing one broker stay apart (default none). */
+  namespace?: string;
 }
 
 /** A {@link Broker} that also exposes its amqp-connection-manager (for diagnostics and tests). */
@@ -44,6 +46,7 @@ function watchConnection(manager: AmqpConnectionManager, log: Logger): void {
  */
 export function createBroker(opts: BrokerOptions): ManagedBroker {
   const log = opts.logger.child({ component: 'amqp', broker: opts.name });
+  const names = brokerNames(opts.namespace);
   const manager = amqp.connect([opts.url], {
     heartbeatIntervalInSeconds: opts.heartbeatSeconds ?? 10,
     reconnectTimeInSeconds: opts.reconnectSeconds ?? 1,
@@ -53,10 +56,10 @@ export function createBroker(opts: BrokerOptions): ManagedBroker {
   const publishChannel = manager.createChannel({
     name: `publisher:${opts.name}`,
     confirm: true,
-    setup: (channel: Channel) => assertExchanges(channel),
+    setup: (channel: Channel) => assertExchanges(channel, names),
   });
   publishChannel.on('error', (err: Error) => log.error({ err }, 'publisher channel error'));
-  const publisher = createPublisher(publishChannel);
+  const publisher = createPublisher(publishChannel, names.exchange);
   const consumers = new Set<Consumer>();
   let closing: Promise<void> | undefined;
 
@@ -74,7 +77,7 @@ export function createBroker(opts: BrokerOptions): ManagedBroker {
     publisher: () => publisher,
     async consume<K extends RoutingKey>(consumeOpts: ConsumeOptions<K>) {
       if (closing) throw new Error('broker is closed');
-      const inner = await startConsumer(manager, log, consumeOpts);
+      const inner = await startConsumer(manager, log, consumeOpts, names);
       const consumer: Consumer = {
         cancel: async () => {
           consumers.delete(consumer);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AmqpConnectionManager, Channel, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import type { RoutingKey } from '../events/index.js';
+import type { BrokerNames, RoutingKey } from '../events/index.js';
 import { parseEvent } from './publisher.js';
 import { assertConsumerQueue } from './topology.js';
 import type { ConsumeOptions, Consumer, DeliveryMeta } from './types.js';
@@ -120,8 +120,10 @@ export async function startConsumer<K extends RoutingKey>(
   manager: AmqpConnectionManager,
   logger: Logger,
   opts: ConsumeOptions<K>,
+  names: BrokerNames,
 ): Promise<Consumer> {
-  const { queue, routingKey } = opts;
+  const { routingKey } = opts;
+  const queue = names.queue(opts.queue);
   const prefetch = opts.prefetch ?? DEFAULT_PREFETCH;
   const deliveryLimit = opts.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT;
   const log = logger.child({ queue });
@@ -140,7 +142,7 @@ export async function startConsumer<K extends RoutingKey>(
     name: `consumer:${queue}`,
     confirm: false,
     setup: async (channel: Channel) => {
-      await assertConsumerQueue(channel, queue, routingKey, deliveryLimit);
+      await assertConsumerQueue(channel, names, queue, routingKey, deliveryLimit);
       current = channel;
     },
   });

@@ -1,5 +1,5 @@
 import type { ChannelWrapper } from 'amqp-connection-manager';
-import { type EventOf, EXCHANGE, eventSchemas, type RoutingKey } from '../events/index.js';
+import { type EventOf, eventSchemas, type RoutingKey } from '../events/index.js';
 import type { Publisher, PublishOptions } from './types.js';
 
 const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
@@ -35,7 +35,7 @@ export function parseEvent<K extends RoutingKey>(routingKey: K, event: unknown):
 }
 
 /** A publisher over a confirm channel wrapper (which must be created with `confirm: true`). */
-export function createPublisher(channel: ChannelWrapper): Publisher {
+export function createPublisher(channel: ChannelWrapper, exchange: string): Publisher {
   return {
     async publish(routingKey, event, opts: PublishOptions = {}) {
       const valid = parseEvent(routingKey, event);
@@ -43,7 +43,7 @@ export function createPublisher(channel: ChannelWrapper): Publisher {
       try {
         // `timeout` also removes the message from the wrapper's offline buffer, so a rejected publish is
         // never sent after a later reconnection.
-        await channel.publish(EXCHANGE, routingKey, Buffer.from(JSON.stringify(valid)), {
+        await channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(valid)), {
           persistent: true,
           contentType: 'application/json',
           messageId: valid.eventId,

@@ -1,10 +1,10 @@
 import type { Channel } from 'amqp-connection-manager';
-import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf, EXCHANGE } from '../events/index.js';
+import { type BrokerNames, deadLetterQueueOf } from '../events/index.js';
 
 /** Declare the events exchange and the dead-letter exchange (idempotent). */
-export async function assertExchanges(channel: Channel): Promise<void> {
-  await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
-  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'topic', { durable: true });
+export async function assertExchanges(channel: Channel, names: BrokerNames): Promise<void> {
+  await channel.assertExchange(names.exchange, 'topic', { durable: true });
+  await channel.assertExchange(names.deadLetterExchange, 'topic', { durable: true });
 }
 
 /**
@@ -13,22 +13,23 @@ export async function assertExchanges(channel: Channel): Promise<void> {
  */
 export async function assertConsumerQueue(
   channel: Channel,
+  names: BrokerNames,
   queue: string,
   routingKey: string,
   deliveryLimit: number,
 ): Promise<void> {
-  await assertExchanges(channel);
+  await assertExchanges(channel, names);
   const dlq = deadLetterQueueOf(queue);
   await channel.assertQueue(dlq, { durable: true });
-  await channel.bindQueue(dlq, DEAD_LETTER_EXCHANGE, queue);
+  await channel.bindQueue(dlq, names.deadLetterExchange, queue);
   await channel.assertQueue(queue, {
     durable: true,
     arguments: {
       'x-queue-type': 'quorum',
       'x-delivery-limit': deliveryLimit,
-      'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
+      'x-dead-letter-exchange': names.deadLetterExchange,
       'x-dead-letter-routing-key': queue,
     },
   });
-  await channel.bindQueue(queue, EXCHANGE, routingKey);
+  await channel.bindQueue(queue, names.exchange, routingKey);
 }

@@ -1,6 +1,8 @@
 /** Every Redis key and channel the services share (see docs/architecture.md). */
 export const redisKeys = {
   presenceOnline: 'chat:presence:online',
+  /** ZSET nodeId → heartbeat expiry (ms): which realtime nodes are alive. */
+  presenceNodes: 'chat:presence:nodes',
   presenceNode: (nodeId: string): string => `chat:presence:node:${nodeId}`,
   status: 'chat:status',
   held: (userId: string): string => `chat:held:${userId}`,

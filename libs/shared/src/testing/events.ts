@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import amqplib, { type MessageProperties } from 'amqplib';
 import {
+  brokerNames,
   type EventOf,
-  EXCHANGE,
   eventSchemas,
   type MessageCreatedEvent,
   newEventEnvelope,
@@ -46,13 +46,14 @@ function parseJson(content: Buffer): unknown {
 export async function collectEvents<K extends RoutingKey>(
   amqpUrl: string,
   routingKey: K,
-  opts: { bindingKey?: string } = {},
+  opts: { bindingKey?: string; namespace?: string } = {},
 ): Promise<EventCollector<K>> {
+  const exchange = brokerNames(opts.namespace).exchange;
   const connection = await amqplib.connect(amqpUrl);
   const channel = await connection.createChannel();
-  await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
+  await channel.assertExchange(exchange, 'topic', { durable: true });
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-  await channel.bindQueue(queue, EXCHANGE, opts.bindingKey ?? routingKey);
+  await channel.bindQueue(queue, exchange, opts.bindingKey ?? routingKey);
   const events: EventOf<K>[] = [];
   const messages: CollectedMessage<K>[] = [];
   const changes = new EventEmitter();
@@ -120,12 +121,13 @@ export async function publishRaw(
   amqpUrl: string,
   routingKey: string,
   body: Buffer | object,
-  opts: { headers?: Record<string, unknown>; messageId?: string; toQueue?: string } = {},
+  opts: { headers?: Record<string, unknown>; messageId?: string; toQueue?: string; namespace?: string } = {},
 ): Promise<void> {
+  const exchange = brokerNames(opts.namespace).exchange;
   const connection = await amqplib.connect(amqpUrl);
   try {
     const channel = await connection.createConfirmChannel();
-    await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
+    await channel.assertExchange(exchange, 'topic', { durable: true });
     const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     const properties = {
       persistent: true,
@@ -135,7 +137,7 @@ export async function publishRaw(
       headers: opts.headers ?? {},
     };
     if (opts.toQueue) channel.sendToQueue(opts.toQueue, content, properties);
-    else channel.publish(EXCHANGE, routingKey, content, properties);
+    else channel.publish(exchange, routingKey, content, properties);
     await channel.waitForConfirms();
   } finally {
     await connection.close();

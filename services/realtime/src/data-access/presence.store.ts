@@ -2,7 +2,7 @@ import { type Redis, redisKeys } from '@chat/shared/redis';
 import { asStrings, runScript } from './lua.js';
 
 /** ZSET nodeId → heartbeat expiry (ms): the live nodes, whose presence hashes count. */
-export const PRESENCE_NODES_KEY = 'chat:presence:nodes';
+export const PRESENCE_NODES_KEY = redisKeys.presenceNodes;
 const NODE_PREFIX = redisKeys.presenceNode('');
 
 // Counts the socket on this node and marks the user online; 1 when they were offline before.

@@ -4,12 +4,23 @@ import type { Redis } from '@chat/shared/redis';
 import { handshakeErrors } from '../../errors.js';
 import type { RealtimeSocket } from './io.server.js';
 
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * Browsers send the `jwt` cookie; other clients send `auth.token`, or (when they connect through the
+ * gateway, which must see the token on the HTTP handshake) `Authorization: Bearer` or `?token=`.
+ */
 function tokenOf(socket: RealtimeSocket): string | undefined {
-  const fromCookie = readTokenFromCookieHeader(socket.handshake.headers.cookie);
-  if (fromCookie) return fromCookie;
-  const auth: unknown = socket.handshake.auth;
-  if (typeof auth !== 'object' || auth === null || !('token' in auth)) return undefined;
-  return typeof auth.token === 'string' && auth.token.length > 0 ? auth.token : undefined;
+  const { headers, auth, query } = socket.handshake;
+  const bearer = /^Bearer (\S+)$/.exec(headers.authorization ?? '')?.[1];
+  return (
+    readTokenFromCookieHeader(headers.cookie) ??
+    (typeof auth === 'object' && auth !== null && 'token' in auth ? nonEmpty(auth.token) : undefined) ??
+    bearer ??
+    nonEmpty(query.token)
+  );
 }
 
 /**
