@@ -2,8 +2,8 @@ import { revokeToken } from '@chat/shared/auth';
 import { createHttpService, type HttpService } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
 import { createBroker, startOutboxRelay } from '@chat/shared/messaging';
+import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import { createRedis, pingRedis } from '@chat/shared/redis';
-import mongoose, { type Connection } from 'mongoose';
 import type { Config } from './config.js';
 import { createUserOutboxStore } from './data-access/outbox.repository.js';
 import { createUserModel } from './data-access/user.model.js';
@@ -23,33 +23,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const READINESS_TIMEOUT_MS = 2_000;
-
-async function pingMongo(connection: Connection): Promise<void> {
-  const db = connection.db;
-  if (connection.readyState !== mongoose.ConnectionStates.connected || !db)
-    throw new Error('mongo not connected');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('mongo ping timed out')), READINESS_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([db.command({ ping: 1 }), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function connectMongo(config: Config): Promise<Connection> {
-  const connection = mongoose.createConnection(config.MONGO_URL, {
-    dbName: config.MONGO_DB,
-    sanitizeFilter: true,
-    serverSelectionTimeoutMS: 10_000,
-  });
-  await connection.asPromise();
-  return connection;
-}
-
 type Closers = Array<() => Promise<unknown>>;
 
 /** Runs `closers` in reverse order of opening, logging (not throwing) individual failures. */
@@ -66,7 +39,7 @@ async function connectDependencies(
   overrides: AppOverrides,
   closers: Closers,
 ) {
-  const connection = await connectMongo(config);
+  const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
   closers.push(() => connection.close());
   const userModel = createUserModel(connection);
   // The unique username index must exist before the first signup, or a race could create two accounts.
@@ -115,7 +88,7 @@ async function buildService(
     name: 'auth',
     logger,
     readiness: {
-      mongo: () => pingMongo(connection),
+      mongo: () => pingMongo(connection, 2_000),
       redis: () => pingRedis(redis),
       broker: () => {
         if (!broker.isConnected()) throw new Error('broker not connected');
