@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -79,6 +79,19 @@ describe('docker-compose.yml', () => {
     }
     for (const variable of variables) {
       expect(example, `${variable} in .env.example`).toMatch(new RegExp(`^#?\\s*${variable}=`, 'm'));
+    }
+  });
+
+  test('.env.example documents every variable any service reads', () => {
+    const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+    const services = readdirSync(path.join(root, 'services'));
+    for (const service of services) {
+      const config = readFileSync(path.join(root, 'services', service, 'src', 'config.ts'), 'utf8');
+      const keys = [...config.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
+      expect(keys.length, service).toBeGreaterThan(3);
+      for (const key of keys) {
+        expect(example, `${service} reads ${key}`).toMatch(new RegExp(`\\b${key}\\b`));
+      }
     }
   });
 });
