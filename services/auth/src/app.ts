@@ -1,5 +1,11 @@
 import { revokeToken } from '@chat/shared/auth';
-import { createHttpService, type HttpService } from '@chat/shared/http';
+import {
+  type Closer,
+  createHttpService,
+  createServiceApp,
+  type HttpService,
+  type ServiceApp,
+} from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
 import { createBroker, startOutboxRelay } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
@@ -18,35 +24,23 @@ export interface AppOverrides {
   outboxIntervalMs?: number;
 }
 
-export interface App {
-  start(): Promise<{ url: string; port: number }>;
-  stop(): Promise<void>;
-}
-
-type Closers = Array<() => Promise<unknown>>;
-
-/** Runs `closers` in reverse order of opening, logging (not throwing) individual failures. */
-async function closeAll(closers: Closers, logger: Logger): Promise<void> {
-  for (const close of [...closers].reverse()) {
-    await close().catch((err: unknown) => logger.warn({ err }, 'error while closing a resource'));
-  }
-}
+export type App = ServiceApp;
 
 /** Opens Mongo (indexes built), Redis, the broker and the outbox relay, registering each one's closer. */
 async function connectDependencies(
   config: Config,
   logger: Logger,
   overrides: AppOverrides,
-  closers: Closers,
+  onClose: (closer: Closer) => void,
 ) {
   const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-  closers.push(() => connection.close());
+  onClose(() => connection.close());
   const userModel = createUserModel(connection);
   // The unique username index must exist before the first signup, or a race could create two accounts.
   await userModel.init();
 
   const redis = createRedis(config.REDIS_URL, { logger, name: 'auth' });
-  closers.push(() => redis.quit().catch(() => redis.disconnect()));
+  onClose(() => redis.quit().catch(() => redis.disconnect()));
   // Not awaited: the broker may be down; signups still succeed and the relay publishes later.
   const broker = createBroker({
     url: config.AMQP_URL,
@@ -54,14 +48,14 @@ async function connectDependencies(
     logger,
     name: 'auth',
   });
-  closers.push(() => broker.close());
+  onClose(() => broker.close());
   const relay = startOutboxRelay({
     store: createUserOutboxStore(userModel),
     publisher: broker.publisher(),
     logger,
     ...(overrides.outboxIntervalMs === undefined ? {} : { intervalMs: overrides.outboxIntervalMs }),
   });
-  closers.push(() => relay.stop());
+  onClose(() => relay.stop());
   return { connection, userModel, redis, broker, relay };
 }
 
@@ -69,13 +63,13 @@ async function buildService(
   config: Config,
   logger: Logger,
   overrides: AppOverrides,
-  closers: Closers,
+  onClose: (closer: Closer) => void,
 ): Promise<HttpService> {
   const { connection, userModel, redis, broker, relay } = await connectDependencies(
     config,
     logger,
     overrides,
-    closers,
+    onClose,
   );
   const authRouter = createAuthRouter({
     config,
@@ -97,30 +91,17 @@ async function buildService(
     routes: (app) => {
       app.use('/api/auth', createAvatarRouter(), authRouter);
     },
-    onStop: [() => closeAll(closers, logger)],
   });
 }
 
 /** The auth service: `start()` connects everything and listens; `stop()` closes all of it. */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger({ service: 'auth', level: config.LOG_LEVEL });
-  let http: HttpService | undefined;
-  return {
-    async start() {
-      const closers: Closers = [];
-      try {
-        http = await buildService(config, logger, overrides, closers);
-        return await http.start(config.PORT, config.HOST);
-      } catch (err) {
-        http = undefined;
-        await closeAll(closers, logger);
-        throw err;
-      }
-    },
-    async stop() {
-      const service = http;
-      http = undefined;
-      await service?.stop();
-    },
-  };
+  return createServiceApp({
+    name: 'auth',
+    logger,
+    port: config.PORT,
+    host: config.HOST,
+    build: (onClose) => buildService(config, logger, overrides, onClose),
+  });
 }

@@ -1,5 +1,5 @@
 import { QUEUES } from '@chat/shared/events';
-import { createHttpService, type HttpService } from '@chat/shared/http';
+import { createHttpService, createServiceApp, type ServiceApp } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
 import { createBroker, type OutboxRelay, startOutboxRelay } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
@@ -22,106 +22,76 @@ export interface AppOverrides {
   outbox?: { intervalMs?: number; retryBaseMs?: number; maxBackoffMs?: number };
 }
 
-export interface App {
-  start(): Promise<{ url: string; port: number }>;
-  stop(): Promise<void>;
-}
-
-type Close = () => Promise<void>;
+export type App = ServiceApp;
 
 const BROKER_CONNECT_WAIT_MS = 3_000;
-
-async function closeAll(closers: Close[], logger: Logger): Promise<void> {
-  for (const close of closers) {
-    await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
-  }
-}
 
 /** Assemble the messages service; nothing connects until start(). */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger({ service: 'messages', level: config.LOG_LEVEL });
   const queue = overrides.queues?.userRegistered ?? QUEUES.messagesUserRegistered;
-  let http: HttpService | undefined;
-  // Filled as resources open, closed in this order (newest first) on stop or a failed start.
-  const opened: Close[] = [];
 
-  const build = async (): Promise<HttpService> => {
-    const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-    opened.unshift(() => connection.close());
-    const models = [
-      registerKnownUserModel(connection),
-      registerConversationModel(connection),
-      registerMessageModel(connection),
-    ] as const;
-    await Promise.all(models.map((m) => m.init()));
-    const [knownUserModel, conversationModel, messageModel] = models;
-    const knownUsers = createKnownUserRepository(knownUserModel);
-    const conversations = createConversationRepository(conversationModel);
-    const messages = createMessageRepository(messageModel);
+  return createServiceApp({
+    name: 'messages',
+    logger,
+    port: config.PORT,
+    host: config.HOST,
+    async build(onClose) {
+      const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
+      onClose(() => connection.close());
+      const models = [
+        registerKnownUserModel(connection),
+        registerConversationModel(connection),
+        registerMessageModel(connection),
+      ] as const;
+      await Promise.all(models.map((m) => m.init()));
+      const [knownUserModel, conversationModel, messageModel] = models;
+      const knownUsers = createKnownUserRepository(knownUserModel);
+      const conversations = createConversationRepository(conversationModel);
+      const messages = createMessageRepository(messageModel);
 
-    const broker = createBroker({
-      url: config.AMQP_URL,
-      namespace: config.AMQP_NAMESPACE,
-      logger,
-      name: 'messages',
-    });
-    opened.unshift(() => broker.close());
-    const relay: OutboxRelay = startOutboxRelay({
-      store: createMessageOutbox(messages),
-      publisher: broker.publisher(),
-      logger,
-      ...overrides.outbox,
-    });
-    opened.unshift(() => relay.stop());
-    // Events held back by an outage go out as soon as the broker is back, not after the relay's backoff.
-    broker.manager.on('connect', () => relay.wake());
-    // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
-    // service still starts (not ready) and catches up when the broker is back.
-    await broker
-      .waitForConnect(BROKER_CONNECT_WAIT_MS)
-      .catch((err: unknown) => logger.warn({ err }, 'broker not reachable yet; starting without it'));
-    const consumer = await consumeUserRegistered(broker, { queue, knownUsers, logger });
-    opened.unshift(() => consumer.cancel());
+      const broker = createBroker({
+        url: config.AMQP_URL,
+        namespace: config.AMQP_NAMESPACE,
+        logger,
+        name: 'messages',
+      });
+      onClose(() => broker.close());
+      const relay: OutboxRelay = startOutboxRelay({
+        store: createMessageOutbox(messages),
+        publisher: broker.publisher(),
+        logger,
+        ...overrides.outbox,
+      });
+      onClose(() => relay.stop());
+      // Events held back by an outage go out as soon as the broker is back, not after the relay's backoff.
+      broker.manager.on('connect', () => relay.wake());
+      // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
+      // service still starts (not ready) and catches up when the broker is back.
+      await broker
+        .waitForConnect(BROKER_CONNECT_WAIT_MS)
+        .catch((err: unknown) => logger.warn({ err }, 'broker not reachable yet; starting without it'));
+      const consumer = await consumeUserRegistered(broker, { queue, knownUsers, logger });
+      onClose(() => consumer.cancel());
 
-    return createHttpService({
-      name: 'messages',
-      logger,
-      readiness: {
-        mongo: () => pingMongo(connection),
-        broker: () => {
-          if (!broker.isConnected()) throw new Error('broker not connected');
+      return createHttpService({
+        name: 'messages',
+        logger,
+        readiness: {
+          mongo: () => pingMongo(connection),
+          broker: () => {
+            if (!broker.isConnected()) throw new Error('broker not connected');
+          },
         },
-      },
-      routes: (app) =>
-        mountMessagesRoutes(app, {
-          internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
-          messages,
-          conversations,
-          knownUsers,
-          notifyOutbox: () => relay.wake(),
-        }),
-      onStop: [...opened],
-    });
-  };
-
-  return {
-    async start() {
-      if (http) throw new Error('messages app already started');
-      try {
-        http = await build();
-        return await http.start(config.PORT, config.HOST);
-      } catch (err) {
-        await closeAll(opened.splice(0), logger);
-        http = undefined;
-        throw err;
-      }
+        routes: (app) =>
+          mountMessagesRoutes(app, {
+            internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
+            messages,
+            conversations,
+            knownUsers,
+            notifyOutbox: () => relay.wake(),
+          }),
+      });
     },
-    async stop() {
-      // http.stop() runs its own copy of the closers (after in-flight requests end).
-      const closers = opened.splice(0);
-      if (http) await http.stop();
-      else await closeAll(closers, logger);
-      http = undefined;
-    },
-  };
+  });
 }

@@ -3,5 +3,6 @@ export { errorHandler, notFoundHandler } from './error-handler.js';
 export { createHttpService, type HttpService, type HttpServiceOptions } from './http-service.js';
 export { createHttpMetrics, type HttpMetrics } from './metrics.js';
 export { REQUEST_ID_HEADER, requestId } from './request-id.js';
+export { type Closer, createServiceApp, type ServiceApp, type ServiceAppOptions } from './service-app.js';
 export { installShutdown } from './shutdown.js';
 export { validate } from './validate.js';
