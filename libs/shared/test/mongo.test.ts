@@ -22,7 +22,8 @@ describe('connectMongo', () => {
   test('sanitizes query operators smuggled in place of values', async () => {
     const model = connection.model('Account', new Schema({ username: String }));
     await model.create({ username: 'alice' });
-    const smuggled: unknown = { $gt: '' };
+    // What a JSON body can carry where the code expects a string.
+    const smuggled = { $gt: '' } as unknown as string;
     // Unsanitized, `{ $gt: '' }` matches every account; sanitized it is a literal value that cannot cast.
     await expect(model.find({ username: smuggled }).lean()).rejects.toThrow(/Cast to string failed/);
     expect(await model.countDocuments({ username: 'alice' })).toBe(1);
