@@ -16,6 +16,10 @@ export interface ConnectOptions {
   token?: string;
   cookie?: string;
   origin?: string;
+  /** `Authorization: Bearer` header (how non-browser clients pass the token through the gateway). */
+  bearer?: string;
+  /** `?token=` query parameter (the gateway's other non-browser form). */
+  queryToken?: string;
 }
 
 /** A connected client socket that records every server event it receives, in order. */
@@ -39,7 +43,9 @@ function openSocket(url: string, opts: ConnectOptions): TestSocket {
   const extraHeaders: Record<string, string> = {};
   if (opts.cookie) extraHeaders.cookie = opts.cookie;
   if (opts.origin) extraHeaders.origin = opts.origin;
+  if (opts.bearer) extraHeaders.authorization = `Bearer ${opts.bearer}`;
   return io(url, {
+    ...(opts.queryToken ? { query: { token: opts.queryToken } } : {}),
     path: '/socket.io',
     transports: ['websocket'],
     reconnection: false,
