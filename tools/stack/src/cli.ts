@@ -5,7 +5,8 @@ const help = `Usage: npm start [-- --realtime-nodes N]
 
 Starts the whole chat locally: auth, users, messages, N realtime nodes (default 2) and the gateway.
 Environment: PORT (gateway, default 5000; the services take the next ports), REDIS_URL, AMQP_URL,
-MONGO_URL (unset: an embedded MongoDB-wire-compatible server, data kept in memory), JWT_SECRET,
+MONGO_URL (unset: an embedded MongoDB-wire-compatible server, data kept in memory), MONGO_DB_PREFIX
+(prefix of the auth/users/messages database names, default none), JWT_SECRET,
 INTERNAL_TOKEN_SECRET, LOG_LEVEL. Ctrl-C stops everything.`;
 
 function parseArgs(argv: string[]): { realtimeNodes: number } | 'help' {
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     ...(env.AMQP_URL ? { amqpUrl: env.AMQP_URL } : {}),
     ...(env.MONGO_URL ? { mongoUrl: env.MONGO_URL } : {}),
+    ...(env.MONGO_DB_PREFIX ? { databasePrefix: env.MONGO_DB_PREFIX } : {}),
   });
   console.log(`Chat is running at ${stack.url}`);
   let stopping = false;

@@ -98,6 +98,8 @@ interface Endpoints {
 
 function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, string> = {}): ServiceSpec[] {
   const [gatewayPort = 0, authPort = 0, usersPort = 0, messagesPort = 0, ...realtimePorts] = ports;
+  // The gateway forwards the browser's Origin on Socket.IO handshakes: the realtime nodes check it too.
+  const corsOrigins = extra.CORS_ORIGINS ?? `http://localhost:${gatewayPort},http://127.0.0.1:${gatewayPort}`;
   const common = {
     REDIS_URL: ep.redisUrl,
     AMQP_URL: ep.amqpUrl,
@@ -109,7 +111,11 @@ function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, stri
     name: `realtime-${i + 1}`,
     workspace: 'realtime',
     port,
-    env: { ...common, NODE_ID: `realtime-${i + 1}-${randomBytes(3).toString('hex')}` },
+    env: {
+      ...common,
+      CORS_ORIGINS: corsOrigins,
+      NODE_ID: `realtime-${i + 1}-${randomBytes(3).toString('hex')}`,
+    },
   }));
   return [
     { name: 'auth', workspace: 'auth', port: authPort, env: { ...common, MONGO_DB: `${ep.prefix}auth` } },
@@ -131,7 +137,7 @@ function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, stri
         USERS_URL: `http://127.0.0.1:${usersPort}`,
         MESSAGES_URL: `http://127.0.0.1:${messagesPort}`,
         REALTIME_URLS: realtimePorts.map((p) => `http://127.0.0.1:${p}`).join(','),
-        CORS_ORIGINS: extra.CORS_ORIGINS ?? `http://localhost:${gatewayPort},http://127.0.0.1:${gatewayPort}`,
+        CORS_ORIGINS: corsOrigins,
       },
     },
   ];

@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@chat/shared/testing';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** A child process with its stdout and stderr lines collected. */
+export interface RunningCommand {
+  child: ChildProcess;
+  lines: string[];
+  /** Resolves with the exit code (or the signal's name). */
+  exited: Promise<number | string>;
+}
+
+/** Runs `node <script>` from the repository root with the given environment on top of this one. */
+export function runNode(script: string, env: Record<string, string | undefined>): RunningCommand {
+  const child = spawn(process.execPath, [script], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let partial = { stdout: '', stderr: '' };
+  for (const name of ['stdout', 'stderr'] as const) {
+    child[name]?.setEncoding('utf8').on('data', (chunk: string) => {
+      const parts = (partial[name] + chunk).split('\n');
+      partial = { ...partial, [name]: parts.pop() ?? '' };
+      lines.push(...parts);
+    });
+  }
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('close', (code, signal) => {
+      for (const rest of Object.values(partial)) if (rest) lines.push(rest);
+      resolve(code ?? signal ?? 'unknown');
+    });
+  });
+  return { child, lines, exited };
+}
+
+/** Pids whose parent is `pid` (Linux /proc). */
+export function childPidsOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces and parentheses; the fields after its last ')' are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // the process ended while we listed
+    }
+  }
+  return children;
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first of `count` consecutive free ports (the CLI gives the services the ports after the gateway's). */
+export async function freePortRange(count: number): Promise<number> {
+  return waitFor(
+    async () => {
+      const first = 20_000 + Math.floor(Math.random() * 30_000);
+      for (let port = first; port < first + count; port++) if (!(await listens(port))) return 0;
+      return first;
+    },
+    { timeoutMs: 5_000, intervalMs: 1, message: `no ${count} consecutive free ports` },
+  );
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  return freePortRange(1);
+}
