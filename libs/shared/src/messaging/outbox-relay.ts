@@ -12,7 +12,8 @@ export interface OutboxEntry {
 export interface OutboxStore {
   /** Up to `limit` unpublished entries, oldest first. */
   pending(limit: number): Promise<OutboxEntry[]>;
-  markPublished(id: string): Promise<void>;
+  /** Records that the broker confirmed these entries (one write for the whole batch). */
+  markPublished(ids: string[]): Promise<void>;
   /**
    * Optional: set aside an entry whose payload fails its schema (it can never be published). Without it
    * such an entry blocks the relay, retried with backoff and logged as an error, so no event is lost.
@@ -42,9 +43,11 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Relay outbox entries to the broker: publish them in order, mark each one published only after the broker
- * confirmed it (at-least-once: a crash in between republishes it with the same eventId). A failure stops
- * the batch and retries it after a capped exponential backoff. Never runs two drains at once.
+ * Relay outbox entries to the broker. A batch is published in order on the confirm channel without waiting
+ * for each confirm in turn (the broker pipelines them), then the confirmed prefix is marked in one write.
+ * At-least-once: a crash before the mark, or a failure in the middle of a batch, republishes the entries
+ * after it with the same eventIds, which consumers deduplicate; order is kept because only an unbroken
+ * prefix is ever marked. A failure retries after a capped exponential backoff. Never two drains at once.
  */
 export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const { store, publisher, logger } = opts;
@@ -59,26 +62,42 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let stopped = false;
 
-  const publishEntry = async (entry: OutboxEntry) => {
+  /** 'published', 'set aside' (fails its schema and the store can park it), or the publish error. */
+  const publishEntry = async (entry: OutboxEntry): Promise<'published' | 'set aside'> => {
     try {
       await publisher.publish(entry.routingKey, entry.payload as EventOf<RoutingKey>);
+      return 'published';
     } catch (err) {
       if (!(err instanceof InvalidEventError) || !store.markFailed) throw err;
       log.error({ err, entryId: entry.id }, 'outbox entry fails its schema; set aside');
       await store.markFailed(entry.id, err.message);
-      return;
+      return 'set aside';
     }
-    await store.markPublished(entry.id);
+  };
+
+  /** Publishes one batch; marks the confirmed prefix; rethrows the first failure after marking. */
+  const publishBatch = async (batch: OutboxEntry[]) => {
+    const outcomes = await Promise.allSettled(
+      batch.map(async (entry) => ({ id: entry.id, result: await publishEntry(entry) })),
+    );
+    const confirmed: string[] = [];
+    let failure: PromiseRejectedResult | undefined;
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        failure = outcome;
+        break;
+      }
+      if (outcome.value.result === 'published') confirmed.push(outcome.value.id);
+    }
+    if (confirmed.length > 0) await store.markPublished(confirmed);
+    if (failure) throw failure.reason;
   };
 
   /** Publish batches until the store has nothing pending (or we are stopped). */
   const drainAll = async () => {
     while (!stopped) {
       const batch = await store.pending(batchSize);
-      for (const entry of batch) {
-        if (stopped) return;
-        await publishEntry(entry);
-      }
+      if (batch.length > 0) await publishBatch(batch);
       if (batch.length < batchSize) return;
     }
   };

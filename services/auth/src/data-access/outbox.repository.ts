@@ -1,5 +1,6 @@
 import type { UserRegisteredEvent } from '@chat/shared/events';
 import type { OutboxEntry, OutboxStore } from '@chat/shared/messaging';
+import { trusted } from 'mongoose';
 import type { UserDocument, UserModel } from './user.model.js';
 
 type PendingUser = Pick<
@@ -54,8 +55,9 @@ export function createUserOutboxStore(model: UserModel): OutboxStore {
       }));
     },
 
-    async markPublished(id: string): Promise<void> {
-      await model.updateOne({ _id: id }, { $set: { eventPending: false } });
+    async markPublished(ids: string[]): Promise<void> {
+      // Server-built ids: trusted past sanitizeFilter, which would otherwise wrap the operator in $eq.
+      await model.updateMany({ _id: trusted({ $in: ids }) }, { $set: { eventPending: false } });
     },
   };
 }

@@ -31,7 +31,7 @@ export interface MessageRepository {
   page(conversationId: string, opts: { before?: string; limit: number }): Promise<StoredMessage[]>;
   /** Messages whose event the broker has not confirmed yet, oldest first. */
   unpublished(limit: number): Promise<StoredMessage[]>;
-  markPublished(id: string): Promise<void>;
+  markPublished(ids: string[]): Promise<void>;
 }
 
 const oid = (id: string) => new Types.ObjectId(id);
@@ -91,9 +91,13 @@ export function createMessageRepository(model: MessageModel): MessageRepository 
       return docs.map(toStored);
     },
 
-    async markPublished(id) {
+    async markPublished(ids) {
       // Outbox bookkeeping, not an edit of the message: updatedAt stays as the sender left it.
-      await model.updateOne({ _id: oid(id) }, { $set: { publishedAt: new Date() } }, { timestamps: false });
+      await model.updateMany(
+        { _id: trusted({ $in: ids.map(oid) }) },
+        { $set: { publishedAt: new Date() } },
+        { timestamps: false },
+      );
     },
   };
 }

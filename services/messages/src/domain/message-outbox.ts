@@ -32,6 +32,6 @@ export function createMessageOutbox(messages: MessageRepository): OutboxStore {
         payload: messageCreatedEventOf(m),
       }));
     },
-    markPublished: (id) => messages.markPublished(id),
+    markPublished: (ids) => messages.markPublished(ids),
   };
 }
