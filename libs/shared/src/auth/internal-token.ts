@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../http/app-error.js';
 import { type Caller, INTERNAL_TOKEN } from './constants.js';
-import { isNumericDate, isText, verifyHs256 } from './jwt-verify.js';
+import { hmacKey, isNumericDate, isText, verifyHs256 } from './jwt-verify.js';
 
 const invalidToken = (): AppError =>
   new AppError('AUTH.INVALID_INTERNAL_TOKEN', 401, 'Unauthorized - Invalid Token');
@@ -20,7 +20,7 @@ export function signInternalToken(caller: Caller, secret: string): string {
     iss: INTERNAL_TOKEN.issuer,
     aud: INTERNAL_TOKEN.audience,
   };
-  return jwt.sign(payload, secret, { algorithm: INTERNAL_TOKEN.algorithm });
+  return jwt.sign(payload, hmacKey(secret), { algorithm: INTERNAL_TOKEN.algorithm });
 }
 
 /** Verifies a caller token (HS256, iss chat-gateway, aud chat-internal); throws AUTH.INVALID_INTERNAL_TOKEN (401). */

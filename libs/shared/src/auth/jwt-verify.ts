@@ -1,4 +1,20 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+
+const keys = new Map<string, KeyObject>();
+
+/**
+ * The HMAC key of a secret, made once. Handed a string, jsonwebtoken first tries to parse it as a PEM
+ * public key on every call, which dominated the gateway's CPU profile.
+ */
+export function hmacKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 type Payload = Record<string, unknown>;
 
@@ -14,7 +30,7 @@ export function verifyHs256(
 ): Payload | undefined {
   if (!token || !secret) return undefined;
   try {
-    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer, audience });
+    const payload = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'], issuer, audience });
     return typeof payload === 'object' && payload !== null ? (payload as Payload) : undefined;
   } catch {
     return undefined;

@@ -3,7 +3,7 @@ import { parseCookie } from 'cookie';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../http/app-error.js';
 import { USER_TOKEN, type UserClaims } from './constants.js';
-import { isNumericDate, isText, verifyHs256 } from './jwt-verify.js';
+import { hmacKey, isNumericDate, isText, verifyHs256 } from './jwt-verify.js';
 
 const invalidToken = (): AppError => new AppError('AUTH.INVALID_TOKEN', 401, 'Unauthorized - Invalid Token');
 
@@ -15,7 +15,7 @@ export function signUserToken(
 ): { token: string; claims: UserClaims } {
   const iat = Math.floor(now.getTime() / 1000);
   const claims: UserClaims = { sub: userId, jti: randomUUID(), iat, exp: iat + USER_TOKEN.ttlSeconds };
-  const token = jwt.sign({ ...claims, iss: USER_TOKEN.issuer, aud: USER_TOKEN.audience }, secret, {
+  const token = jwt.sign({ ...claims, iss: USER_TOKEN.issuer, aud: USER_TOKEN.audience }, hmacKey(secret), {
     algorithm: USER_TOKEN.algorithm,
   });
   return { token, claims };
