@@ -86,7 +86,7 @@ export class Collection {
   select(filter: Doc): Doc[] {
     const query = new Query(filter, {});
     const plan = planQuery(filter, this.indexes.values());
-    const candidates = plan ? this.fetch(plan.index.lookup(plan.keys)) : this.all();
+    const candidates = plan ? this.fetch(plan.index.lookup(plan.keys, plan.pinned)) : this.all();
     this.docsExamined += candidates.length;
     this.lastStats = {
       stage: plan ? (plan.index.spec.name === '_id_' ? 'IDHACK' : 'IXSCAN') : 'COLLSCAN',

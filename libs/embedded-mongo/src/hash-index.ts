@@ -5,17 +5,22 @@ import {
   type IndexSpec,
   indexEntries,
   isAllMissing,
+  joinKeys,
 } from './index-spec.js';
+import { KeyMap } from './key-map.js';
 import type { Doc } from './types.js';
 
 /**
  * An index kept as a hash map from canonical key to the ids of the documents holding it, so equality
  * lookups cost O(matches) instead of a collection scan. Unique indexes use it to detect duplicates.
+ * A compound index also keeps one map per proper prefix of its fields (`a`, then `a,b`, … for
+ * `{ a, b, c }`), so a filter pinning only a prefix by equality reads just that prefix's documents.
  */
 export class HashIndex {
   readonly fields: string[];
-  // Most keys have one holder: store its id directly and only grow a Set when a second arrives.
-  private readonly map = new Map<string, string | Set<string>>();
+  private readonly full = new KeyMap();
+  // prefixes[k - 1] maps the key of the first k fields; empty for single-field indexes.
+  private readonly prefixes: KeyMap[];
   private readonly partial: Query | undefined;
 
   constructor(
@@ -23,6 +28,7 @@ export class HashIndex {
     private readonly ns: string,
   ) {
     this.fields = Object.keys(spec.key);
+    this.prefixes = this.fields.slice(1).map(() => new KeyMap());
     const filter = spec.partialFilterExpression;
     this.partial = filter && typeof filter === 'object' ? new Query(filter as Doc, {}) : undefined;
   }
@@ -38,7 +44,7 @@ export class HashIndex {
   }
 
   get size(): number {
-    return this.map.size;
+    return this.full.size;
   }
 
   /** Keys of a document, or none when sparse/partial rules leave it out of the index. */
@@ -53,44 +59,39 @@ export class HashIndex {
   assertNoConflict(entries: IndexEntry[], selfIdKey: string | null): void {
     if (!this.unique) return;
     for (const entry of entries) {
-      for (const holder of this.holders(entry.key)) {
+      for (const holder of this.full.holders(entry.key)) {
         if (holder !== selfIdKey) throw duplicateKeyError(this.ns, this.spec, entry);
       }
     }
   }
 
   add(entries: IndexEntry[], idKey: string): void {
-    for (const { key } of entries) {
-      const holders = this.map.get(key);
-      if (holders === undefined || holders === idKey) this.map.set(key, idKey);
-      else if (typeof holders === 'string') this.map.set(key, new Set([holders, idKey]));
-      else holders.add(idKey);
+    for (const entry of entries) {
+      this.full.add(entry.key, idKey);
+      for (const [i, map] of this.prefixes.entries()) map.add(prefixKey(entry, i + 1), idKey);
     }
   }
 
+  /** Removes all of a document's entries at once (a multikey doc's entries may share prefixes). */
   remove(entries: IndexEntry[], idKey: string): void {
-    for (const { key } of entries) {
-      const holders = this.map.get(key);
-      if (holders === idKey) this.map.delete(key);
-      else if (holders instanceof Set) {
-        holders.delete(idKey);
-        if (holders.size === 0) this.map.delete(key);
-      }
+    for (const entry of entries) {
+      this.full.remove(entry.key, idKey);
+      for (const [i, map] of this.prefixes.entries()) map.remove(prefixKey(entry, i + 1), idKey);
     }
   }
 
-  /** Ids of documents holding any of the given full keys. */
-  lookup(keys: string[]): Set<string> {
+  /** Ids of documents holding any of the given keys of the first `pinned` fields (all by default). */
+  lookup(keys: string[], pinned = this.fields.length): Set<string> {
+    const map = pinned >= this.fields.length ? this.full : this.prefixes[pinned - 1];
+    if (!map) throw new Error(`index ${this.spec.name} has no prefix of ${pinned} fields`);
     const out = new Set<string>();
     for (const key of keys) {
-      for (const id of this.holders(key)) out.add(id);
+      for (const id of map.holders(key)) out.add(id);
     }
     return out;
   }
+}
 
-  private holders(key: string): Iterable<string> {
-    const holders = this.map.get(key);
-    if (holders === undefined) return [];
-    return typeof holders === 'string' ? [holders] : holders;
-  }
+function prefixKey(entry: IndexEntry, length: number): string {
+  return joinKeys(entry.parts.slice(0, length));
 }

@@ -9,9 +9,13 @@ export interface IndexSpec extends Doc {
   name: string;
 }
 
-/** One key a document contributes to an index: the canonical string and the values it came from. */
+/**
+ * One key a document contributes to an index: the canonical string, the encoded key of each field (for
+ * prefix lookups) and the values it came from.
+ */
 export interface IndexEntry {
   key: string;
+  parts: string[];
   values: unknown[];
 }
 
@@ -55,10 +59,13 @@ function collect(value: unknown, parts: string[], i: number, out: unknown[]): vo
 export function indexEntries(doc: Doc, fields: string[]): IndexEntry[] {
   if (fields.length === 1) {
     const values = pathValues(doc, fields[0] ?? '');
-    if (values.length === 1) return [{ key: encodeKey(values[0]), values: [values[0] ?? null] }];
+    if (values.length === 1) {
+      const key = encodeKey(values[0]);
+      return [{ key, parts: [key], values: [values[0] ?? null] }];
+    }
     const distinct = new Map<string, unknown>();
     for (const v of values) distinct.set(encodeKey(v), v === undefined ? null : v);
-    return [...distinct].map(([key, value]) => ({ key, values: [value] }));
+    return [...distinct].map(([key, value]) => ({ key, parts: [key], values: [value] }));
   }
   let combos: Array<{ keys: string[]; values: unknown[] }> = [{ keys: [], values: [] }];
   for (const field of fields) {
@@ -68,7 +75,7 @@ export function indexEntries(doc: Doc, fields: string[]): IndexEntry[] {
       [...distinct].map(([key, value]) => ({ keys: [...combo.keys, key], values: [...combo.values, value] })),
     );
   }
-  return combos.map((c) => ({ key: joinKeys(c.keys), values: c.values }));
+  return combos.map((c) => ({ key: joinKeys(c.keys), parts: c.keys, values: c.values }));
 }
 
 /** The full key string for a tuple of already-encoded field keys. */

@@ -1,0 +1,46 @@
+import type { Collection, Filter, FindOptions } from 'mongodb';
+import { expect } from 'vitest';
+
+/** Test documents use numeric ids so expected pages can be computed in the test. */
+export interface TestDoc {
+  _id: number;
+  [field: string]: unknown;
+}
+
+export type TestCollection = Collection<TestDoc>;
+
+export interface PlanSummary {
+  stage: string;
+  indexName?: string;
+  docsExamined: number;
+}
+
+/** The access path and documents examined that `explain` reports for a find filter. */
+export async function explainFind(coll: TestCollection, filter: Filter<TestDoc>): Promise<PlanSummary> {
+  const explained = await coll.find(filter).explain('executionStats');
+  const inputStage = explained.queryPlanner.winningPlan.inputStage;
+  return {
+    stage: inputStage.stage,
+    indexName: inputStage.indexName,
+    docsExamined: explained.executionStats.totalDocsExamined,
+  };
+}
+
+/** Runs the same find on the indexed collection and on an unindexed copy and expects equal results. */
+export async function expectSameAsScan(
+  indexed: TestCollection,
+  plain: TestCollection,
+  filter: Filter<TestDoc>,
+  options: FindOptions = {},
+): Promise<TestDoc[]> {
+  const viaIndex = await indexed.find(filter, options).toArray();
+  const viaScan = await plain.find(filter, options).toArray();
+  expect(viaIndex).toEqual(viaScan);
+  return viaIndex;
+}
+
+/** Inserts the same documents into both collections (copies, since the driver adds `_id` in place). */
+export async function insertBoth(a: TestCollection, b: TestCollection, docs: TestDoc[]) {
+  await a.insertMany(docs.map((d) => ({ ...d })));
+  await b.insertMany(docs.map((d) => ({ ...d })));
+}
