@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '@chat/shared/logger';
 import { type Broker, type Consumer, createBroker } from '@chat/shared/messaging';
@@ -6,11 +7,17 @@ import type { Config } from './config.js';
 import { createHeldMessagesStore } from './data-access/held-messages.store.js';
 import { createPresenceStore } from './data-access/presence.store.js';
 import { createStatusStore } from './data-access/status.store.js';
+import type { DeliveryDeps } from './domain/deliver-message.js';
 import type { DeliveryObserver } from './domain/delivery-observer.js';
 import { createKeyedSerializer } from './domain/keyed-serializer.js';
 import { createPresenceTracker, type PresenceTracker } from './domain/presence.js';
 import type { StatusDeps } from './domain/status.js';
 import { startMessageCreatedConsumer } from './entry-points/messaging/message-created.consumer.js';
+import {
+  type LivePushSubscriber,
+  startLivePushSubscriber,
+} from './entry-points/redis/live-push.subscriber.js';
+import { createOutageGate } from './entry-points/redis/outage-gate.js';
 import {
   type RevocationSubscriber,
   startRevocationSubscriber,
@@ -34,7 +41,10 @@ export interface RunningNode {
   io: RealtimeServer;
   presence: PresenceTracker;
   consumer: Consumer;
+  /** Aborted on stop or crash: deliveries held during a Redis outage give up and are requeued. */
+  stopping: AbortController;
   revocations: RevocationSubscriber;
+  livePushes: LivePushSubscriber;
 }
 
 export interface NodeContext {
@@ -70,6 +80,40 @@ function createPresence(ctx: NodeContext, redis: Redis, notifier: ReturnType<typ
     refreshMs: config.PRESENCE_REFRESH_MS,
     sweepMs: config.PRESENCE_SWEEP_MS,
     broadcastMs: config.PRESENCE_BROADCAST_MS,
+  });
+}
+
+/**
+ * Consume `message.created` behind an outage gate: while Redis is away (and, after a long outage, until
+ * presence is re-asserted) deliveries wait unacked instead of burning the delivery limit.
+ */
+async function startDelivery(
+  ctx: NodeContext,
+  opts: {
+    broker: Broker;
+    redis: Redis;
+    presence: PresenceTracker;
+    deps: DeliveryDeps;
+    stopping: AbortController;
+  },
+): Promise<Consumer> {
+  const { config, logger } = ctx;
+  // Every delivery held by an outage listens on it (up to the prefetch).
+  setMaxListeners(0, opts.stopping.signal);
+  const gate = createOutageGate(opts.redis, {
+    onRecovered: () => opts.presence.refreshNow(),
+    lapseAfterMs: config.PRESENCE_TTL_MS - config.PRESENCE_REFRESH_MS,
+    settleMs: config.PRESENCE_REFRESH_MS,
+    logger,
+  });
+  opts.stopping.signal.addEventListener('abort', () => gate.stop(), { once: true });
+  return startMessageCreatedConsumer(opts.broker, {
+    queue: config.DELIVERY_QUEUE,
+    prefetch: config.DELIVERY_PREFETCH,
+    deps: opts.deps,
+    redis: opts.redis,
+    gate,
+    stopping: opts.stopping.signal,
   });
 }
 
@@ -114,12 +158,17 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
     onRevoked: (jti) => disconnectJti(io, jti),
     logger,
   });
-  const consumer = await startMessageCreatedConsumer(broker, {
-    queue: config.DELIVERY_QUEUE,
-    prefetch: config.DELIVERY_PREFETCH,
+  // Subscribed before consuming, so no push recorded by this node's consumer is missed here.
+  const livePushes = await startLivePushSubscriber(revocationRedis, { io, logger });
+  const stopping = new AbortController();
+  const consumer = await startDelivery(ctx, {
+    broker,
+    redis,
+    presence,
     deps: { held, notifier, serializer, observer },
+    stopping,
   });
-  return { redis, redisClients, broker, io, presence, consumer, revocations };
+  return { redis, redisClients, broker, io, presence, consumer, stopping, revocations, livePushes };
 }
 
 // Closing the engine connection (not a Socket.IO disconnect) makes socket.io-client reconnect by itself.
@@ -133,10 +182,12 @@ function sendClientsElsewhere(io: RealtimeServer): void {
  * then close the HTTP server, the adapter, AMQP and Redis.
  */
 export async function stopNode(node: RunningNode, stopHttp: () => Promise<void>): Promise<void> {
+  node.stopping.abort();
   await node.consumer.cancel();
   sendClientsElsewhere(node.io);
   await node.presence.stop();
   await node.revocations.stop();
+  await node.livePushes.stop();
   await stopHttp();
   await node.io.close();
   await node.broker.close();
@@ -146,6 +197,7 @@ export async function stopNode(node: RunningNode, stopHttp: () => Promise<void>)
 /** Crash simulation: no presence cleanup (its users must lapse), connections cut, resources freed. */
 export async function crashNode(node: RunningNode, httpServer: HttpServer, stopHttp: () => Promise<void>) {
   node.presence.halt();
+  node.stopping.abort();
   sendClientsElsewhere(node.io);
   httpServer.closeAllConnections();
   await Promise.allSettled([stopHttp(), node.io.close(), node.revocations.stop()]);

@@ -14,11 +14,17 @@ export interface DeliveryDeps {
 }
 
 /**
- * Live delivery of one `message.created` event. The outcome and the dedupe mark are recorded in one step
- * before anything is emitted, so a redelivered event is dropped and the consumer may ack as soon as this
- * resolves. A crash between recording and emitting loses the live push only; the history still has it.
+ * Live delivery of one `message.created` event. The outcome, the dedupe mark and (when delivered) the
+ * recipient's push are one atomic step in Redis, so a redelivered event is dropped, the consumer may ack
+ * as soon as this resolves, and a crash cannot separate the record from the push. Only the sender's
+ * `messageDelivery` notice is emitted afterwards (at most once).
+ * `attempt` names this delivery across in-process retries, so a retry after a lost reply still pushes.
  */
-export function deliverMessage(deps: DeliveryDeps, event: MessageCreatedEvent): Promise<RecordedOutcome> {
+export function deliverMessage(
+  deps: DeliveryDeps,
+  event: MessageCreatedEvent,
+  attempt?: string,
+): Promise<RecordedOutcome> {
   const { message } = event;
   const now = deps.now ?? Date.now;
   return deps.serializer.run(message.receiverId, async () => {
@@ -27,9 +33,10 @@ export function deliverMessage(deps: DeliveryDeps, event: MessageCreatedEvent): 
       receiverId: message.receiverId,
       payload: JSON.stringify(event),
       now: now(),
+      attempt,
     });
     if (outcome === 'delivered') {
-      deps.notifier.toUser(message.receiverId, 'newMessage', message);
+      // The recipient's push went out with the record itself (see the store); this tells the sender.
       deps.observer.lag('live', lagSeconds(event.occurredAt, now()));
       deps.notifier.toUser(message.senderId, 'messageDelivery', {
         messageId: message._id,

@@ -5,6 +5,8 @@ import type { Notifier } from './notifier.js';
 export interface PresenceTracker {
   /** First heartbeat, then the refresh and sweep timers. */
   start(): Promise<void>;
+  /** Heartbeat now (e.g. right after a Redis outage), besides the timer. */
+  refreshNow(): Promise<void>;
   connected(userId: string): Promise<void>;
   disconnected(userId: string): Promise<void>;
   onlineUsers(): Promise<string[]>;
@@ -77,6 +79,7 @@ export function createPresenceTracker(opts: PresenceOptions): PresenceTracker {
       every(opts.refreshMs, 'refresh', refresh);
       every(opts.sweepMs, 'sweep', sweep);
     },
+    refreshNow: () => (halted ? Promise.resolve() : track('refresh', refresh())),
     connected(userId) {
       if (halted) return Promise.resolve();
       counts.set(userId, (counts.get(userId) ?? 0) + 1);
