@@ -1,0 +1,212 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type RunningStack, type ServiceProcess, startStack } from '@chat/stack';
+import { deleteNamespace } from './broker-cleanup.js';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+
+export interface Infrastructure {
+  mongoUrl: string;
+  redisUrl: string;
+  amqpUrl: string;
+}
+
+export interface FaultStackOptions {
+  infra: Infrastructure;
+  realtimeNodes?: number;
+  /** Extra environment for every service (overrides the defaults below). */
+  env?: Record<string, string>;
+  /** Reuse the databases, namespaces and proxies of an earlier stack (restart-everything scenario). */
+  reuse?: { id: string; proxies: Proxies };
+}
+
+export interface Proxies {
+  redis: FaultProxy;
+  amqp: FaultProxy;
+  mongo: FaultProxy;
+}
+
+export interface FaultStack {
+  /** Unique per stack: database prefix, AMQP namespace and rate-limit namespace derive from it. */
+  id: string;
+  url: string;
+  stack: RunningStack;
+  proxies: Proxies;
+  /** Environment every service got (secrets, namespaces, timings). */
+  env: Record<string, string>;
+  namespace: string;
+  /** Every service log line so far. */
+  logs: string[];
+  /** SIGKILL a service and wait for it to be gone. */
+  kill(name: string): Promise<void>;
+  /** Spawn a replacement of `name` with the same spec (port, env) and wait until it is ready. */
+  restart(name: string): Promise<ServiceProcess>;
+  /** A second process with the spec of `name` on a new port (e.g. a second gateway), env overridable. */
+  spawnCopy(name: string, newName: string, env?: Record<string, string>): Promise<ServiceProcess>;
+  /** Services that exited although nobody stopped or killed them. */
+  crashed(): string[];
+  /** Stop the services (not the proxies); the databases stay, for a restart. */
+  stopServices(): Promise<void>;
+  /** Stop the services and close the proxies. */
+  stop(): Promise<void>;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Secrets the fault stacks run with, so tests can forge tokens signed with the real key. */
+export const STACK_SECRETS = {
+  jwt: 'faults-jwt-secret-0123456789abcdef0123456789',
+  internal: 'faults-internal-secret-0123456789abcdef012',
+} as const;
+
+function hostPort(url: string): { host: string; port: number } {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: Number(parsed.port) };
+}
+
+async function startProxies(infra: Infrastructure): Promise<Proxies> {
+  const [redis, amqp, mongo] = await Promise.all([
+    startFaultProxy(hostPort(infra.redisUrl)),
+    startFaultProxy(hostPort(infra.amqpUrl)),
+    startFaultProxy(hostPort(infra.mongoUrl)),
+  ]);
+  return { redis, amqp, mongo };
+}
+
+function defaultEnv(id: string): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: STACK_SECRETS.jwt,
+    INTERNAL_TOKEN_SECRET: STACK_SECRETS.internal,
+    AMQP_NAMESPACE: `test-faults-${id}`,
+    RATE_LIMIT_NAMESPACE: `test-faults-${id}`,
+    RATE_LIMIT_SIGNUP_PER_IP: '100000',
+    RATE_LIMIT_API_PER_USER: '100000',
+    PRESENCE_TTL_MS: '3000',
+    PRESENCE_REFRESH_MS: '1000',
+    PRESENCE_SWEEP_MS: '500',
+    REALTIME_HEALTH_INTERVAL_MS: '500',
+    BCRYPT_COST: '10',
+  };
+}
+
+function spawnLike(spec: ServiceProcess['spec'], log: (line: string) => void): ServiceProcess {
+  const child: ChildProcess = spawn(process.execPath, [`services/${spec.workspace}/dist/start.js`], {
+    cwd: root,
+    env: { ...process.env, ...spec.env, PORT: String(spec.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${spec.name}] ${line}`));
+  }
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  return { spec, url: `http://127.0.0.1:${spec.port}`, child, exited };
+}
+
+async function waitReady(service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.spec.name} exited before ready`);
+    try {
+      const res = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${service.spec.name} not ready within ${timeoutMs} ms`);
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * The whole stack as local processes (tools/stack), with Redis, RabbitMQ and MongoDB reached through fault
+ * proxies owned by this stack, its own databases, AMQP namespace and rate-limit buckets.
+ */
+export async function startFaultStack(opts: FaultStackOptions): Promise<FaultStack> {
+  const id = opts.reuse?.id ?? randomBytes(4).toString('hex');
+  const proxies = opts.reuse?.proxies ?? (await startProxies(opts.infra));
+  const logs: string[] = [];
+  const log = (line: string) => logs.push(line);
+  const env = { ...defaultEnv(id), ...opts.env };
+  const stack = await startStack({
+    gatewayPort: 0,
+    realtimeNodes: opts.realtimeNodes ?? 2,
+    mongoUrl: proxies.mongo.urlFor(opts.infra.mongoUrl),
+    redisUrl: proxies.redis.urlFor(opts.infra.redisUrl),
+    amqpUrl: proxies.amqp.urlFor(opts.infra.amqpUrl),
+    databasePrefix: `test-faults-${id}-`,
+    env,
+    log,
+  }).catch((err: unknown) => {
+    throw new Error(`the stack did not start: ${String(err)}\n${logs.join('\n')}`, { cause: err });
+  });
+  // Processes we ended on purpose; any other exit is a crash.
+  const ended = new Set<ChildProcess>();
+  const replace = (name: string, next: ServiceProcess) => {
+    const index = stack.services.findIndex((s) => s.spec.name === name);
+    if (index === -1) stack.services.push(next);
+    else stack.services[index] = next;
+  };
+  const stopServices = async () => {
+    for (const service of stack.services) ended.add(service.child);
+    await stack.stop();
+  };
+  return {
+    id,
+    url: stack.url,
+    stack,
+    proxies,
+    env,
+    namespace: env.AMQP_NAMESPACE ?? '',
+    logs,
+    async kill(name) {
+      const service = stack.service(name);
+      ended.add(service.child);
+      service.child.kill('SIGKILL');
+      await service.exited;
+    },
+    async restart(name) {
+      const old = stack.service(name);
+      if (old.child.exitCode === null && old.child.signalCode === null) {
+        throw new Error(`${name} is still running`);
+      }
+      const next = spawnLike(old.spec, log);
+      replace(name, next);
+      await waitReady(next);
+      return next;
+    },
+    async spawnCopy(name, newName, env = {}) {
+      const base = stack.service(name).spec;
+      const spec = { ...base, env: { ...base.env, ...env }, name: newName, port: await freePort() };
+      const next = spawnLike(spec, log);
+      stack.services.push(next);
+      await waitReady(next);
+      return next;
+    },
+    crashed: () =>
+      stack.services
+        .filter((s) => !ended.has(s.child) && (s.child.exitCode !== null || s.child.signalCode !== null))
+        .map((s) => s.spec.name),
+    stopServices,
+    async stop() {
+      await stopServices();
+      await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
+      if (env.AMQP_NAMESPACE) await deleteNamespace(opts.infra.amqpUrl, env.AMQP_NAMESPACE);
+    },
+  };
+}

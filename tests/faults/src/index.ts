@@ -1,0 +1,31 @@
+export { deleteNamespace } from './broker-cleanup.js';
+export {
+  type ChatClient,
+  type ConnectOptions,
+  connectClient,
+  handshakeOutcome,
+  openSocket,
+  waitForGreeting,
+} from './chat-client.js';
+export { type CheckOptions, check, summarize, type Verdict } from './checker.js';
+export {
+  fullHistory,
+  jwtOf,
+  logIn,
+  PASSWORD,
+  type Reply,
+  request,
+  type StoredMessage,
+  signUp,
+  type User,
+} from './clients.js';
+export { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+export {
+  type FaultStack,
+  type Infrastructure,
+  type Proxies,
+  STACK_SECRETS,
+  startFaultStack,
+} from './fault-stack.js';
+export { type LoadOptions, runLoad, type SendRecord, sendOnce } from './load.js';
+export { report } from './report.js';

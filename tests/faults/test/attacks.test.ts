@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { signInternalToken } from '@chat/shared/auth';
+import jwt from 'jsonwebtoken';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connectClient, handshakeOutcome } from '../src/chat-client.js';
+import { logIn, request, signUp, type User } from '../src/clients.js';
+import { type FaultStack, STACK_SECRETS } from '../src/fault-stack.js';
+import { report } from '../src/report.js';
+import { printLogsOnFailure, startStackForTest, waitFor } from './support.js';
+
+let stack: FaultStack;
+let alice: User;
+let bob: User;
+
+beforeAll(async () => {
+  stack = await startStackForTest();
+  alice = await signUp(stack.url, 'atk-a');
+  bob = await signUp(stack.url, 'atk-b');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+printLogsOnFailure(() => stack);
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const now = () => Math.floor(Date.now() / 1000);
+
+function claimsFor(userId: string, extra: Record<string, unknown> = {}) {
+  return {
+    sub: userId,
+    jti: randomUUID(),
+    iat: now(),
+    exp: now() + 3600,
+    iss: 'chat-auth',
+    aud: 'chat',
+    ...extra,
+  };
+}
+
+/** Forged or broken user tokens, each of which must be refused everywhere. */
+function forgedTokens(victim: User): Record<string, string> {
+  const claims = claimsFor(victim._id);
+  const sign = (payload: object, opts: jwt.SignOptions, secret: string = STACK_SECRETS.jwt) =>
+    jwt.sign(payload, secret, opts);
+  const [header, , signature] = alice.token.split('.');
+  return {
+    'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`,
+    'alg none, signature kept': `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.${signature}`,
+    'algorithm confusion (HS512, same secret)': sign(claims, { algorithm: 'HS512' }),
+    'algorithm confusion (RS256 header, HMAC signature)': (() => {
+      const body = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}`;
+      return `${body}.${jwt.sign(claims, STACK_SECRETS.jwt, { algorithm: 'HS256' }).split('.')[2]}`;
+    })(),
+    expired: sign({ ...claims, iat: now() - 7200, exp: now() - 3600 }, { algorithm: 'HS256' }),
+    'wrong audience': sign({ ...claims, aud: 'chat-internal' }, { algorithm: 'HS256' }),
+    'wrong issuer': sign({ ...claims, iss: 'chat-gateway' }, { algorithm: 'HS256' }),
+    'wrong secret': sign(claims, { algorithm: 'HS256' }, 'not-the-secret-0123456789abcdef0123456789'),
+    'tampered payload (sub swapped, signature kept)': `${header}.${b64({ ...JSON.parse(Buffer.from(alice.token.split('.')[1] ?? '', 'base64url').toString()), sub: victim._id })}.${signature}`,
+    'internal token as a user token': signInternalToken(
+      { userId: victim._id, jti: randomUUID(), tokenExp: now() + 3600 },
+      STACK_SECRETS.internal,
+    ),
+    'no sub': sign({ ...claims, sub: undefined }, { algorithm: 'HS256' }),
+    garbage: 'not.a.token',
+  };
+}
+
+async function restStatuses(token: string): Promise<number[]> {
+  const cookie = `jwt=${token}`;
+  const replies = await Promise.all([
+    request(stack.url, '/api/auth/me', { cookie }),
+    request(stack.url, '/api/users', { cookie }),
+    request(stack.url, `/api/messages/${alice._id}`, { cookie }),
+    request(stack.url, `/api/messages/send/${alice._id}`, { cookie, body: { message: 'forged' } }),
+  ]);
+  return replies.map((r) => r.status);
+}
+
+describe('scenario 8: token attacks on REST and sockets', () => {
+  test('every forged, expired or foreign token is refused by every REST route and the socket handshake', async () => {
+    const tokens = forgedTokens(bob);
+    const outcomes: Record<string, { rest: number[]; socket: string | undefined }> = {};
+    for (const [name, token] of Object.entries(tokens)) {
+      outcomes[name] = {
+        rest: await restStatuses(token),
+        socket: await handshakeOutcome(stack.url, { ...bob, token, cookie: `jwt=${token}` }),
+      };
+    }
+    for (const [name, outcome] of Object.entries(outcomes)) {
+      expect(outcome.rest, name).toEqual([401, 401, 401, 401]);
+      expect(outcome.socket, name).toBeDefined();
+    }
+    // The control: the genuine token gets in.
+    expect(await restStatuses(alice.token)).toEqual([200, 200, 200, 400]);
+    expect(await handshakeOutcome(stack.url, alice)).toBeUndefined();
+    const foreign = await handshakeOutcome(stack.url, alice, { origin: 'http://evil.example' });
+    expect(foreign).toBeDefined();
+    report('8-token-attacks', {
+      attacks: Object.keys(tokens).length + 2,
+      refused: Object.keys(tokens).length + 2,
+    });
+  });
+
+  test('after logout the token is refused, and its sockets on every node close within 1 s', async () => {
+    const user = await logIn(stack.url, await signUp(stack.url, 'atk-lo'));
+    const nodes = ['realtime-1', 'realtime-2'].map((name) => stack.stack.service(name).url);
+    // The gateway pins a user to one node, so the other node is reached directly (as a second region would).
+    const sockets = nodes.flatMap((url) =>
+      [0, 1].map(() =>
+        io(url, {
+          path: '/socket.io',
+          forceNew: true,
+          transports: ['websocket'],
+          extraHeaders: { authorization: `Bearer ${user.token}` },
+          reconnection: false,
+        }),
+      ),
+    );
+    const viaGateway = await connectClient(stack.url, user, { reconnection: false });
+    await waitFor(() => sockets.every((s) => s.connected), { timeoutMs: 5_000 });
+    const closedAt = new Map<unknown, number>();
+    for (const s of [...sockets, viaGateway.socket]) s.on('disconnect', () => closedAt.set(s, Date.now()));
+
+    const loggedOutAt = Date.now();
+    const logout = await request(stack.url, '/api/auth/logout', { cookie: user.cookie, method: 'POST' });
+    expect(logout.status).toBe(200);
+    await waitFor(() => closedAt.size === sockets.length + 1, { timeoutMs: 3_000, intervalMs: 10 });
+    const slowest = Math.max(...closedAt.values()) - loggedOutAt;
+
+    expect(await restStatuses(user.token)).toEqual([401, 401, 401, 401]);
+    expect(await handshakeOutcome(stack.url, user)).toBeDefined();
+    report('8-logout', { socketsClosed: closedAt.size, nodes: 2, slowestCloseMs: slowest });
+    expect(slowest).toBeLessThan(1_000);
+  });
+});
+
+describe('scenario 9: identity spoofing', () => {
+  test('a client-sent X-User-Id or x-internal-token through the gateway is ignored', async () => {
+    const spoof = { 'x-user-id': bob._id, 'x-user': bob._id, 'x-internal-token': 'forged' };
+    const me = await request<{ _id: string }>(stack.url, '/api/auth/me', {
+      cookie: alice.cookie,
+      headers: spoof,
+    });
+    expect(me.status).toBe(200);
+    expect(me.body._id).toBe(alice._id);
+    const sent = await request<{ senderId: string }>(stack.url, `/api/messages/send/${bob._id}`, {
+      cookie: alice.cookie,
+      headers: spoof,
+      body: { message: 'who am I' },
+    });
+    expect([201, 404]).toContain(sent.status);
+    if (sent.status === 201) expect(sent.body.senderId).toBe(alice._id);
+    const valid = signInternalToken(
+      { userId: bob._id, jti: randomUUID(), tokenExp: now() + 60 },
+      STACK_SECRETS.internal,
+    );
+    const noCookie = await request(stack.url, '/api/auth/me', {
+      headers: { 'x-internal-token': valid, 'x-user-id': bob._id },
+    });
+    expect(noCookie.status).toBe(401);
+  });
+
+  test('a direct call to a service without a valid internal token is refused', async () => {
+    const caller = { userId: alice._id, jti: randomUUID(), tokenExp: now() + 3600 };
+    const valid = signInternalToken(caller, STACK_SECRETS.internal);
+    const wrongSecret = signInternalToken(caller, 'wrong-internal-secret-0123456789abcdef0123');
+    const expired = jwt.sign(
+      {
+        sub: alice._id,
+        jti: caller.jti,
+        tokenExp: caller.tokenExp,
+        iss: 'chat-gateway',
+        aud: 'chat-internal',
+        iat: now() - 120,
+        exp: now() - 60,
+      },
+      STACK_SECRETS.internal,
+    );
+    const userToken = alice.token;
+    const none = `${b64({ alg: 'none' })}.${b64({ sub: alice._id, iss: 'chat-gateway', aud: 'chat-internal', exp: now() + 60 })}.`;
+    const targets = [
+      ['auth', '/api/auth/me'],
+      ['users', '/api/users'],
+      ['messages', `/api/messages/${bob._id}`],
+    ] as const;
+    const refusals: string[] = [];
+    for (const [service, path] of targets) {
+      const url = stack.stack.service(service).url;
+      const attempts: Array<Record<string, string>> = [
+        {},
+        { 'x-user-id': alice._id },
+        { 'x-internal-token': wrongSecret },
+        { 'x-internal-token': expired },
+        { 'x-internal-token': userToken },
+        { 'x-internal-token': none },
+        { authorization: `Bearer ${userToken}`, cookie: alice.cookie },
+      ];
+      for (const headers of attempts) {
+        const reply = await request(url, path, { headers });
+        if (reply.status !== 401)
+          refusals.push(`${service} ${JSON.stringify(Object.keys(headers))} → ${reply.status}`);
+      }
+      expect((await request(url, path, { headers: { 'x-internal-token': valid } })).status, service).toBe(
+        200,
+      );
+    }
+    expect(refusals).toEqual([]);
+    report('9-spoofing', { directCallsRefused: targets.length * 7, gatewaySpoofsIgnored: 3 });
+  });
+});
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+describe('scenario 10: login abuse', () => {
+  test('200 attempts across two gateway instances with rotating X-Forwarded-For are limited as one client', async () => {
+    // Two fresh gateways sharing one fresh set of buckets, so earlier logins of this file don't count.
+    const env = { RATE_LIMIT_NAMESPACE: `test-faults-${stack.id}-abuse` };
+    const gateways = [
+      await stack.spawnCopy('gateway', 'gateway-b', env),
+      await stack.spawnCopy('gateway', 'gateway-c', env),
+    ];
+    const statuses: number[] = [];
+    const retryAfter: Array<string | null> = [];
+    for (let i = 0; i < 200; i += 10) {
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, (_, j) => {
+          const n = i + j;
+          const gateway = gateways[n % 2]?.url ?? '';
+          return request(gateway, '/api/auth/login', {
+            body: { username: `nobody_${n}`, password: 'guess-guess' },
+            headers: { 'x-forwarded-for': `203.0.113.${n % 250}, 198.51.100.${n % 200}` },
+          });
+        }),
+      );
+      for (const reply of batch) {
+        statuses.push(reply.status);
+        if (reply.status === 429) retryAfter.push(reply.headers.get('retry-after'));
+      }
+    }
+    const allowed = statuses.filter((s) => s !== 429).length;
+    report('10-login-abuse', {
+      attempts: statuses.length,
+      gateways: 2,
+      allowed,
+      limited: statuses.length - allowed,
+      limitPerIp: 20,
+    });
+    expect(allowed).toBe(20);
+    expect(statuses.filter((s) => s !== 429).every((s) => s === 400)).toBe(true);
+    expect(retryAfter.every((value) => value !== null && Number(value) > 0)).toBe(true);
+  });
+
+  test('unknown user and wrong password answer identically, with median timings within 5 ms', async () => {
+    const gateway = await stack.spawnCopy('gateway', 'gateway-timing', {
+      RATE_LIMIT_NAMESPACE: `test-faults-${stack.id}-timing`,
+      RATE_LIMIT_LOGIN_PER_IP: '100000',
+      RATE_LIMIT_LOGIN_PER_USERNAME: '100000',
+    });
+    const attempt = async (username: string) => {
+      const started = performance.now();
+      const reply = await request(gateway.url, '/api/auth/login', {
+        body: { username, password: 'wrong-password' },
+      });
+      return { ms: performance.now() - started, status: reply.status, text: reply.text };
+    };
+    for (let i = 0; i < 5; i++) await attempt(alice.username); // warm-up
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    const bodies = new Set<string>();
+    // Interleaved, so load from the rest of the machine hits both series alike.
+    for (let i = 0; i < 60; i++) {
+      const a = await attempt(`nobody_${i}_${stack.id}`);
+      const b = await attempt(alice.username);
+      unknown.push(a.ms);
+      wrong.push(b.ms);
+      bodies.add(`${a.status} ${a.text}`);
+      bodies.add(`${b.status} ${b.text}`);
+    }
+    const difference = Math.abs(median(unknown) - median(wrong));
+    report('10-login-timing', {
+      samples: unknown.length * 2,
+      medianUnknownMs: Number(median(unknown).toFixed(2)),
+      medianWrongPasswordMs: Number(median(wrong).toFixed(2)),
+      differenceMs: Number(difference.toFixed(2)),
+      distinctReplies: bodies.size,
+    });
+    expect([...bodies]).toEqual([
+      '400 {"error":"Invalid username or password","code":"AUTH.INVALID_CREDENTIALS"}',
+    ]);
+    expect(difference).toBeLessThan(5);
+  });
+});

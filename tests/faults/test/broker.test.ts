@@ -1,0 +1,201 @@
+import { brokerNames, deadLetterQueueOf, QUEUES } from '@chat/shared/events';
+import { fakeMessageCreatedEvent, publishRaw, testEnv } from '@chat/shared/testing';
+import amqplib from 'amqplib';
+import { MongoClient } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { ChatClient } from '../src/chat-client.js';
+import { check, type Verdict } from '../src/checker.js';
+import type { FaultStack } from '../src/fault-stack.js';
+import { runLoad, type SendRecord } from '../src/load.js';
+import { report } from '../src/report.js';
+import {
+  connectAll,
+  pairsOf,
+  printLogsOnFailure,
+  signUpMany,
+  startStackForTest,
+  waitFor,
+} from './support.js';
+
+let stack: FaultStack;
+let clients: ChatClient[] = [];
+
+beforeAll(async () => {
+  stack = await startStackForTest();
+});
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+printLogsOnFailure(() => stack);
+
+function expectClean(verdict: Verdict): void {
+  expect(verdict.lost).toEqual([]);
+  expect(verdict.duplicated).toEqual([]);
+  expect(verdict.unexpected).toEqual([]);
+  expect(stack.crashed()).toEqual([]);
+}
+
+const counts = (v: Verdict) => ({
+  ...v,
+  lost: v.lost.length,
+  duplicated: v.duplicated.length,
+  unexpected: v.unexpected.length,
+});
+
+/** Resolves when every acknowledged send has reached a recipient socket; returns the last arrival time. */
+async function allPushed(sends: SendRecord[], timeoutMs: number): Promise<number> {
+  const ids = sends.flatMap((s) => (s.outcome === 'ok' && s.message ? [s.message._id] : []));
+  let last = 0;
+  await waitFor(
+    () => {
+      const arrived = new Map(clients.flatMap((c) => c.received.map((r) => [r.message._id, r.at] as const)));
+      if (!ids.every((id) => arrived.has(id))) return false;
+      last = Math.max(...ids.map((id) => arrived.get(id) ?? 0));
+      return true;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      message: `not every acknowledged message was pushed within ${timeoutMs} ms`,
+    },
+  );
+  return last;
+}
+
+async function usersAndSockets(prefix: string, n: number) {
+  const senders = await signUpMany(stack.url, `${prefix}s`, n);
+  const receivers = await signUpMany(stack.url, `${prefix}r`, n);
+  clients = await connectAll(stack.url, receivers);
+  return pairsOf(senders, receivers);
+}
+
+describe('scenario 1: RabbitMQ cut for 10 s during 300 sends at 50/s', () => {
+  test('every 201 is stored once, published within 30 s of recovery, and pushed once to every recipient', async () => {
+    const pairs = await usersAndSockets('bc', 10);
+    let restoredAt = 0;
+    let restored = Promise.resolve();
+    const sends = await runLoad({
+      baseUrl: stack.url,
+      pairs,
+      total: 300,
+      perSecond: 50,
+      onSend: (i) => {
+        if (i !== 25) return;
+        stack.proxies.amqp.cut();
+        restored = new Promise((resolve) =>
+          setTimeout(() => {
+            stack.proxies.amqp.restore();
+            restoredAt = Date.now();
+            resolve();
+          }, 10_000),
+        );
+      },
+    });
+    await restored;
+    const lastPush = await allPushed(sends, 30_000);
+    const firstAfter = Math.min(
+      ...clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
+    );
+
+    const verdict = await check({ baseUrl: stack.url, sends, clients });
+    report('1-broker-cut', {
+      ...counts(verdict),
+      cutMs: 10_000,
+      firstPushAfterRestoreMs: firstAfter - restoredAt,
+      allPushedAfterRestoreMs: lastPush - restoredAt,
+    });
+    expectClean(verdict);
+    expect(verdict.acknowledged).toBe(300);
+    expect(verdict.delivered).toBe(300);
+  });
+});
+
+describe('scenario 2: the messages service SIGKILLed after storing, before publishing', () => {
+  test('after a restart every stored message is published, and none is left unpublished', async () => {
+    const pairs = await usersAndSockets('mk', 5);
+    stack.proxies.amqp.cut();
+    const sends = await runLoad({ baseUrl: stack.url, pairs, total: 50, perSecond: 50 });
+    await stack.kill('messages');
+    stack.proxies.amqp.restore();
+    const restartAt = Date.now();
+    await stack.restart('messages');
+    const lastPush = await allPushed(sends, 30_000);
+
+    const mongo = new MongoClient(stack.proxies.mongo.urlFor(testEnv().mongoUrl));
+    let unpublished: number;
+    try {
+      const db = mongo.db(`test-faults-${stack.id}-messages`);
+      unpublished = await db.collection('messages').countDocuments({ publishedAt: null });
+    } finally {
+      await mongo.close();
+    }
+    const verdict = await check({ baseUrl: stack.url, sends, clients });
+    report('2-messages-killed', {
+      ...counts(verdict),
+      unpublishedAfter: unpublished,
+      allPushedAfterRestartMs: lastPush - restartAt,
+    });
+    expectClean(verdict);
+    expect(verdict.acknowledged).toBe(50);
+    expect(verdict.delivered).toBe(50);
+    expect(unpublished).toBe(0);
+  });
+});
+
+describe('scenario 4: poison events on the realtime queue', () => {
+  test('are dead-lettered while the valid events around them keep flowing', async () => {
+    const pairs = await usersAndSockets('po', 5);
+    const amqpUrl = stack.proxies.amqp.urlFor(testEnv().amqpUrl);
+    const poison = [
+      Buffer.from('{ not json'),
+      { eventId: 'nope', message: { _id: 'x' } },
+      fakeMessageCreatedEvent({ message: { receiverId: 'not-an-object-id' } }),
+      fakeMessageCreatedEvent({ message: { message: 'x'.repeat(3_000_000) } }),
+    ];
+    const sends = await runLoad({
+      baseUrl: stack.url,
+      pairs,
+      total: 100,
+      perSecond: 50,
+      onSend: async (i) => {
+        const body = poison[i / 25];
+        if (i % 25 === 0 && body) {
+          await publishRaw(amqpUrl, 'message.created', body, {
+            namespace: stack.namespace,
+            messageId: `poison-${i}`,
+          });
+        }
+      },
+    });
+    await allPushed(sends, 15_000);
+    const dlq = deadLetterQueueOf(brokerNames(stack.namespace).queue(QUEUES.realtimeMessageCreated));
+    const connection = await amqplib.connect(amqpUrl);
+    let deadLetters = 0;
+    try {
+      const channel = await connection.createChannel();
+      await waitFor(
+        async () => {
+          deadLetters = (await channel.checkQueue(dlq)).messageCount;
+          return deadLetters >= poison.length;
+        },
+        {
+          timeoutMs: 10_000,
+          message: `the DLQ ${dlq} should hold the ${poison.length} poison events`,
+        },
+      );
+    } finally {
+      await connection.close();
+    }
+    const verdict = await check({ baseUrl: stack.url, sends, clients });
+    report('4-poison', { ...counts(verdict), poisonPublished: poison.length, deadLettered: deadLetters });
+    expectClean(verdict);
+    expect(verdict.delivered).toBe(100);
+    expect(deadLetters).toBe(poison.length);
+  });
+});

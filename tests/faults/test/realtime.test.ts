@@ -1,0 +1,265 @@
+import { brokerNames, QUEUES } from '@chat/shared/events';
+import { testEnv } from '@chat/shared/testing';
+import amqplib from 'amqplib';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { ChatClient } from '../src/chat-client.js';
+import { check, type Verdict } from '../src/checker.js';
+import type { User } from '../src/clients.js';
+import type { FaultStack } from '../src/fault-stack.js';
+import { runLoad, type SendRecord } from '../src/load.js';
+import { report } from '../src/report.js';
+import {
+  connectAll,
+  pairsOf,
+  printLogsOnFailure,
+  signUpMany,
+  sleep,
+  startStackForTest,
+  waitFor,
+} from './support.js';
+
+let stack: FaultStack;
+let redis: Redis;
+let clients: ChatClient[] = [];
+
+beforeAll(async () => {
+  stack = await startStackForTest();
+  redis = new Redis(testEnv().redisUrl);
+});
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await stack?.stop();
+});
+
+printLogsOnFailure(() => stack);
+
+function expectClean(verdict: Verdict): void {
+  expect(verdict.lost).toEqual([]);
+  expect(verdict.duplicated).toEqual([]);
+  expect(verdict.unexpected).toEqual([]);
+  expect(stack.crashed()).toEqual([]);
+}
+
+const counts = (v: Verdict) => ({
+  ...v,
+  lost: v.lost.length,
+  duplicated: v.duplicated.length,
+  unexpected: v.unexpected.length,
+});
+
+async function usersAndSockets(prefix: string, n: number) {
+  const senders = await signUpMany(stack.url, `${prefix}s`, n);
+  const receivers = await signUpMany(stack.url, `${prefix}r`, n);
+  clients = await connectAll(stack.url, receivers);
+  return pairsOf(senders, receivers);
+}
+
+/** Ids of the users holding a socket on realtime node `name`, from that node's presence hash. */
+async function usersOn(name: string): Promise<Set<string>> {
+  const nodeId = stack.stack.service(name).spec.env.NODE_ID ?? '';
+  return new Set(Object.keys(await redis.hgetall(`chat:presence:node:${nodeId}`)));
+}
+
+async function allPushed(sends: SendRecord[], among: ChatClient[], timeoutMs: number): Promise<number> {
+  const ids = sends.flatMap((s) =>
+    s.outcome === 'ok' && s.message && among.some((c) => c.user._id === s.receiver._id)
+      ? [s.message._id]
+      : [],
+  );
+  let last = 0;
+  await waitFor(
+    () => {
+      const arrived = new Map(among.flatMap((c) => c.received.map((r) => [r.message._id, r.at] as const)));
+      if (!ids.every((id) => arrived.has(id))) return false;
+      last = Math.max(0, ...ids.map((id) => arrived.get(id) ?? 0));
+      return true;
+    },
+    { timeoutMs, intervalMs: 100 },
+  ).catch(() => undefined);
+  return last;
+}
+
+describe('scenario 7: recipients flip Available/Busy while messages flow', () => {
+  test('only Available recipients get live pushes; Busy ones get every held message, in order, on switching back', async () => {
+    const senders = await signUpMany(stack.url, 'sfs', 6);
+    const receivers = await signUpMany(stack.url, 'sfr', 6);
+    const senderClients = await connectAll(stack.url, senders);
+    clients = await connectAll(stack.url, receivers);
+    let running = true;
+    const flipper = async (client: ChatClient) => {
+      while (running) {
+        await sleep(150 + Math.random() * 350);
+        await client.setStatus(client.status === 'Available' ? 'Busy' : 'Available');
+      }
+      await client.setStatus('Available');
+    };
+    const flipping = Promise.all(clients.map(flipper));
+    const sends = await runLoad({
+      baseUrl: stack.url,
+      pairs: pairsOf(senders, receivers),
+      total: 240,
+      perSecond: 40,
+    });
+    running = false;
+    await flipping;
+    await allPushed(sends, clients, 15_000);
+    const deferred = new Set(
+      senderClients.flatMap((c) =>
+        c.deliveries.filter((d) => d.state === 'deferred').map((d) => d.messageId),
+      ),
+    );
+    for (const client of senderClients) client.close();
+
+    // A push may follow the Busy ack only for a message decided before it (created before the ack).
+    const pushedWhileBusy: string[] = [];
+    let decidedBeforeSwitch = 0;
+    const heldOutOfOrder: string[] = [];
+    for (const client of clients) {
+      const log = client.statusLog.filter((s) => s.ok);
+      log.forEach((entry, i) => {
+        if (entry.status !== 'Busy') return;
+        const until = log[i + 1]?.emitSeq ?? Number.POSITIVE_INFINITY;
+        for (const r of client.received.filter((x) => x.seq > entry.ackSeq && x.seq < until)) {
+          if (Date.parse(r.message.createdAt) >= entry.ackAt)
+            pushedWhileBusy.push(`${client.key}: ${r.message._id}`);
+          else decidedBeforeSwitch++;
+        }
+      });
+      const held = client.received
+        .filter((r) => deferred.has(r.message._id))
+        .map((r) => `${r.message.createdAt}|${r.message._id}`);
+      if (held.join() !== [...held].sort().join()) heldOutOfOrder.push(client.key);
+    }
+    const busyPeriods = clients.reduce(
+      (n, c) => n + c.statusLog.filter((s) => s.ok && s.status === 'Busy').length,
+      0,
+    );
+    const verdict = await check({ baseUrl: stack.url, sends, clients });
+    report('7-status-flips', {
+      ...counts(verdict),
+      busyPeriods,
+      heldThenFlushed: deferred.size,
+      decidedBeforeSwitch,
+      pushedWhileBusy: pushedWhileBusy.length,
+      heldOutOfOrder: heldOutOfOrder.length,
+    });
+    expectClean(verdict);
+    expect(pushedWhileBusy).toEqual([]);
+    expect(heldOutOfOrder).toEqual([]);
+    expect(deferred.size).toBeGreaterThan(0);
+    expect(verdict.delivered).toBe(240);
+  });
+});
+
+describe('scenario 5: Redis cut for 10 s with sockets on both realtime nodes', () => {
+  test('no process crashes, delivery resumes within 5 s, and messages sent meanwhile are not lost', async () => {
+    const pairs = await usersAndSockets('rc', 14);
+    const [onOne, onTwo] = [await usersOn('realtime-1'), await usersOn('realtime-2')];
+    expect(onOne.size).toBeGreaterThan(0);
+    expect(onTwo.size).toBeGreaterThan(0);
+    // Events stored before the cut reach the realtime nodes while Redis is down.
+    stack.proxies.amqp.cut();
+    const before = await runLoad({ baseUrl: stack.url, pairs, total: 40, perSecond: 40 });
+    stack.proxies.redis.cut();
+    const cutAt = Date.now();
+    stack.proxies.amqp.restore();
+    let restoredAt = 0;
+    // Sends during the cut: the gateway fails closed (503) and the client retries with its key.
+    const during = runLoad({
+      baseUrl: stack.url,
+      pairs,
+      total: 40,
+      perSecond: 5,
+    });
+    await sleep(10_000 - (Date.now() - cutAt));
+    stack.proxies.redis.restore();
+    restoredAt = Date.now();
+    const sends = [...before, ...(await during)];
+    const lastPush = await allPushed(sends, clients, 20_000);
+    const firstPush = Math.min(
+      ...clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
+    );
+    const disconnects = clients.reduce((n, c) => n + c.disconnectedAt.length, 0);
+    const verdict = await check({ baseUrl: stack.url, sends, clients });
+    report('5-redis-cut', {
+      ...counts(verdict),
+      cutMs: restoredAt - cutAt,
+      socketsOnNodes: [onOne.size, onTwo.size],
+      socketDisconnects: disconnects,
+      firstPushAfterRestoreMs: firstPush - restoredAt,
+      allPushedAfterRestoreMs: lastPush - restoredAt,
+      sendsRetriedDuringCut: sends.filter((s) => s.errors.length > 0).length,
+    });
+    expectClean(verdict);
+    expect(verdict.delivered).toBe(80);
+    expect(firstPush - restoredAt).toBeLessThan(5_000);
+  });
+});
+
+describe('scenario 3: a realtime node SIGKILLed with deliveries in flight', () => {
+  test('the queue drains on the other node, no socket gets a message twice, clients reconnect within 10 s', async () => {
+    const pairs = await usersAndSockets('rk', 20);
+    const onKilled = await usersOn('realtime-1');
+    expect(onKilled.size).toBeGreaterThan(0);
+    expect(onKilled.size).toBeLessThan(20);
+    // A backlog: the relay holds 300 events while the broker is away, then both nodes consume them at once.
+    stack.proxies.amqp.cut();
+    const sends = await runLoad({ baseUrl: stack.url, pairs, total: 300, perSecond: 100 });
+    stack.proxies.amqp.restore();
+    await waitFor(() => clients.some((c) => c.received.length > 0), { timeoutMs: 10_000, intervalMs: 20 });
+    const killedAt = Date.now();
+    await stack.kill('realtime-1');
+    const moved = clients.filter((c) => onKilled.has(c.user._id));
+    const stayed = clients.filter((c) => !onKilled.has(c.user._id));
+    await waitFor(() => moved.every((c) => c.connectedAt.some((t) => t > killedAt)), {
+      timeoutMs: 10_000,
+      message: "the killed node's clients did not reconnect within 10 s",
+    });
+    const reconnectMs = Math.max(
+      ...moved.map((c) => (c.connectedAt.find((t) => t > killedAt) ?? 0) - killedAt),
+    );
+    await allPushed(sends, stayed, 20_000);
+    const queue = brokerNames(stack.namespace).queue(QUEUES.realtimeMessageCreated);
+    const connection = await amqplib.connect(stack.proxies.amqp.urlFor(testEnv().amqpUrl));
+    let left = -1;
+    try {
+      const channel = await connection.createChannel();
+      await waitFor(
+        async () => {
+          left = (await channel.checkQueue(queue)).messageCount;
+          return left === 0;
+        },
+        {
+          timeoutMs: 10_000,
+        },
+      );
+    } finally {
+      await connection.close();
+    }
+    // The moved clients were offline for a moment: what they missed live, they read from the history.
+    const verdict = await check({
+      baseUrl: stack.url,
+      sends,
+      clients,
+      liveRequired: (send, client) => client.user._id === send.receiver._id && !onKilled.has(client.user._id),
+    });
+    report('3-realtime-killed', {
+      ...counts(verdict),
+      socketsOnKilledNode: moved.length,
+      socketsOnSurvivor: stayed.length,
+      pushedBeforeKill: clients.reduce((n, c) => n + c.received.filter((r) => r.at < killedAt).length, 0),
+      reconnectMs,
+      queueLeft: left,
+    });
+    expectClean(verdict);
+    expect(verdict.stored).toBe(300);
+  });
+});
+
+export type { User };
