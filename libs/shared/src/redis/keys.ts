@@ -9,6 +9,8 @@ export const redisKeys = {
   delivered: (messageId: string): string => `chat:delivered:${messageId}`,
   denyList: (jti: string): string => `chat:denylist:${jti}`,
   revocationsChannel: 'chat:revocations',
+  /** Pub/sub channel the delivery script publishes live pushes on; every realtime node relays them. */
+  livePushChannel: 'chat:live-push',
   rateLimit: (bucket: string, id: string): string => `chat:ratelimit:${bucket}:${id}`,
 } as const;
 

@@ -41,7 +41,7 @@ return held`;
 export const DEDUPE_TTL_SECONDS = 86_400;
 
 /** Pub/sub channel carrying each live `message.created` push (the event JSON) to every node. */
-export const LIVE_PUSH_CHANNEL = 'chat:live-push';
+export const LIVE_PUSH_CHANNEL = redisKeys.livePushChannel;
 
 export interface HeldMessagesStore {
   /** Record what happens to a message for `receiverId` (holding it when they are Busy). */
