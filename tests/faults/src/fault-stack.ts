@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { type RunningStack, type ServiceProcess, startStack } from '@chat/stack';
-import { deleteNamespace } from './broker-cleanup.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export interface Infrastructure {
@@ -206,7 +206,7 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
     async stop() {
       await stopServices();
       await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
-      if (env.AMQP_NAMESPACE) await deleteNamespace(opts.infra.amqpUrl, env.AMQP_NAMESPACE);
+      if (env.AMQP_NAMESPACE) await deleteBrokerNamespace(opts.infra.amqpUrl, env.AMQP_NAMESPACE);
     },
   };
 }

@@ -1,4 +1,3 @@
-export { deleteNamespace } from './broker-cleanup.js';
 export {
   type ChatClient,
   type ConnectOptions,

@@ -1,6 +1,7 @@
 import { signUserToken } from '@chat/shared/auth';
 import { loadConfig } from '@chat/shared/config';
 import { createLogger } from '@chat/shared/logger';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { readPresence, type UserStatus } from '@chat/shared/redis';
 import type { ClientToServerEvents, ServerToClientEvents } from '@chat/shared/sockets';
 import { newObjectId, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
@@ -10,7 +11,6 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp, type RealtimeApp } from '../../../services/realtime/dist/app.js';
 import { configSchema } from '../../../services/realtime/dist/config.js';
-import { deleteNamespace } from '../src/broker-cleanup.js';
 import { report } from '../src/report.js';
 import { waitFor } from './support.js';
 
@@ -183,7 +183,7 @@ beforeAll(() => {
 afterAll(async () => {
   await Promise.allSettled(started.map((app) => app.stop()));
   redis?.disconnect();
-  await deleteNamespace(testEnv().amqpUrl, namespace);
+  await deleteBrokerNamespace(testEnv().amqpUrl, namespace);
 });
 
 describe('scenario 6: presence under churn (model-based)', () => {

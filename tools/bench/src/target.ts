@@ -2,9 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { brokerNames, deadLetterQueueOf, QUEUES } from '@chat/shared/events';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { startStack } from '@chat/stack';
-import amqp from 'amqplib';
 import type { BenchOptions } from './options.js';
 import { findProcesses, type WatchedProcess } from './proc-stats.js';
 
@@ -127,25 +126,7 @@ export async function startTarget(options: BenchOptions, log: (line: string) => 
         mongo.child.kill('SIGTERM');
         if (mongo.child.exitCode === null) await new Promise((resolve) => mongo.child.once('exit', resolve));
       }
-      await deleteBrokerNames(options.namespace);
+      await deleteBrokerNamespace(AMQP_URL, options.namespace);
     },
   };
-}
-
-/** Removes the run's namespaced queues and exchanges, so runs don't pile up in RabbitMQ. */
-async function deleteBrokerNames(namespace: string): Promise<void> {
-  const names = brokerNames(namespace);
-  const connection = await amqp.connect(AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of Object.values(QUEUES).map((q) => names.queue(q))) {
-      await channel.deleteQueue(queue);
-      await channel.deleteQueue(deadLetterQueueOf(queue));
-    }
-    await channel.deleteExchange(names.exchange);
-    await channel.deleteExchange(names.deadLetterExchange);
-    await channel.close();
-  } finally {
-    await connection.close();
-  }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { testEnv, waitFor } from '@chat/shared/testing';
 import { afterEach, describe, expect, test } from 'vitest';
-import { deleteBrokerNamespace } from './support/broker-cleanup.js';
 import {
   childPidsOf,
   closedPort,

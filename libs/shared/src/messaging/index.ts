@@ -1,4 +1,5 @@
 export { type BrokerOptions, createBroker, type ManagedBroker } from './broker.js';
+export { deleteBrokerNamespace } from './cleanup.js';
 export type { OutboxEntry, OutboxRelay, OutboxRelayOptions, OutboxStore } from './outbox-relay.js';
 export { startOutboxRelay } from './outbox-relay.js';
 export { InvalidEventError, PublishError, parseEvent } from './publisher.js';

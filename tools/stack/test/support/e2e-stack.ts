@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { testEnv, waitFor } from '@chat/shared/testing';
 import { beforeEach } from 'vitest';
 import { type RunningStack, startStack } from '../../src/stack.js';
-import { deleteBrokerNamespace } from './broker-cleanup.js';
 import { waitForValue } from './wait.js';
 
 export interface E2eStack {

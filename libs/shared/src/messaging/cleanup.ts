@@ -1,8 +1,12 @@
-import { brokerNames, deadLetterQueueOf, QUEUES } from '@chat/shared/events';
 import amqplib from 'amqplib';
+import { brokerNames, deadLetterQueueOf, QUEUES } from '../events/index.js';
 
-/** Delete the durable queues and exchanges a stack created under `namespace` (they outlive the processes). */
-export async function deleteNamespace(amqpUrl: string, namespace: string): Promise<void> {
+/**
+ * Delete the exchanges and durable queues (with their dead-letter queues) declared under `namespace`. For
+ * throwaway stacks — tests, benchmarks — whose queues would otherwise outlive them and collect events.
+ */
+export async function deleteBrokerNamespace(amqpUrl: string, namespace: string): Promise<void> {
+  if (!namespace) throw new Error('refusing to delete the un-namespaced production names');
   const names = brokerNames(namespace);
   const connection = await amqplib.connect(amqpUrl);
   try {
