@@ -75,7 +75,7 @@ async function usersAndSockets(prefix: string, n: number) {
   return pairsOf(senders, receivers);
 }
 
-describe('scenario 1: RabbitMQ cut for 10 s during 300 sends at 50/s', () => {
+describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s', () => {
   test('every 201 is stored once, published within 30 s of recovery, and pushed once to every recipient', async () => {
     const pairs = await usersAndSockets('bc', 10);
     let restoredAt = 0;
@@ -83,7 +83,7 @@ describe('scenario 1: RabbitMQ cut for 10 s during 300 sends at 50/s', () => {
     const sends = await runLoad({
       baseUrl: stack.url,
       pairs,
-      total: 300,
+      total: 1000,
       perSecond: 50,
       onSend: (i) => {
         if (i !== 25) return;
@@ -111,8 +111,8 @@ describe('scenario 1: RabbitMQ cut for 10 s during 300 sends at 50/s', () => {
       allPushedAfterRestoreMs: lastPush - restoredAt,
     });
     expectClean(verdict);
-    expect(verdict.acknowledged).toBe(300);
-    expect(verdict.delivered).toBe(300);
+    expect(verdict.acknowledged).toBe(1000);
+    expect(verdict.delivered).toBe(1000);
   });
 });
 
