@@ -4,12 +4,14 @@ import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { ChatClient } from '../src/chat-client.js';
-import { check, type Verdict } from '../src/checker.js';
+import { check } from '../src/checker.js';
 import type { FaultStack } from '../src/fault-stack.js';
 import { runLoad, type SendRecord } from '../src/load.js';
 import { report } from '../src/report.js';
 import {
   connectAll,
+  counts,
+  expectClean,
   pairsOf,
   printLogsOnFailure,
   signUpMany,
@@ -33,20 +35,6 @@ afterAll(async () => {
 });
 
 printLogsOnFailure(() => stack);
-
-function expectClean(verdict: Verdict): void {
-  expect(verdict.lost).toEqual([]);
-  expect(verdict.duplicated).toEqual([]);
-  expect(verdict.unexpected).toEqual([]);
-  expect(stack.crashed()).toEqual([]);
-}
-
-const counts = (v: Verdict) => ({
-  ...v,
-  lost: v.lost.length,
-  duplicated: v.duplicated.length,
-  unexpected: v.unexpected.length,
-});
 
 /** Resolves when every acknowledged send has reached a recipient socket; returns the last arrival time. */
 async function allPushed(sends: SendRecord[], timeoutMs: number): Promise<number> {
@@ -110,7 +98,7 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s', () => {
       firstPushAfterRestoreMs: firstAfter - restoredAt,
       allPushedAfterRestoreMs: lastPush - restoredAt,
     });
-    expectClean(verdict);
+    expectClean(verdict, stack);
     expect(verdict.acknowledged).toBe(1000);
     expect(verdict.delivered).toBe(1000);
   });
@@ -141,7 +129,7 @@ describe('scenario 2: the messages service SIGKILLed after storing, before publi
       unpublishedAfter: unpublished,
       allPushedAfterRestartMs: lastPush - restartAt,
     });
-    expectClean(verdict);
+    expectClean(verdict, stack);
     expect(verdict.acknowledged).toBe(50);
     expect(verdict.delivered).toBe(50);
     expect(unpublished).toBe(0);
@@ -194,7 +182,7 @@ describe('scenario 4: poison events on the realtime queue', () => {
     }
     const verdict = await check({ baseUrl: stack.url, sends, clients });
     report('4-poison', { ...counts(verdict), poisonPublished: poison.length, deadLettered: deadLetters });
-    expectClean(verdict);
+    expectClean(verdict, stack);
     expect(verdict.delivered).toBe(100);
     expect(deadLetters).toBe(poison.length);
   });

@@ -4,13 +4,15 @@ import amqplib from 'amqplib';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { ChatClient } from '../src/chat-client.js';
-import { check, type Verdict } from '../src/checker.js';
+import { check } from '../src/checker.js';
 import type { User } from '../src/clients.js';
 import type { FaultStack } from '../src/fault-stack.js';
 import { runLoad, type SendRecord } from '../src/load.js';
 import { report } from '../src/report.js';
 import {
   connectAll,
+  counts,
+  expectClean,
   pairsOf,
   printLogsOnFailure,
   signUpMany,
@@ -38,20 +40,6 @@ afterAll(async () => {
 });
 
 printLogsOnFailure(() => stack);
-
-function expectClean(verdict: Verdict): void {
-  expect(verdict.lost).toEqual([]);
-  expect(verdict.duplicated).toEqual([]);
-  expect(verdict.unexpected).toEqual([]);
-  expect(stack.crashed()).toEqual([]);
-}
-
-const counts = (v: Verdict) => ({
-  ...v,
-  lost: v.lost.length,
-  duplicated: v.duplicated.length,
-  unexpected: v.unexpected.length,
-});
 
 async function usersAndSockets(prefix: string, n: number) {
   const senders = await signUpMany(stack.url, `${prefix}s`, n);
@@ -149,7 +137,7 @@ describe('scenario 7: recipients flip Available/Busy while messages flow', () =>
       pushedWhileBusy: pushedWhileBusy.length,
       heldOutOfOrder: heldOutOfOrder.length,
     });
-    expectClean(verdict);
+    expectClean(verdict, stack);
     expect(pushedWhileBusy).toEqual([]);
     expect(heldOutOfOrder).toEqual([]);
     expect(deferred.size).toBeGreaterThan(0);
@@ -196,7 +184,7 @@ describe('scenario 5: Redis cut for 10 s with sockets on both realtime nodes', (
       allPushedAfterRestoreMs: lastPush - restoredAt,
       sendsRetriedDuringCut: sends.filter((s) => s.errors.length > 0).length,
     });
-    expectClean(verdict);
+    expectClean(verdict, stack);
     expect(verdict.delivered).toBe(80);
     expect(firstPush - restoredAt).toBeLessThan(5_000);
   });
@@ -257,7 +245,7 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries in flight', () =
       reconnectMs,
       queueLeft: left,
     });
-    expectClean(verdict);
+    expectClean(verdict, stack);
     expect(verdict.stored).toBe(500);
   });
 });

@@ -1,6 +1,7 @@
 import { testEnv, waitFor } from '@chat/shared/testing';
-import { beforeEach } from 'vitest';
+import { beforeEach, expect } from 'vitest';
 import { type ChatClient, connectClient } from '../src/chat-client.js';
+import type { Verdict } from '../src/checker.js';
 import { signUp, type User } from '../src/clients.js';
 import { type FaultStack, type FaultStackOptions, startFaultStack } from '../src/fault-stack.js';
 
@@ -41,3 +42,19 @@ export function pairsOf(senders: User[], receivers: User[]): Array<[User, User]>
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export { waitFor };
+
+/** The checker's pass criterion: nothing lost, duplicated or unexpected, and no process of the stack crashed. */
+export function expectClean(verdict: Verdict, stack: FaultStack): void {
+  expect(verdict.lost).toEqual([]);
+  expect(verdict.duplicated).toEqual([]);
+  expect(verdict.unexpected).toEqual([]);
+  expect(stack.crashed()).toEqual([]);
+}
+
+/** A verdict with its id lists replaced by their counts, for the scenario reports. */
+export const counts = (v: Verdict) => ({
+  ...v,
+  lost: v.lost.length,
+  duplicated: v.duplicated.length,
+  unexpected: v.unexpected.length,
+});
