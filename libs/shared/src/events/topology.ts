@@ -6,6 +6,11 @@ export const DEAD_LETTER_EXCHANGE = 'chat.dlx';
 export const ROUTING_KEYS = {
   userRegistered: 'user.registered',
   messageCreated: 'message.created',
+  messageUpdated: 'message.updated',
+  messageDeleted: 'message.deleted',
+  conversationRead: 'conversation.read',
+  userBlocked: 'user.blocked',
+  userUnblocked: 'user.unblocked',
 } as const;
 
 /** Consumer queue names: `<consuming service>.<event>`; each has a `<name>.dlq` companion. */
@@ -13,6 +18,13 @@ export const QUEUES = {
   usersUserRegistered: 'users.user-registered',
   messagesUserRegistered: 'messages.user-registered',
   realtimeMessageCreated: 'realtime.message-created',
+  messagesUserBlocked: 'messages.user-blocked',
+  messagesUserUnblocked: 'messages.user-unblocked',
+  realtimeMessageUpdated: 'realtime.message-updated',
+  realtimeMessageDeleted: 'realtime.message-deleted',
+  realtimeConversationRead: 'realtime.conversation-read',
+  realtimeUserBlocked: 'realtime.user-blocked',
+  realtimeUserUnblocked: 'realtime.user-unblocked',
 } as const;
 
 /** Exchange and queue names of one deployment: a namespace keeps stacks that share a broker apart. */
