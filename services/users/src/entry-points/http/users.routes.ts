@@ -1,14 +1,10 @@
+import { listUsersQuery, objectId } from '@chat/shared/api';
 import { callerOf, requireCaller } from '@chat/shared/auth';
-import { objectId } from '@chat/shared/events';
 import { validate } from '@chat/shared/http';
 import type { Express } from 'express';
-import { z } from 'zod';
 import type { UserRepository } from '../../data-access/user.repository.js';
 import { listUsers, type PresenceReader } from '../../domain/list-users.js';
 import { usersErrors } from '../../errors.js';
-
-// `q` must be one short string; anything else (arrays, `q[$ne]`-style keys, unknown params) is refused.
-const listQuery = z.strictObject({ q: z.string().trim().max(50).optional() });
 
 export interface UsersRoutesDeps {
   internalTokenSecret: string;
@@ -20,7 +16,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
   app.get('/api/users', requireCaller(deps.internalTokenSecret), async (req, res) => {
     const { userId } = callerOf(res);
     if (!objectId.safeParse(userId).success) throw usersErrors.invalidCaller();
-    const { q } = validate(listQuery, req.query, 'USERS.INVALID_QUERY');
+    const { q } = validate(listUsersQuery, req.query, 'USERS.INVALID_QUERY');
     const users = await listUsers(deps, userId, q || undefined);
     res.json(
       users.map((u) => ({
