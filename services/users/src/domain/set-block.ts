@@ -17,8 +17,9 @@ export interface SetBlockResult {
   changed: boolean;
 }
 
-// Each lost round means the other request changed the pair, so a re-read usually finds it settled.
-const MAX_ATTEMPTS = 8;
+// A round is lost only to a change that succeeded, and a re-read then usually finds the pair settled; only
+// a storm of opposite requests on one pair could outlast this, and it gets a 409 rather than a loop.
+const MAX_ATTEMPTS = 20;
 
 /** Strictly after the pair's previous change, so consumers may drop events older than what they applied. */
 function nextOccurredAt(current: PairState | null): Date {
