@@ -3,6 +3,8 @@ import {
   collectEvents,
   type EventCollector,
   publishRaw,
+  startTcpProxy,
+  type TcpProxy,
   testEnv,
   uniqueName,
   waitFor,
@@ -10,7 +12,6 @@ import {
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requestAs, startTestApp, type TestApp, userRegisteredFixture } from './support.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const namespaces: string[] = [];
 const collectors: Array<EventCollector<'user.blocked'>> = [];
