@@ -87,7 +87,8 @@ export function checkEvents(
 
 /**
  * What the storage must show for the acknowledged mutations: an edited message carries its new text, a
- * deleted one is a tombstone, and each reader's mark is the furthest read acknowledged.
+ * deleted one is a tombstone, and each reader's mark is at or past the furthest read acknowledged, at a
+ * read that was asked for (one without an answer may have landed).
  */
 export async function checkStoredMutations(
   baseUrl: string,
@@ -96,27 +97,33 @@ export async function checkStoredMutations(
 ): Promise<string[]> {
   const lost: string[] = [];
   const byId = new Map(history.map((m) => [m._id, m]));
-  const marks = new Map<string, { reader: User; peerId: string; upTo: string }>();
-  for (const m of mutations.filter((x) => x.outcome === 'ok')) {
+  const marks = new Map<string, { reader: User; peerId: string; acked: string; asked: Set<string> }>();
+  for (const m of mutations.filter((x) => x.outcome !== 'failed')) {
     const stored = byId.get(m.messageId);
-    if (m.kind === 'edit' && (stored?.message !== m.text || !stored?.editedAt))
+    const acked = m.outcome === 'ok';
+    if (acked && m.kind === 'edit' && (stored?.message !== m.text || !stored?.editedAt))
       lost.push(`edit of ${m.messageId} not in history`);
-    if (m.kind === 'delete' && (stored?.message !== '' || !stored?.deletedAt))
+    if (acked && m.kind === 'delete' && (stored?.message !== '' || !stored?.deletedAt))
       lost.push(`delete of ${m.messageId} not in history`);
+    if (m.kind !== 'read') continue;
     const pair = `${m.actor._id}:${m.peer._id}`;
-    if (m.kind === 'read' && (marks.get(pair)?.upTo ?? '') < m.messageId)
-      marks.set(pair, { reader: m.actor, peerId: m.peer._id, upTo: m.messageId });
+    const mark = marks.get(pair) ?? { reader: m.actor, peerId: m.peer._id, acked: '', asked: new Set() };
+    mark.asked.add(m.messageId);
+    if (acked && mark.acked < m.messageId) mark.acked = m.messageId;
+    marks.set(pair, mark);
   }
-  for (const { reader, peerId, upTo } of marks.values()) {
+  for (const { reader, peerId, acked, asked } of marks.values()) {
     const reply = await request<Array<{ peerId: string; lastReadId: string | null }>>(
       baseUrl,
       '/api/conversations?limit=100',
       { cookie: reader.cookie },
     );
-    const mark = Array.isArray(reply.body)
-      ? reply.body.find((c) => c.peerId === peerId)?.lastReadId
-      : undefined;
-    if (mark !== upTo) lost.push(`${reader.username} read up to ${upTo}, the conversation says ${mark}`);
+    const found = Array.isArray(reply.body) ? reply.body.find((c) => c.peerId === peerId) : undefined;
+    const mark = found?.lastReadId ?? '';
+    if (mark < acked || (mark !== '' && !asked.has(mark)))
+      lost.push(
+        `${reader.username} read up to ${acked || 'nothing acknowledged'}, the conversation says ${mark}`,
+      );
   }
   return lost;
 }

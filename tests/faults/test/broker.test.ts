@@ -14,6 +14,7 @@ import {
   connectAll,
   counts,
   deletedIds,
+  errorSample,
   expectClean,
   mutator,
   pairsOf,
@@ -114,6 +115,7 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with rea
       firstPushAfterRestoreMs: firstAfter - restoredAt,
       allPushedAfterRestoreMs: lastPush - restoredAt,
       mutations: mutated.length,
+      errors: errorSample([...sends, ...mutated]),
     });
     expectClean(verdict, stack);
     expect(verdict.acknowledged).toBe(1000);

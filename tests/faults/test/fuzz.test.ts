@@ -29,8 +29,8 @@ beforeAll(async () => {
   alice = await signUp(stack.url, 'fz-a');
   bob = await signUp(stack.url, 'fz-b');
   carol = await signUp(stack.url, 'fz-c');
-  const mine = await sendOnce(stack.url, alice, carol, 'fuzz: mine');
-  const theirs = await sendOnce(stack.url, carol, alice, 'fuzz: theirs');
+  const mine = await sendOnce(stack.url, alice, carol, 'fuzz-mine');
+  const theirs = await sendOnce(stack.url, carol, alice, 'fuzz-theirs');
   if (!mine.message || !theirs.message) throw new Error('the fuzz fixtures could not be sent');
   placeholders = {
     '{MINE}': mine.message._id,

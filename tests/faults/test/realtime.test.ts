@@ -15,6 +15,7 @@ import {
   connectAll,
   counts,
   deletedIds,
+  errorSample,
   expectClean,
   mutator,
   pairsOf,
@@ -255,6 +256,7 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
       reconnectMs,
       mutations: mutated.length,
       queueLeft: left,
+      errors: errorSample([...sends, ...mutated]),
     });
     expectClean(verdict, stack);
     expect(verdict.stored).toBe(500);

@@ -119,3 +119,8 @@ export async function allEventsArrived(
     },
   );
 }
+
+/** A few distinct errors the clients met (for the reports: why a send or a mutation was slow or unknown). */
+export function errorSample(records: Array<{ errors: string[] }>, max = 5): string[] {
+  return [...new Set(records.flatMap((r) => r.errors))].slice(0, max);
+}
