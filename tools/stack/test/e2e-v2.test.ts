@@ -331,6 +331,40 @@ describe('blocking', () => {
       { timeoutMs: 10_000, intervalMs: 200, message: 'typing stayed blocked after the unblock' },
     );
   });
+
+  test('messages held for a Busy user from someone they then block are dropped from the hold', async () => {
+    const [alice, bob] = await pairOnTwoNodes('v2-blockheld-');
+    const carol = track(await connectNewUser(e2e, 'v2-blockheld-c'));
+    expect(await bob.chat.setStatus('Busy')).toEqual({ ok: true, status: 'Busy' });
+    const fromAlice = await sendMessage(e2e.url, alice.user, bob.user, 'held from alice');
+    const fromCarol = await sendMessage(e2e.url, carol.user, bob.user, 'held from carol');
+    await waitFor(
+      () =>
+        deliveryOf(alice.chat, fromAlice) === 'deferred' && deliveryOf(carol.chat, fromCarol) === 'deferred',
+    );
+    const bobApi = chatApi(e2e.url, bob.user);
+    ok(await bobApi.block(alice.user._id));
+    // The hold learns of the block by an event: once alice's sends are refused, wait for the nodes too.
+    await waitFor(
+      async () => (await chatApi(e2e.url, alice.user).trySend(bob.user, 'refused?')).status === 403,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+      },
+    );
+    const nearAlice = await userOn('v2-blockheld-d', alice.node);
+    await waitFor(async () => !(await typingPasses(bob, alice, nearAlice)), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
+
+    expect(await bob.chat.setStatus('Available')).toEqual({ ok: true, status: 'Available' });
+    const after = await sendMessage(e2e.url, carol.user, bob.user, 'after');
+    await waitFor(() => bob.chat.newMessages.some((m) => m._id === after._id));
+    expect(idsOf(bob.chat.newMessages)).toEqual([fromCarol._id, after._id]);
+    // Still in the history: the block hides nothing already sent.
+    expect(idsOf(ok(await bobApi.history(alice.user)))).toContain(fromAlice._id);
+  });
 });
 
 describe('bad input on the new routes', () => {
