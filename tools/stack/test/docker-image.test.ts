@@ -21,8 +21,9 @@ import {
 } from './support/image-run.js';
 import { freePortRange, repoRoot } from './support/processes.js';
 
-// No Docker engine runs here: the Dockerfile is replayed on the host (see support/dockerfile-replay.ts), then
-// every compose service boots from its image's files. DOCKERFILE_UNDER_TEST replays another Dockerfile.
+// No Docker engine runs here: the Dockerfile is replayed on the host (support/dockerfile-replay.ts), then every
+// compose service boots from its image's files. `npm run test:docker`; DOCKERFILE_UNDER_TEST=<path> replays
+// another Dockerfile (e.g. an older one, to see it fail).
 const dockerfile = process.env.DOCKERFILE_UNDER_TEST ?? path.join(repoRoot, 'Dockerfile');
 const gatewayPort = await freePortRange(1);
 const composeVars = {
@@ -56,8 +57,8 @@ beforeAll(async () => {
       await replayDockerfile(stages, { context, workDir, buildArgs: { SERVICE: name }, cache }),
     );
   }
-  build = [...cache.values()][0];
-  const timings = [...cache.values()].map((s) => `${path.basename(s.root)} ${(s.ms / 1000).toFixed(1)} s`);
+  build = [...cache.values()].find((stage) => stage.name === 'build');
+  const timings = [...cache.values()].map((s) => `${s.label} ${(s.ms / 1000).toFixed(1)} s`);
   console.info(`replayed ${dockerfile}: ${timings.join(', ')}`);
 }, 900_000);
 
@@ -67,7 +68,8 @@ afterAll(async () => {
 
 describe('the Dockerfile, replayed without an engine', () => {
   test('the build stage compiles every service and no test or bench workspace', () => {
-    const app = workdirOf(build as ReplayedStage);
+    if (!build) throw new Error('the Dockerfile has no stage named build');
+    const app = workdirOf(build);
     for (const name of imageNames)
       expect(existsSync(path.join(app, 'services', name, 'dist/start.js')), name).toBe(true);
     for (const other of ['tests/faults/dist', 'tools/bench/dist', 'tools/stack/dist']) {

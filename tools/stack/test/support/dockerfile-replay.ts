@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,10 +10,13 @@ import {
   splitFlags,
   substitute,
 } from './dockerfile.js';
+import { runCommand } from './host-shell.js';
 
 /** A replayed stage: its filesystem root on the host and the image settings it ended with. */
 export interface ReplayedStage {
   name: string;
+  /** The name and the build arguments it was replayed with, e.g. `files SERVICE=auth`. */
+  label: string;
   root: string;
   workdir: string;
   env: Record<string, string>;
@@ -52,13 +54,17 @@ export async function replayDockerfile(stages: Stage[], opts: ReplayOptions): Pr
 }
 
 /** A stage's cache key: its index, the build arguments it declares, and the keys of the stages it reads. */
+/** `NAME=value` for every build argument the stage declares. */
+function declaredArgs(stage: Stage, opts: ReplayOptions): string[] {
+  return stage.instructions
+    .filter((instruction) => instruction.keyword === 'ARG')
+    .flatMap((instruction) => parseAssignments(instruction.args))
+    .map(([name]) => `${name}=${opts.buildArgs[name] ?? ''}`);
+}
+
 function cacheKey(stage: Stage, stages: Stage[], opts: ReplayOptions): string {
-  const parts = [String(stage.index)];
+  const parts = [String(stage.index), ...declaredArgs(stage, opts)];
   for (const instruction of stage.instructions) {
-    if (instruction.keyword === 'ARG') {
-      for (const [name] of parseAssignments(instruction.args))
-        parts.push(`${name}=${opts.buildArgs[name] ?? ''}`);
-    }
     const from = instruction.keyword === 'COPY' ? splitFlags(instruction.args).flags.from : undefined;
     const source = stages.find((s) => s.name === from);
     if (source) parts.push(`<${cacheKey(source, stages, opts)}>`);
@@ -79,10 +85,11 @@ async function replayStage(
   if (cached) return cached;
   const started = Date.now();
   const root = path.join(opts.workDir, `stage-${opts.cache.size}-${stage.name}`);
+  const label = [stage.name, ...declaredArgs(stage, opts)].join(' ');
   const base = done.get(stage.from);
   const state: ReplayedStage = base
-    ? { ...base, name: stage.name, root, env: { ...base.env } }
-    : { name: stage.name, root, workdir: '/', env: {}, user: undefined, cmd: undefined, ms: 0 };
+    ? { ...base, name: stage.name, label, root, env: { ...base.env } }
+    : { name: stage.name, label, root, workdir: '/', env: {}, user: undefined, cmd: undefined, ms: 0 };
   await mkdir(root, { recursive: true });
   if (base) await cp(base.root, root, { recursive: true, verbatimSymlinks: true });
   const args: Record<string, string> = {};
@@ -90,12 +97,8 @@ async function replayStage(
     try {
       await apply(instruction, state, args, done, opts);
     } catch (error) {
-      throw new Error(
-        `stage ${stage.name}, line ${instruction.line} (${instruction.keyword}): ${String(error)}`,
-        {
-          cause: error,
-        },
-      );
+      const where = `stage ${label}, line ${instruction.line} (${instruction.keyword})`;
+      throw new Error(`${where}: ${String(error)}`, { cause: error });
     }
   }
   state.ms = Date.now() - started;
@@ -133,7 +136,12 @@ async function apply(
     case 'COPY':
       return copy(instruction.args, state, vars, done, opts);
     case 'RUN':
-      return run(commandOf(instruction.args), state, { ...args, ...state.env }, opts.log);
+      return runCommand(
+        commandOf(instruction.args),
+        inStage(state, '.'),
+        { ...args, ...state.env },
+        opts.log,
+      );
     case 'USER':
       state.user = substitute(instruction.args.trim(), vars);
       return;
@@ -171,32 +179,4 @@ async function copy(
     if (from) await cp(host, target, { recursive: true, verbatimSymlinks: true });
     else await opts.context.copy(source, target);
   }
-}
-
-function run(
-  command: string[],
-  state: ReplayedStage,
-  env: Record<string, string>,
-  log: ((line: string) => void) | undefined,
-): Promise<void> {
-  const [file = 'sh', ...rest] = command;
-  const hostEnv = {
-    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-    HOME: process.env.HOME ?? '/',
-  };
-  const child = spawn(file, rest, { cwd: inStage(state, '.'), env: { ...hostEnv, ...env }, stdio: 'pipe' });
-  const output: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8').on('data', (chunk: string) => {
-      output.push(chunk);
-      log?.(chunk.trimEnd());
-    });
-  }
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`RUN exited with ${code}:\n${output.join('').slice(-4_000)}`));
-    });
-  });
 }

@@ -7,16 +7,9 @@ import { promisify } from 'node:util';
 import type { ServiceProcess } from '../../src/stack.js';
 import type { LocalInstance } from './compose-env.js';
 import type { ReplayedStage } from './dockerfile-replay.js';
+import { hostBasics } from './host-shell.js';
 
 const execFileAsync = promisify(execFile);
-
-/** The PATH and HOME of this host, where the image would have its own: the host's Node is the base image. */
-export function hostBasics(): Record<string, string> {
-  return {
-    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-    HOME: process.env.HOME ?? '/',
-  };
-}
 
 /** The folder a replayed image's processes start in (its WORKDIR). */
 export function workdirOf(image: ReplayedStage): string {
