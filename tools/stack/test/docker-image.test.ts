@@ -87,6 +87,12 @@ describe('the Dockerfile, replayed without an engine', () => {
       );
       expect(await readdir(path.join(app, 'services'))).toEqual([name]);
       expect(await readdir(path.join(app, 'libs'))).toEqual(['shared']);
+      for (const workspace of [`services/${name}`, 'libs/shared']) {
+        expect((await readdir(path.join(app, workspace))).sort(), workspace).toEqual([
+          'dist',
+          'package.json',
+        ]);
+      }
       expect(await readdir(path.join(app, 'libs/shared/dist'))).not.toContain('testing');
 
       const tree = await productionTree(app);
