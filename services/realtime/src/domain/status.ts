@@ -1,53 +1,58 @@
-import { type MessageCreatedEvent, messageCreatedEvent } from '@chat/shared/events';
+import { messageCreatedEvent, messageUpdatedEvent } from '@chat/shared/events';
 import type { Logger } from '@chat/shared/logger';
 import type { UserStatus } from '@chat/shared/redis';
+import type { LiveMessage } from '@chat/shared/sockets';
 import type { HeldMessagesStore } from '../data-access/held-messages.store.js';
 import type { StatusStore } from '../data-access/status.store.js';
 import { type DeliveryObserver, lagSeconds } from './delivery-observer.js';
+import { releasedEmits } from './delivery-rules.js';
 import type { KeyedSerializer } from './keyed-serializer.js';
 import type { Notifier } from './notifier.js';
+import type { UserEmitter } from './user-emit.js';
 
 export interface StatusDeps {
   status: StatusStore;
   held: HeldMessagesStore;
   notifier: Notifier;
+  emitter: UserEmitter;
   serializer: KeyedSerializer;
   observer: DeliveryObserver;
   logger: Logger;
   now?: () => number;
 }
 
-function parseHeld(raw: string[], logger: Logger): MessageCreatedEvent[] {
-  const events: MessageCreatedEvent[] = [];
+// A held message is as created, or as last edited while held.
+const heldMessage = messageCreatedEvent.shape.message.or(messageUpdatedEvent.shape.message);
+
+function parseHeld(raw: string[], logger: Logger): LiveMessage[] {
+  const messages: LiveMessage[] = [];
   for (const item of raw) {
     try {
-      events.push(messageCreatedEvent.parse(JSON.parse(item)));
+      messages.push(heldMessage.parse(JSON.parse(item)));
     } catch (err) {
       logger.error({ err }, 'dropped an unreadable held message');
     }
   }
-  return events;
+  return messages;
 }
 
-// Nodes consuming side by side may push holds slightly out of order; creation order is the truth.
-function byCreation(a: MessageCreatedEvent, b: MessageCreatedEvent): number {
-  const at = a.message.createdAt.localeCompare(b.message.createdAt);
-  return at !== 0 ? at : a.message._id.localeCompare(b.message._id);
+// The hold is unordered; creation order is the truth.
+function byCreation(a: LiveMessage, b: LiveMessage): number {
+  const at = a.createdAt.localeCompare(b.createdAt);
+  return at !== 0 ? at : a._id.localeCompare(b._id);
 }
 
 /** Push every held message of `userId` in order, then tell each sender it was delivered. */
 async function flushHeld(deps: StatusDeps, userId: string): Promise<void> {
   const now = deps.now ?? Date.now;
-  const events = parseHeld(await deps.held.makeAvailable(userId), deps.logger).sort(byCreation);
-  for (const event of events) {
-    deps.notifier.toUser(userId, 'newMessage', event.message);
-    deps.observer.lag('held', lagSeconds(event.occurredAt, now()));
-  }
-  for (const { message } of events) {
-    deps.notifier.toUser(message.senderId, 'messageDelivery', { messageId: message._id, state: 'delivered' });
+  const messages = parseHeld(await deps.held.makeAvailable(userId), deps.logger).sort(byCreation);
+  const emits = messages.map(releasedEmits);
+  await deps.emitter.emit([...emits.map(([push]) => push), ...emits.map(([, notice]) => notice)]);
+  for (const message of messages) {
+    deps.observer.lag('held', lagSeconds(message.createdAt, now()));
     deps.observer.outcome('flushed');
   }
-  if (events.length > 0) deps.logger.debug({ userId, count: events.length }, 'held messages flushed');
+  if (messages.length > 0) deps.logger.debug({ userId, count: messages.length }, 'held messages flushed');
 }
 
 /**

@@ -1,0 +1,51 @@
+import type { ServerToClientEvents } from '@chat/shared/sockets';
+
+/** Server events addressed to users (not broadcasts): the ones every emit to a user carries. */
+export type UserEvent =
+  | 'newMessage'
+  | 'messageDelivery'
+  | 'messagesRead'
+  | 'messageUpdated'
+  | 'messageDeleted'
+  | 'typing';
+export type UserEventData<E extends UserEvent> = Parameters<ServerToClientEvents[E]>[0];
+
+export const USER_EVENTS: readonly UserEvent[] = [
+  'newMessage',
+  'messageDelivery',
+  'messagesRead',
+  'messageUpdated',
+  'messageDeleted',
+  'typing',
+];
+
+/** One emit: `event` with `data` to every socket of each user in `to`, on every node. */
+export interface UserEmit<E extends UserEvent = UserEvent> {
+  to: string[];
+  event: E;
+  data: UserEventData<E>;
+}
+
+/**
+ * Stands for the message as the store holds it when the emit goes out (its latest edit, when an edit
+ * overtook the creation); only `newMessage` emits planned before the record use it.
+ */
+export const STORED_MESSAGE = '$STORED_MESSAGE$';
+
+/**
+ * The one encoding of an emit to users. Every emit goes out as such an envelope on the user-events
+ * channel, from a store script (atomically with the state change it reports) or from `UserEmitter`.
+ */
+export function encodeEmit<E extends UserEvent>(to: string[], event: E, data: UserEventData<E>): string {
+  return JSON.stringify({ to, event, data } satisfies UserEmit<E>);
+}
+
+/** The emit of the stored message to `receiverId` as `newMessage` (resolved by the store, see above). */
+export function encodeStoredMessageEmit(receiverId: string): string {
+  return JSON.stringify({ to: [receiverId], event: 'newMessage', data: STORED_MESSAGE });
+}
+
+/** Sends already-encoded emits, in order (used where no store script carries them). */
+export interface UserEmitter {
+  emit(encoded: string[]): Promise<void>;
+}
