@@ -1,23 +1,14 @@
-import { setMaxListeners } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
-import { QUEUES } from '@chat/shared/events';
 import type { Logger } from '@chat/shared/logger';
 import { type Broker, type Consumer, createBroker } from '@chat/shared/messaging';
 import { createRedis, type Redis } from '@chat/shared/redis';
 import type { Config } from './config.js';
-import { createEventsOnceStore, type EventsOnceStore } from './data-access/events-once.store.js';
-import { createHeldMessagesStore, type HeldMessagesStore } from './data-access/held-messages.store.js';
-import { createMessageChangesStore, type MessageChangesStore } from './data-access/message-changes.store.js';
 import { createPresenceStore } from './data-access/presence.store.js';
-import { createRelationsStore, type RelationsStore } from './data-access/relations.store.js';
 import { createStatusStore } from './data-access/status.store.js';
 import { createUserEmitter } from './data-access/user-events.js';
-import type { DeliveryObserver } from './domain/delivery-observer.js';
-import { createKeyedSerializer, type KeyedSerializer } from './domain/keyed-serializer.js';
 import { createPresenceTracker, type PresenceTracker } from './domain/presence.js';
 import type { StatusDeps } from './domain/status.js';
-import { cancelAll, startEventConsumers } from './entry-points/messaging/event-consumers.js';
-import { createOutageGate } from './entry-points/redis/outage-gate.js';
+import { cancelAll } from './entry-points/messaging/event-consumers.js';
 import {
   type RevocationSubscriber,
   startRevocationSubscriber,
@@ -35,6 +26,7 @@ import {
   type RealtimeServer,
 } from './entry-points/socket/io.server.js';
 import type { RealtimeMetrics } from './metrics.js';
+import { createStores, startConsumers } from './node-consumers.js';
 
 /** Everything a started node holds open. */
 export interface RunningNode {
@@ -59,13 +51,6 @@ export interface NodeContext {
   isDraining: () => boolean;
 }
 
-function observerOf(metrics: RealtimeMetrics): DeliveryObserver {
-  return {
-    outcome: (outcome) => metrics.deliveries.inc({ outcome }),
-    lag: (path, seconds) => metrics.deliveryLag.observe({ path }, seconds),
-  };
-}
-
 async function connectRedis(ctx: NodeContext): Promise<[Redis, Redis, Redis, Redis]> {
   const names = ['main', 'adapter-pub', 'adapter-sub', 'revocations'];
   const clients = names.map((name) =>
@@ -85,74 +70,6 @@ function createPresence(ctx: NodeContext, redis: Redis, notifier: ReturnType<typ
     sweepMs: config.PRESENCE_SWEEP_MS,
     broadcastMs: config.PRESENCE_BROADCAST_MS,
   });
-}
-
-/**
- * Consume every event behind an outage gate: while Redis is away (and, after a long outage, until
- * presence is re-asserted) events wait unacked instead of burning the delivery limit.
- */
-async function startConsumers(
-  ctx: NodeContext,
-  opts: {
-    broker: Broker;
-    redis: Redis;
-    presence: PresenceTracker;
-    stores: Stores;
-    stopping: AbortController;
-  },
-): Promise<Consumer[]> {
-  const { config, logger } = ctx;
-  const { stores, redis } = opts;
-  // Every event held by an outage listens on it (up to the prefetches).
-  setMaxListeners(0, opts.stopping.signal);
-  const gate = createOutageGate(redis, {
-    onRecovered: () => opts.presence.refreshNow(),
-    lapseAfterMs: config.PRESENCE_TTL_MS - config.PRESENCE_REFRESH_MS,
-    settleMs: config.PRESENCE_REFRESH_MS,
-    logger,
-  });
-  opts.stopping.signal.addEventListener('abort', () => gate.stop(), { once: true });
-  return startEventConsumers(opts.broker, {
-    queues: {
-      created: config.DELIVERY_QUEUE,
-      updated: QUEUES.realtimeMessageUpdated,
-      deleted: QUEUES.realtimeMessageDeleted,
-      read: QUEUES.realtimeConversationRead,
-      blocked: QUEUES.realtimeUserBlocked,
-      unblocked: QUEUES.realtimeUserUnblocked,
-    },
-    createdPrefetch: config.DELIVERY_PREFETCH,
-    prefetch: config.EVENTS_PREFETCH,
-    redis,
-    gate,
-    stopping: opts.stopping.signal,
-    delivery: { held: stores.held, serializer: stores.serializer, observer: stores.observer },
-    changes: { changes: stores.changes, serializer: stores.serializer, logger },
-    once: stores.once,
-    relations: stores.relations,
-  });
-}
-
-interface Stores {
-  held: HeldMessagesStore;
-  changes: MessageChangesStore;
-  once: EventsOnceStore;
-  relations: RelationsStore;
-  serializer: KeyedSerializer;
-  observer: DeliveryObserver;
-}
-
-function createStores(ctx: NodeContext, redis: Redis): Stores {
-  const ttlSeconds = ctx.config.EVENT_MEMORY_SECONDS;
-  return {
-    held: createHeldMessagesStore(redis),
-    changes: createMessageChangesStore(redis, { ttlSeconds }),
-    once: createEventsOnceStore(redis, { ttlSeconds }),
-    relations: createRelationsStore(redis, { ttlSeconds, typingThrottleMs: ctx.config.TYPING_THROTTLE_MS }),
-    // Per recipient, on this node: a live message or a change never overtakes a release of held ones.
-    serializer: createKeyedSerializer(),
-    observer: observerOf(ctx.metrics),
-  };
 }
 
 /** Connect Redis and RabbitMQ, attach Socket.IO, join presence, then start consuming. */
