@@ -1,6 +1,6 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
-import type { Plans } from '../domain/delivery-rules.js';
 import { runScript } from './lua.js';
+import type { Plans } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
 // The event's mark and its emits in one step: a redelivery emits nothing, a crash loses nothing.

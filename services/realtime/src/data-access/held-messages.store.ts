@@ -1,6 +1,6 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
-import type { CreatedFact, Plans } from '../domain/delivery-rules.js';
 import { asStrings, runScript } from './lua.js';
+import type { CreatedFact, Plans } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
 export type RecordedFact = CreatedFact | 'duplicate';

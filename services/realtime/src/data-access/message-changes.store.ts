@@ -1,7 +1,7 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
-import type { DeletedFact, Plans, UpdatedFact } from '../domain/delivery-rules.js';
 import { heldField } from './held-messages.store.js';
 import { expectOneOf, runScript } from './lua.js';
+import type { DeletedFact, Plans, UpdatedFact } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
 // Each change is applied once per event id, atomically with its emits. The message's fate (latest edit,

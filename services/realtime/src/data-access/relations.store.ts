@@ -1,6 +1,6 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
-import type { Plans, TypingFact } from '../domain/delivery-rules.js';
 import { expectOneOf, runScript } from './lua.js';
+import type { Plans, TypingFact } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
 // Applied once per event id, and only when newer than the last change of the same pair: a block and

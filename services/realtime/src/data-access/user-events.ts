@@ -1,7 +1,6 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
-import type { UserEmitter } from '../domain/user-emit.js';
-import { STORED_MESSAGE } from '../domain/user-emit.js';
 import { runScript } from './lua.js';
+import { STORED_MESSAGE } from './plan.js';
 
 /** Pub/sub channel carrying every emit to users; each node relays it to its own sockets. */
 export const USER_EVENTS_CHANNEL = redisKeys.userEventsChannel;
@@ -27,6 +26,11 @@ end
 const EMIT = `${EMIT_LUA}
 emit_plan(cjson.decode(ARGV[1]))
 return 1`;
+
+/** Sends already-encoded emits, in order (where no store script carries them). */
+export interface UserEmitter {
+  emit(encoded: string[]): Promise<void>;
+}
 
 /** Emits that no state change carries (the release of held messages), through the same Lua. */
 export function createUserEmitter(redis: Redis): UserEmitter {

@@ -1,27 +1,18 @@
 import type { MessageDeletedEvent, MessageUpdatedEvent } from '@chat/shared/events';
 import type { LiveMessage, MessagesRead } from '@chat/shared/sockets';
+import type { CreatedFact, DeletedFact, Plan, Plans, TypingFact, UpdatedFact } from '../data-access/plan.js';
 import { encodeEmit, encodeStoredMessageEmit } from './user-emit.js';
 
 /**
  * Who gets what, per event kind: the one decision table of delivery. Store scripts read the facts
- * atomically (status, presence, holds, blocks, dedupe marks), classify them into one of the facts below,
- * and carry out the plan given here for that fact: hold or not, and which emits to publish in the same
- * atomic step. The scripts decide nothing themselves.
+ * atomically (status, presence, holds, blocks, dedupe marks), classify them into one of their facts, and
+ * carry out the plan given here for that fact: hold or not, and which emits to publish in the same
+ * atomic step. The scripts decide nothing themselves; a fact without a plan does nothing.
  */
-export interface Plan {
-  /** Keep the message in the recipient's hold (message.created only). */
-  hold: boolean;
-  /** Encoded emits (see user-emit.ts), published in order. */
-  emits: string[];
-}
-
-export type Plans<F extends string> = Partial<Record<F, Plan>>;
 
 const emitOnly = (...emits: string[]): Plan => ({ hold: false, emits });
 
 /** message.created: `offline`, `blocked`, `deleted` and redeliveries get nothing. */
-export type CreatedFact = 'available' | 'busy' | 'offline' | 'blocked' | 'deleted';
-
 export function createdPlans(message: LiveMessage): Plans<CreatedFact> {
   const notice = (state: 'delivered' | 'deferred') =>
     encodeEmit([message.senderId], 'messageDelivery', { messageId: message._id, state });
@@ -42,8 +33,6 @@ export function releasedEmits(message: LiveMessage): [push: string, notice: stri
 }
 
 /** message.updated: `stale` (a newer edit won) and `deleted` emit nothing. */
-export type UpdatedFact = 'applied' | 'held' | 'stale' | 'deleted';
-
 export function updatedPlans(event: MessageUpdatedEvent): Plans<UpdatedFact> {
   const { message } = event;
   return {
@@ -54,8 +43,6 @@ export function updatedPlans(event: MessageUpdatedEvent): Plans<UpdatedFact> {
 }
 
 /** message.deleted: `already` (deleted before) emits nothing. */
-export type DeletedFact = 'applied' | 'held' | 'already';
-
 export function deletedPlans(event: MessageDeletedEvent): Plans<DeletedFact> {
   const { _id, conversationId, deletedAt, senderId, receiverId } = event.message;
   const both = emitOnly(
@@ -76,8 +63,6 @@ export function readPlans(read: MessagesRead & { peerId: string }): Plans<'appli
 }
 
 /** typing: forwarded only to an online, Available recipient, neither blocking the other, unthrottled. */
-export type TypingFact = 'forwarded' | 'unavailable' | 'throttled';
-
 export function typingPlans(from: string, to: string, typing: boolean): Plans<TypingFact> {
   return { forwarded: emitOnly(encodeEmit([to], 'typing', { from, typing })) };
 }

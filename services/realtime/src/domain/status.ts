@@ -4,11 +4,11 @@ import type { UserStatus } from '@chat/shared/redis';
 import type { LiveMessage } from '@chat/shared/sockets';
 import type { HeldMessagesStore } from '../data-access/held-messages.store.js';
 import type { StatusStore } from '../data-access/status.store.js';
+import type { UserEmitter } from '../data-access/user-events.js';
 import { type DeliveryObserver, lagSeconds } from './delivery-observer.js';
 import { releasedEmits } from './delivery-rules.js';
 import type { KeyedSerializer } from './keyed-serializer.js';
 import type { Notifier } from './notifier.js';
-import type { UserEmitter } from './user-emit.js';
 
 export interface StatusDeps {
   status: StatusStore;

@@ -1,5 +1,6 @@
+import type { TypingFact } from '../data-access/plan.js';
 import type { RelationsStore } from '../data-access/relations.store.js';
-import { type TypingFact, typingPlans } from './delivery-rules.js';
+import { typingPlans } from './delivery-rules.js';
 
 /** Forward a typing notice from `from` to `to` when the rules allow (see typingPlans); never stored. */
 export function forwardTyping(

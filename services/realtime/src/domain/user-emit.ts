@@ -1,4 +1,5 @@
 import type { ServerToClientEvents } from '@chat/shared/sockets';
+import { STORED_MESSAGE } from '../data-access/plan.js';
 
 /** Server events addressed to users (not broadcasts): the ones every emit to a user carries. */
 export type UserEvent =
@@ -27,12 +28,6 @@ export interface UserEmit<E extends UserEvent = UserEvent> {
 }
 
 /**
- * Stands for the message as the store holds it when the emit goes out (its latest edit, when an edit
- * overtook the creation); only `newMessage` emits planned before the record use it.
- */
-export const STORED_MESSAGE = '$STORED_MESSAGE$';
-
-/**
  * The one encoding of an emit to users. Every emit goes out as such an envelope on the user-events
  * channel, from a store script (atomically with the state change it reports) or from `UserEmitter`.
  */
@@ -43,9 +38,4 @@ export function encodeEmit<E extends UserEvent>(to: string[], event: E, data: Us
 /** The emit of the stored message to `receiverId` as `newMessage` (resolved by the store, see above). */
 export function encodeStoredMessageEmit(receiverId: string): string {
   return JSON.stringify({ to: [receiverId], event: 'newMessage', data: STORED_MESSAGE });
-}
-
-/** Sends already-encoded emits, in order (used where no store script carries them). */
-export interface UserEmitter {
-  emit(encoded: string[]): Promise<void>;
 }
