@@ -9,7 +9,6 @@ import { createHeldMessagesStore, type HeldMessagesStore } from './data-access/h
 import { createMessageChangesStore, type MessageChangesStore } from './data-access/message-changes.store.js';
 import { createRelationsStore, type RelationsStore } from './data-access/relations.store.js';
 import type { DeliveryObserver } from './domain/delivery-observer.js';
-import { createKeyedSerializer, type KeyedSerializer } from './domain/keyed-serializer.js';
 import type { PresenceTracker } from './domain/presence.js';
 import { startEventConsumers } from './entry-points/messaging/event-consumers.js';
 import { createOutageGate } from './entry-points/redis/outage-gate.js';
@@ -63,8 +62,8 @@ export async function startConsumers(
     redis,
     gate,
     stopping: opts.stopping.signal,
-    delivery: { held: stores.held, serializer: stores.serializer, observer: stores.observer },
-    changes: { changes: stores.changes, serializer: stores.serializer, logger },
+    delivery: { held: stores.held, observer: stores.observer },
+    changes: { changes: stores.changes, logger },
     once: stores.once,
     relations: stores.relations,
   });
@@ -75,7 +74,6 @@ export interface Stores {
   changes: MessageChangesStore;
   once: EventsOnceStore;
   relations: RelationsStore;
-  serializer: KeyedSerializer;
   observer: DeliveryObserver;
 }
 
@@ -86,8 +84,6 @@ export function createStores(ctx: { config: Config; metrics: RealtimeMetrics }, 
     changes: createMessageChangesStore(redis, { ttlSeconds }),
     once: createEventsOnceStore(redis, { ttlSeconds }),
     relations: createRelationsStore(redis, { ttlSeconds, typingThrottleMs: ctx.config.TYPING_THROTTLE_MS }),
-    // Per recipient, on this node: a live message or a change never overtakes a release of held ones.
-    serializer: createKeyedSerializer(),
     observer: observerOf(ctx.metrics),
   };
 }

@@ -5,7 +5,6 @@ import { createRedis, type Redis } from '@chat/shared/redis';
 import type { Config } from './config.js';
 import { createPresenceStore } from './data-access/presence.store.js';
 import { createStatusStore } from './data-access/status.store.js';
-import { createUserEmitter } from './data-access/user-events.js';
 import { createPresenceTracker, type PresenceTracker } from './domain/presence.js';
 import type { StatusDeps } from './domain/status.js';
 import { cancelAll } from './entry-points/messaging/event-consumers.js';
@@ -91,14 +90,15 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
   }
   const io = createIoServer(ctx.httpServer, { corsOrigins: config.CORS_ORIGINS, pub, sub, isDraining });
   const notifier = createIoNotifier(io);
+  // Subscribed before any socket or consumer, so no emit recorded by this node is missed here.
+  const userEvents = await startUserEventsSubscriber(revocationRedis, { io, publisher: redis, logger });
   const stores = createStores(ctx, redis);
   const status: StatusDeps = {
     status: createStatusStore(redis),
     held: stores.held,
     notifier,
-    emitter: createUserEmitter(redis),
-    serializer: stores.serializer,
     observer: stores.observer,
+    relayed: () => userEvents.relayed(),
     logger,
   };
   const presence = createPresence(ctx, redis, notifier);
@@ -120,8 +120,6 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
     onRevoked: (jti) => disconnectJti(io, jti),
     logger,
   });
-  // Subscribed before consuming, so no emit recorded by this node's consumers is missed here.
-  const userEvents = await startUserEventsSubscriber(revocationRedis, { io, logger });
   const stopping = new AbortController();
   const consumers = await startConsumers(ctx, { broker, redis, presence, stores, stopping });
   return { redis, redisClients, broker, io, presence, consumers, stopping, revocations, userEvents };

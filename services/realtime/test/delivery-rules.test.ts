@@ -1,11 +1,11 @@
 import { newObjectId } from '@chat/shared/testing';
 import { describe, expect, test } from 'vitest';
-import { STORED_MESSAGE } from '../src/data-access/plan.js';
+import { PLACEHOLDERS } from '../src/data-access/plan.js';
 import {
   createdPlans,
   deletedPlans,
   readPlans,
-  releasedEmits,
+  releasePlan,
   typingPlans,
   updatedPlans,
 } from '../src/domain/delivery-rules.js';
@@ -25,7 +25,7 @@ describe('the delivery decision table', () => {
 
     expect(plans.available?.hold).toBe(false);
     expect(decode(plans.available?.emits)).toEqual([
-      { to: [bob], event: 'newMessage', data: STORED_MESSAGE },
+      { to: [bob], event: 'newMessage', data: PLACEHOLDERS.message },
       { to: [alice], event: 'messageDelivery', data: { messageId, state: 'delivered' } },
     ]);
     expect(plans.busy?.hold).toBe(true);
@@ -35,10 +35,12 @@ describe('the delivery decision table', () => {
     expect([plans.offline, plans.blocked, plans.deleted]).toEqual([undefined, undefined, undefined]);
   });
 
-  test('a released message goes to its recipient, then delivered to its sender', () => {
-    expect(decode(releasedEmits(created.message))).toEqual([
-      { to: [bob], event: 'newMessage', data: created.message },
-      { to: [alice], event: 'messageDelivery', data: { messageId, state: 'delivered' } },
+  test('each released message goes to its recipient, then delivered to its sender', () => {
+    const { messageId: id, sender } = PLACEHOLDERS;
+
+    expect(decode(releasePlan(bob).emits)).toEqual([
+      { to: [bob], event: 'newMessage', data: PLACEHOLDERS.message },
+      { to: [sender], event: 'messageDelivery', data: { messageId: id, state: 'delivered' } },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
 import { asStrings, runScript } from './lua.js';
-import type { CreatedFact, Plans } from './plan.js';
+import { type CreatedFact, PLACEHOLDERS, type Plan, type Plans } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
 export type RecordedFact = CreatedFact | 'duplicate';
@@ -37,17 +37,42 @@ else
 end
 local plan = cjson.decode(ARGV[6])[fact]
 if plan and plan.hold then redis.call('HSET', KEYS[4], ARGV[8], message) end
-emit_plan(plan, message)
+emit_plan(plan, message_fills(message))
 redis.call('SET', KEYS[1], fact .. '|' .. ARGV[5], 'EX', ARGV[4])
 return fact`;
 
-// Switching to Available and taking the hold happen together: a delivery recorded on any node is either
-// already in the hold (released by the caller) or sees Available (pushed live).
-const MAKE_AVAILABLE = `
+// Switching to Available, taking the hold and emitting its messages in creation order happen together:
+// a delivery recorded on any node is either in the hold (released here) or sees Available (pushed live),
+// a crash cannot take the hold without emitting it, and an edit or deletion applied on any node comes
+// before the release (the held copy had its text) or after it. Returns the released createdAt values.
+const MAKE_AVAILABLE = `${EMIT_LUA}
 redis.call('HSET', KEYS[1], ARGV[1], 'Available')
-local held = redis.call('HVALS', KEYS[2])
+local held = redis.call('HGETALL', KEYS[2])
 redis.call('DEL', KEYS[2])
-return held`;
+local items = {}
+for i = 1, #held, 2 do
+  local bar = string.find(held[i], ':', 1, true)
+  table.insert(items, {
+    sender = string.sub(held[i], 1, bar - 1),
+    id = string.sub(held[i], bar + 1),
+    at = string.match(held[i + 1], '"createdAt":"([^"]*)"') or '',
+    message = held[i + 1],
+  })
+end
+table.sort(items, function(a, b)
+  if a.at ~= b.at then return a.at < b.at end
+  return a.id < b.id
+end)
+local plan = cjson.decode(ARGV[2])
+local released = {}
+for _, item in ipairs(items) do
+  local fills = message_fills(item.message)
+  fills['${PLACEHOLDERS.sender}'] = item.sender
+  fills['${PLACEHOLDERS.messageId}'] = item.id
+  emit_plan(plan, fills)
+  table.insert(released, item.at)
+end
+return released`;
 
 export const DEDUPE_TTL_SECONDS = 86_400;
 
@@ -67,8 +92,11 @@ export interface HeldMessagesStore {
     /** Identifies one delivery attempt across its retries (empty: none). */
     attempt?: string;
   }): Promise<RecordedFact>;
-  /** Set `userId` Available and take every message held for them (message JSON, unordered). */
-  makeAvailable(userId: string): Promise<string[]>;
+  /**
+   * Set `userId` Available and release every message held for them: the plan is carried out once per
+   * message, in creation order, with its placeholders filled. Returns their `createdAt`, in that order.
+   */
+  makeAvailable(userId: string, release: Plan): Promise<string[]>;
 }
 
 const FACTS: readonly string[] = ['available', 'busy', 'offline', 'blocked', 'deleted', 'duplicate'];
@@ -96,9 +124,9 @@ export function createHeldMessagesStore(redis: Redis): HeldMessagesStore {
       if (!isFact(reply)) throw new Error(`unexpected delivery script reply: ${String(reply)}`);
       return reply;
     },
-    makeAvailable: async (userId) =>
-      asStrings(
-        await runScript(redis, MAKE_AVAILABLE, [redisKeys.status, redisKeys.heldMessages(userId)], [userId]),
-      ),
+    makeAvailable: async (userId, release) => {
+      const keys = [redisKeys.status, redisKeys.heldMessages(userId)];
+      return asStrings(await runScript(redis, MAKE_AVAILABLE, keys, [userId, JSON.stringify(release)]));
+    },
   };
 }

@@ -21,7 +21,12 @@ export type DeletedFact = 'applied' | 'held' | 'already';
 export type TypingFact = 'forwarded' | 'unavailable' | 'throttled';
 
 /**
- * Stands for the message as the store holds it when the emit goes out (its latest edit, when an edit
- * overtook the creation): `data` of a `newMessage` emit planned before the record.
+ * What a plan may leave for the store to fill in when it carries it out: `message` (a JSON string value
+ * replaced by the stored message JSON — its latest edit, when an edit overtook the creation), and
+ * `sender` / `messageId` (inside JSON strings) for each message released from a hold.
  */
-export const STORED_MESSAGE = '$STORED_MESSAGE$';
+export const PLACEHOLDERS = {
+  message: '$MESSAGE$',
+  sender: '$SENDER$',
+  messageId: '$MESSAGE_ID$',
+} as const;

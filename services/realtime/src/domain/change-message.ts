@@ -2,12 +2,9 @@ import type { MessageDeletedEvent, MessageUpdatedEvent } from '@chat/shared/even
 import type { Logger } from '@chat/shared/logger';
 import type { MessageChangesStore } from '../data-access/message-changes.store.js';
 import { deletedPlans, updatedPlans } from './delivery-rules.js';
-import type { KeyedSerializer } from './keyed-serializer.js';
 
 export interface ChangeMessageDeps {
   changes: MessageChangesStore;
-  /** The recipient's: on this node a change never overtakes a release of their held messages. */
-  serializer: KeyedSerializer;
   logger: Logger;
 }
 
@@ -17,29 +14,25 @@ export interface ChangeMessageDeps {
  * already applied, or one of a deleted message, changes and emits nothing. Recorded even before the
  * creation is consumed, so the creation then pushes or holds the edited text.
  */
-export function applyMessageUpdated(deps: ChangeMessageDeps, event: MessageUpdatedEvent) {
+export async function applyMessageUpdated(deps: ChangeMessageDeps, event: MessageUpdatedEvent) {
   const { message } = event;
-  return deps.serializer.run(message.receiverId, async () => {
-    const fact = await deps.changes.update({
-      eventId: event.eventId,
-      message,
-      messageJson: JSON.stringify(message),
-      plans: updatedPlans(event),
-    });
-    deps.logger.debug({ messageId: message._id, fact }, 'message.updated applied');
-    return fact;
+  const fact = await deps.changes.update({
+    eventId: event.eventId,
+    message,
+    messageJson: JSON.stringify(message),
+    plans: updatedPlans(event),
   });
+  deps.logger.debug({ messageId: message._id, fact }, 'message.updated applied');
+  return fact;
 }
 
 /**
  * `message.deleted`: both parties get `messageDeleted` once; a copy still held is removed (never released)
  * and a creation consumed later is neither pushed nor held.
  */
-export function applyMessageDeleted(deps: ChangeMessageDeps, event: MessageDeletedEvent) {
+export async function applyMessageDeleted(deps: ChangeMessageDeps, event: MessageDeletedEvent) {
   const { message } = event;
-  return deps.serializer.run(message.receiverId, async () => {
-    const fact = await deps.changes.remove({ eventId: event.eventId, message, plans: deletedPlans(event) });
-    deps.logger.debug({ messageId: message._id, fact }, 'message.deleted applied');
-    return fact;
-  });
+  const fact = await deps.changes.remove({ eventId: event.eventId, message, plans: deletedPlans(event) });
+  deps.logger.debug({ messageId: message._id, fact }, 'message.deleted applied');
+  return fact;
 }

@@ -2,12 +2,9 @@ import type { MessageCreatedEvent } from '@chat/shared/events';
 import type { HeldMessagesStore, RecordedFact } from '../data-access/held-messages.store.js';
 import { type DeliveryObserver, type DeliveryOutcome, lagSeconds } from './delivery-observer.js';
 import { createdPlans } from './delivery-rules.js';
-import type { KeyedSerializer } from './keyed-serializer.js';
 
 export interface DeliveryDeps {
   held: HeldMessagesStore;
-  /** Shared with the status switch: per recipient, a live message never overtakes a release of held ones. */
-  serializer: KeyedSerializer;
   observer: DeliveryObserver;
   now?: () => number;
 }
@@ -28,23 +25,21 @@ const OUTCOMES: Record<RecordedFact, DeliveryOutcome> = {
  * separate the record from its emits.
  * `attempt` names this delivery across in-process retries, so a retry after a lost reply reports its fact.
  */
-export function deliverMessage(
+export async function deliverMessage(
   deps: DeliveryDeps,
   event: MessageCreatedEvent,
   attempt?: string,
 ): Promise<RecordedFact> {
   const { message } = event;
   const now = deps.now ?? Date.now;
-  return deps.serializer.run(message.receiverId, async () => {
-    const fact = await deps.held.record({
-      message,
-      messageJson: JSON.stringify(message),
-      plans: createdPlans(message),
-      now: now(),
-      attempt,
-    });
-    if (fact === 'available') deps.observer.lag('live', lagSeconds(event.occurredAt, now()));
-    deps.observer.outcome(OUTCOMES[fact]);
-    return fact;
+  const fact = await deps.held.record({
+    message,
+    messageJson: JSON.stringify(message),
+    plans: createdPlans(message),
+    now: now(),
+    attempt,
   });
+  if (fact === 'available') deps.observer.lag('live', lagSeconds(event.occurredAt, now()));
+  deps.observer.outcome(OUTCOMES[fact]);
+  return fact;
 }

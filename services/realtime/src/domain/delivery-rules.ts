@@ -1,7 +1,7 @@
 import type { MessageDeletedEvent, MessageUpdatedEvent } from '@chat/shared/events';
 import type { LiveMessage, MessagesRead } from '@chat/shared/sockets';
 import type { CreatedFact, DeletedFact, Plan, Plans, TypingFact, UpdatedFact } from '../data-access/plan.js';
-import { encodeEmit, encodeStoredMessageEmit } from './user-emit.js';
+import { encodeEmit, encodeReleasedNoticeEmit, encodeStoredMessageEmit } from './user-emit.js';
 
 /**
  * Who gets what, per event kind: the one decision table of delivery. Store scripts read the facts
@@ -24,12 +24,9 @@ export function createdPlans(message: LiveMessage): Plans<CreatedFact> {
   };
 }
 
-/** Release of one held message (switch to Available): to the recipient, then `delivered` to its sender. */
-export function releasedEmits(message: LiveMessage): [push: string, notice: string] {
-  return [
-    encodeEmit([message.receiverId], 'newMessage', message),
-    encodeEmit([message.senderId], 'messageDelivery', { messageId: message._id, state: 'delivered' }),
-  ];
+/** Per message released from `userId`'s hold (in creation order): to them, then `delivered` to its sender. */
+export function releasePlan(userId: string): Plan {
+  return emitOnly(encodeStoredMessageEmit(userId), encodeReleasedNoticeEmit());
 }
 
 /** message.updated: `stale` (a newer edit won) and `deleted` emit nothing. */

@@ -1,5 +1,5 @@
 import type { ServerToClientEvents } from '@chat/shared/sockets';
-import { STORED_MESSAGE } from '../data-access/plan.js';
+import { PLACEHOLDERS } from '../data-access/plan.js';
 
 /** Server events addressed to users (not broadcasts): the ones every emit to a user carries. */
 export type UserEvent =
@@ -29,13 +29,19 @@ export interface UserEmit<E extends UserEvent = UserEvent> {
 
 /**
  * The one encoding of an emit to users. Every emit goes out as such an envelope on the user-events
- * channel, from a store script (atomically with the state change it reports) or from `UserEmitter`.
+ * channel, published by a store script atomically with the state change it reports.
  */
 export function encodeEmit<E extends UserEvent>(to: string[], event: E, data: UserEventData<E>): string {
   return JSON.stringify({ to, event, data } satisfies UserEmit<E>);
 }
 
-/** The emit of the stored message to `receiverId` as `newMessage` (resolved by the store, see above). */
+/** `newMessage` to `receiverId` with the message as the store holds it (filled in by the store). */
 export function encodeStoredMessageEmit(receiverId: string): string {
-  return JSON.stringify({ to: [receiverId], event: 'newMessage', data: STORED_MESSAGE });
+  return JSON.stringify({ to: [receiverId], event: 'newMessage', data: PLACEHOLDERS.message });
+}
+
+/** `messageDelivery` delivered to the sender of each message released from a hold (filled in by the store). */
+export function encodeReleasedNoticeEmit(): string {
+  const data = { messageId: PLACEHOLDERS.messageId, state: 'delivered' };
+  return JSON.stringify({ to: [PLACEHOLDERS.sender], event: 'messageDelivery', data });
 }
