@@ -1,4 +1,7 @@
+import { brokerNames, deadLetterQueueOf, QUEUES } from '@chat/shared/events';
 import type { EditedMessage, MessageDeleted, MessagesRead } from '@chat/shared/sockets';
+import { publishRaw, testEnv, waitFor } from '@chat/shared/testing';
+import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
 import { deletedEvent, readEvent, updatedEvent } from './support/events.js';
@@ -159,5 +162,41 @@ describe('messages held for a Busy recipient', () => {
     await waitForCount(() => aliceSocket.deliveries(), 3, 'no delivered for the kept message');
     expect(bobSocket.messages().map((m) => m.message)).toEqual(['kept']);
     expect(aliceSocket.deliveries().slice(2)).toEqual([{ messageId: kept.message._id, state: 'delivered' }]);
+  });
+});
+
+describe('invalid events', () => {
+  test('are dead-lettered and the events after them keep flowing', async () => {
+    const { alice, bob, aliceSocket } = await pair();
+    const { amqpUrl } = testEnv();
+    const namespace = cluster.namespace;
+    const created = messageEvent(alice.userId, bob.userId, 'x');
+
+    await publishRaw(
+      amqpUrl,
+      'message.updated',
+      { ...updatedEvent(created, 'y'), eventId: 'nope' },
+      { namespace },
+    );
+    await publishRaw(amqpUrl, 'conversation.read', Buffer.from('not json'), { namespace });
+    await cluster.publishEvent('conversation.read', readEvent(bob.userId, alice.userId));
+
+    await waitForCount(() => reads(aliceSocket), 1, 'the valid read receipt never came');
+    const names = brokerNames(namespace);
+    const connection = await amqplib.connect(amqpUrl);
+    try {
+      const channel = await connection.createChannel();
+      for (const queue of [QUEUES.realtimeMessageUpdated, QUEUES.realtimeConversationRead]) {
+        const dlq = deadLetterQueueOf(names.queue(queue));
+        const found = await waitFor(async () => (await channel.checkQueue(dlq)).messageCount === 1, {
+          timeoutMs: 5_000,
+          message: `nothing dead-lettered in ${dlq}`,
+        });
+        expect(found).toBe(true);
+      }
+    } finally {
+      await connection.close();
+    }
+    expect(updates(aliceSocket)).toEqual([]);
   });
 });

@@ -3,13 +3,10 @@ import type { Redis } from '@chat/shared/redis';
 import type { EventsOnceStore } from '../../data-access/events-once.store.js';
 import type { RelationsStore } from '../../data-access/relations.store.js';
 import { applyBlockChange } from '../../domain/block-change.js';
-import {
-  applyMessageDeleted,
-  applyMessageUpdated,
-  type ChangeMessageDeps,
-} from '../../domain/change-message.js';
+import { applyMessageDeleted } from '../../domain/delete-message.js';
 import type { DeliveryDeps } from '../../domain/deliver-message.js';
 import { applyConversationRead } from '../../domain/read-receipt.js';
+import { applyMessageUpdated, type ChangeMessageDeps } from '../../domain/update-message.js';
 import type { OutageGate } from '../redis/outage-gate.js';
 import { startGatedConsumer } from './gated-consumer.js';
 import { startMessageCreatedConsumer } from './message-created.consumer.js';

@@ -1,7 +1,7 @@
-import type { MessageDeletedEvent, MessageUpdatedEvent } from '@chat/shared/events';
+import type { MessageUpdatedEvent } from '@chat/shared/events';
 import type { Logger } from '@chat/shared/logger';
 import type { MessageChangesStore } from '../data-access/message-changes.store.js';
-import { deletedPlans, updatedPlans } from './delivery-rules.js';
+import { updatedPlans } from './delivery-rules.js';
 
 export interface ChangeMessageDeps {
   changes: MessageChangesStore;
@@ -23,16 +23,5 @@ export async function applyMessageUpdated(deps: ChangeMessageDeps, event: Messag
     plans: updatedPlans(event),
   });
   deps.logger.debug({ messageId: message._id, fact }, 'message.updated applied');
-  return fact;
-}
-
-/**
- * `message.deleted`: both parties get `messageDeleted` once; a copy still held is removed (never released)
- * and a creation consumed later is neither pushed nor held.
- */
-export async function applyMessageDeleted(deps: ChangeMessageDeps, event: MessageDeletedEvent) {
-  const { message } = event;
-  const fact = await deps.changes.remove({ eventId: event.eventId, message, plans: deletedPlans(event) });
-  deps.logger.debug({ messageId: message._id, fact }, 'message.deleted applied');
   return fact;
 }
