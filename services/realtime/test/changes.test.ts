@@ -134,7 +134,8 @@ describe('messages held for a Busy recipient', () => {
     const created = messageEvent(alice.userId, bob.userId, 'typo');
     await cluster.publish(created);
     await waitForCount(() => aliceSocket.deliveries(), 1, 'not deferred');
-    const edit = updatedEvent(created, 'fixed');
+    // Text that looks like the store's placeholders is released as typed.
+    const edit = updatedEvent(created, 'fixed "$MESSAGE$" $SENDER$ $MESSAGE_ID$');
 
     await cluster.publishEvent('message.updated', edit);
     await waitForCount(() => updates(aliceSocket), 1, 'Alice never saw the edit');

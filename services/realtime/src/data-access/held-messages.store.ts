@@ -66,9 +66,8 @@ end)
 local plan = cjson.decode(ARGV[2])
 local released = {}
 for _, item in ipairs(items) do
-  local fills = message_fills(item.message)
-  fills['${PLACEHOLDERS.sender}'] = item.sender
-  fills['${PLACEHOLDERS.messageId}'] = item.id
+  local fills = { { '${PLACEHOLDERS.sender}', item.sender }, { '${PLACEHOLDERS.messageId}', item.id } }
+  table.insert(fills, message_fills(item.message)[1])
   emit_plan(plan, fills)
   table.insert(released, item.at)
 end
