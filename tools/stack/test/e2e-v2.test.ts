@@ -179,7 +179,7 @@ describe('edits and deletes', () => {
     const aliceApi = chatApi(e2e.url, alice.user);
     ok(await aliceApi.edit(one._id, { message: 'held one, edited' }));
     ok(await aliceApi.remove(two._id));
-    // Both parties' sockets hear of the edit and the delete (the release must not race them).
+    // Once the sender heard of the edit and the delete, the nodes have applied them to the hold too.
     await waitFor(() => alice.chat.updates.length === 1 && alice.chat.deletes.length === 1);
 
     expect(await bob.chat.setStatus('Available')).toEqual({ ok: true, status: 'Available' });
