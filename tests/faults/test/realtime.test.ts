@@ -136,7 +136,8 @@ describe('scenario 7: recipients flip Available/Busy while messages flow', () =>
       const held = client.received
         .filter((r) => deferred.has(r.message._id))
         .map((r) => `${r.message.createdAt}|${r.message._id}`);
-      if (held.join() !== [...held].sort().join()) heldOutOfOrder.push(client.key);
+      // The arrival order itself, so a failure shows which messages swapped.
+      if (held.join() !== [...held].sort().join()) heldOutOfOrder.push(`${client.key}: ${held.join(' ')}`);
     }
     const busyPeriods = clients.reduce(
       (n, c) => n + c.statusLog.filter((s) => s.ok && s.status === 'Busy').length,
