@@ -158,15 +158,21 @@ describe('POST /api/messages/send/:id', () => {
     const [alice, bob] = await registerUsers(t, 2);
     if (!alice || !bob) throw new Error('fixtures');
     const sent = await sendOk(t, alice, bob, 'tracked');
-    await waitFor(async () => {
-      const doc = await t.db.collection('messages').findOne({ _id: new ObjectId(sent._id) });
-      return doc?.publishedAt instanceof Date;
+    const doc = await waitFor(async () => {
+      const found = await t.db.collection('messages').findOne({ _id: new ObjectId(sent._id) });
+      return found?.publishedAt instanceof Date && found.outbox === undefined ? found : undefined;
     });
+    // Once published, nothing of the outbox is left on the message.
+    expect(doc?.pendingEvents).toEqual([]);
+    expect(doc?.outboxAt).toBeUndefined();
     const conversation = await t.db
       .collection('conversations')
       .findOne({ _id: new ObjectId(sent.conversationId) });
+    // Counters and the last message id, never the messages themselves.
     expect(Object.keys(conversation ?? {}).sort()).toEqual(
-      ['_id', 'createdAt', 'lastMessageAt', 'pairKey', 'participants', 'updatedAt'].sort(),
+      ['_id', 'createdAt', 'lastMessageId', 'pairKey', 'participants', 'sent', 'updatedAt'].sort(),
     );
+    expect(conversation?.sent).toEqual({ [alice]: 1 });
+    expect(conversation?.lastMessageId.toHexString()).toBe(sent._id);
   });
 });

@@ -21,8 +21,10 @@ export interface SendMessageInput {
 }
 
 // A key replays only the request it was first used for; reusing it for another one is a client bug.
+// An edited or deleted message no longer holds the text it was sent with: only the receiver can be compared.
 function replay(existing: StoredMessage, input: SendMessageInput): StoredMessage {
-  if (existing.receiverId !== input.receiverId || existing.message !== input.text) {
+  const changed = existing.editedAt !== undefined || existing.deletedAt !== undefined;
+  if (existing.receiverId !== input.receiverId || (!changed && existing.message !== input.text)) {
     throw messagesErrors.idempotencyKeyReused();
   }
   return existing;
@@ -41,19 +43,28 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
   }
   if (!(await deps.knownUsers.exists(receiverId))) throw messagesErrors.receiverNotFound();
 
-  const conversationId = await deps.conversations.open(
+  // The id is chosen before the conversation write so that one findOneAndUpdate counts the send, records it
+  // as the newest message and refuses it when either user blocks the other.
+  const messageId = deps.messages.newId();
+  const counted = await deps.conversations.recordSend(
     pairKeyOf(senderId, receiverId),
     sortedPair(senderId, receiverId),
-    new Date(),
+    senderId,
+    messageId,
   );
+  if (!counted) throw messagesErrors.blocked();
   const result = await deps.messages.insert({
-    conversationId,
+    _id: messageId,
+    conversationId: counted.conversationId,
     senderId,
     receiverId,
     message: input.text,
+    seq: counted.senderSeq,
+    peerSeq: counted.peerSeq,
     idempotencyKey,
   });
   if (!result.inserted) {
+    await deps.conversations.undoSend(counted.conversationId, senderId, counted.senderSeq);
     // Lost a race with an identical retry: answer with the message that one stored.
     const winner =
       idempotencyKey === undefined
