@@ -2,7 +2,7 @@ import { conversationReadEvent } from '@chat/shared/events';
 import { collectEvents, type EventCollector, newObjectId, testEnv } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, conversationsOk, readOk } from './api-client.js';
-import { errorReply, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { errorReply, historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
 
 let t: TestApp;
 let reads: EventCollector<'conversation.read'>;
@@ -84,6 +84,24 @@ describe('GET /api/conversations and POST /api/messages/read/:peerId', () => {
     await readOk(t, d, c, sentinel._id);
     await reads.waitForEvent((e) => e.readerId === d);
     expect(reads.events.filter((e) => e.readerId === b)).toHaveLength(1);
+  });
+
+  test('concurrent sends both ways are all counted; concurrent reads keep the newest mark; reading up to the newest leaves 0', async () => {
+    const [a, b] = (await users(2)) as [string, string];
+    const fromA = await Promise.all(Array.from({ length: 20 }, (_, i) => sendOk(t, a, b, `a${i}`)));
+    await Promise.all(Array.from({ length: 5 }, (_, i) => sendOk(t, b, a, `b${i}`)));
+    expect((await conversationsOk(t, b))[0]?.unreadCount).toBe(20);
+    expect((await conversationsOk(t, a))[0]?.unreadCount).toBe(5);
+
+    const history = await historyOk(t, b, a);
+    const ids = fromA.map((m) => m._id).sort();
+    await Promise.all(ids.slice(0, 10).map((id) => readOk(t, b, a, id)));
+    expect((await conversationsOk(t, b))[0]?.lastReadId).toBe(ids[9]);
+
+    const newest = history.at(-1)?._id ?? '';
+    expect(await readOk(t, b, a, newest)).toMatchObject({ upTo: newest, unreadCount: 0 });
+    const more = await sendOk(t, a, b, 'one more');
+    expect((await conversationsOk(t, b))[0]).toMatchObject({ unreadCount: 1, lastMessage: more });
   });
 
   test('pages with before: newest activity first, no overlap, no gap', async () => {

@@ -35,6 +35,7 @@ export interface ConversationRepository {
   /** Take back the count of a send whose message was not stored, if no later send counted after it. */
   undoSend(conversationId: string, senderId: string, seq: number): Promise<void>;
   findIdByPairKey(pairKey: string): Promise<string | null>;
+  findByPairKey(pairKey: string): Promise<StoredConversation | null>;
   findById(id: string): Promise<StoredConversation | null>;
   /** `userId`'s conversations that have a message, newest last message first, before `before` if given. */
   listFor(userId: string, page: { before?: string; limit: number }): Promise<StoredConversation[]>;
@@ -49,6 +50,8 @@ export interface ConversationRepository {
     upTo: string;
     seen: number;
     at: Date;
+    /** Apply only if the conversation still has this newest message and peer count (else null). */
+    ifUnchanged?: { lastMessageId: string; peerSent: number };
   }): Promise<StoredConversation | null>;
   /** Apply a block change of `blockerId` unless a newer one (by `at`) was already applied. */
   setBlock(change: {
@@ -133,6 +136,10 @@ export function createConversationRepository(model: ConversationModel): Conversa
       return doc ? (doc._id as Types.ObjectId).toHexString() : null;
     },
 
+    async findByPairKey(pairKey) {
+      return asStored(await native.findOne({ pairKey }));
+    },
+
     async findById(id) {
       return asStored(await native.findOne({ _id: oid(id) }));
     },
@@ -149,7 +156,7 @@ export function createConversationRepository(model: ConversationModel): Conversa
       return docs.map((doc) => toStoredConversation(doc as ConversationRecord));
     },
 
-    async markRead({ conversationId, readerId, peerId, upTo, seen, at }) {
+    async markRead({ conversationId, readerId, peerId, upTo, seen, at, ifUnchanged }) {
       const mark = `reads.${readerId}`;
       const key = new Types.ObjectId();
       const event = {
@@ -164,6 +171,10 @@ export function createConversationRepository(model: ConversationModel): Conversa
       const doc = await native.findOneAndUpdate(
         {
           _id: oid(conversationId),
+          ...(ifUnchanged && {
+            lastMessageId: oid(ifUnchanged.lastMessageId),
+            [`sent.${peerId}`]: ifUnchanged.peerSent,
+          }),
           $or: [{ [`${mark}.upTo`]: { $exists: false } }, { [`${mark}.upTo`]: { $lt: oid(upTo) } }],
         },
         updateOf({
