@@ -4,16 +4,9 @@ import type { ConversationModel, ConversationRecord } from './conversation.model
 import { isDuplicateKey } from './duplicate-key.js';
 import { oid } from './message.repository.js';
 import { nativeCollection, updateOf } from './native-collection.js';
+import { type StoredConversation, toStoredConversation } from './stored-conversation.js';
 
-/** A conversation as the domain sees it: string ids, counters and marks per participant. */
-export interface StoredConversation {
-  _id: string;
-  participants: [string, string];
-  lastMessageId: string | null;
-  sent: Record<string, number>;
-  reads: Record<string, { upTo: string; seen: number; readAt: Date }>;
-  blockedBy: string[];
-}
+export type { StoredConversation } from './stored-conversation.js';
 
 export interface RecordedSend {
   conversationId: string;
@@ -61,22 +54,6 @@ export interface ConversationRepository {
     blocked: boolean;
     at: Date;
   }): Promise<void>;
-}
-
-export function toStoredConversation(doc: ConversationRecord): StoredConversation {
-  const reads: StoredConversation['reads'] = {};
-  for (const [userId, mark] of Object.entries(doc.reads ?? {})) {
-    reads[userId] = { upTo: mark.upTo.toHexString(), seen: mark.seen, readAt: mark.readAt };
-  }
-  const [a, b] = doc.participants.map((p) => p.toHexString());
-  return {
-    _id: doc._id.toHexString(),
-    participants: [a ?? '', b ?? ''],
-    lastMessageId: doc.lastMessageId?.toHexString() ?? null,
-    sent: { ...doc.sent },
-    reads,
-    blockedBy: (doc.blockedBy ?? []).map((id) => id.toHexString()),
-  };
 }
 
 const asStored = (doc: unknown) => (doc ? toStoredConversation(doc as ConversationRecord) : null);
