@@ -1,4 +1,4 @@
-import type { mongo } from 'mongoose';
+import type { mongo, Types } from 'mongoose';
 import type { ConversationModel, ConversationRecord } from './conversation.model.js';
 import type { MessageModel, MessageRecord } from './message.model.js';
 import { oid } from './message.repository.js';
@@ -13,6 +13,25 @@ export interface EmbeddedOutbox<T> {
   pending(limit: number): Promise<T[]>;
   /** Remove these events (by `_id`) from these documents; documents left without any leave the outbox. */
   settle(docIds: string[], eventKeys: string[]): Promise<void>;
+}
+
+/**
+ * Raise `outboxAt` of documents that still hold events to their oldest one, so a settled event no longer
+ * holds the document early in the order. Conditional on that event still being first: events are appended.
+ */
+async function tightenBounds(native: mongo.Collection<mongo.Document>, docIds: string[]): Promise<void> {
+  const left = await native
+    .find(
+      { _id: { $in: docIds.map(oid) }, outbox: true },
+      { projection: { outboxAt: 1, 'pendingEvents._id': 1 } },
+    )
+    .toArray();
+  for (const doc of left) {
+    const first = (doc.pendingEvents as Array<{ _id: Types.ObjectId }> | undefined)?.[0]?._id;
+    const bound = doc.outboxAt as Types.ObjectId | undefined;
+    if (!first || (bound && bound.toHexString() >= first.toHexString())) continue;
+    await native.updateOne({ _id: doc._id, 'pendingEvents.0._id': first }, { $set: { outboxAt: first } });
+  }
 }
 
 function createEmbeddedOutbox<T>(native: mongo.Collection<mongo.Document>): EmbeddedOutbox<T> {
@@ -33,6 +52,7 @@ function createEmbeddedOutbox<T>(native: mongo.Collection<mongo.Document>): Embe
         { _id: ids, 'pendingEvents.0': { $exists: false } },
         { $unset: { outbox: '', outboxAt: '' } },
       );
+      await tightenBounds(native, docIds);
     },
   };
 }
