@@ -88,7 +88,7 @@ export function createConversationRepository(model: ConversationModel): Conversa
             $max: { lastMessageId: oid(messageId) },
             $set: { updatedAt: now },
           },
-          { upsert, returnDocument: 'after' },
+          { upsert, returnDocument: 'after', projection: { participants: 1, sent: 1 } },
         ),
       );
       if (!doc) return null;
