@@ -133,6 +133,11 @@ describe('POST /api/messages/send/:id', () => {
     if (!first) throw new Error('no reply');
     for (const reply of replies) expect(reply).toEqual(first);
     expect(await countSentBy(t, alice)).toBe(1);
+    // The losers' sends were counted before their inserts failed; the newest-message id points at a real one.
+    const conversation = await t.db
+      .collection('conversations')
+      .findOne({ _id: new ObjectId(first.conversationId) });
+    expect(conversation?.lastMessageId.toHexString()).toBe(first._id);
     const later = await sendOk(t, alice, bob, 'only once', headers);
     expect(later).toEqual(first);
 

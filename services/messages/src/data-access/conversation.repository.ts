@@ -26,7 +26,14 @@ export interface ConversationRepository {
     messageId: string,
   ): Promise<RecordedSend | null>;
   /** Take back the count of a send whose message was not stored, if no later send counted after it. */
-  undoSend(conversationId: string, senderId: string, seq: number): Promise<void>;
+  undoSend(undo: {
+    conversationId: string;
+    senderId: string;
+    seq: number;
+    messageId: string;
+    /** The newest message actually stored, to stand in for `messageId` if that is still recorded as newest. */
+    newestStored: string | null;
+  }): Promise<void>;
   findIdByPairKey(pairKey: string): Promise<string | null>;
   findByPairKey(pairKey: string): Promise<StoredConversation | null>;
   findById(id: string): Promise<StoredConversation | null>;
@@ -101,10 +108,17 @@ export function createConversationRepository(model: ConversationModel): Conversa
       };
     },
 
-    async undoSend(conversationId, senderId, seq) {
+    async undoSend({ conversationId, senderId, seq, messageId, newestStored }) {
       await native.updateOne(
         { _id: oid(conversationId), [`sent.${senderId}`]: seq },
         { $inc: { [`sent.${senderId}`]: -1 } },
+      );
+      // Only while nothing newer was recorded since; a later send's $max replaces it anyway.
+      await native.updateOne(
+        { _id: oid(conversationId), lastMessageId: oid(messageId) },
+        newestStored === null
+          ? { $unset: { lastMessageId: '' } }
+          : { $set: { lastMessageId: oid(newestStored) } },
       );
     },
 

@@ -31,6 +31,31 @@ function replay(existing: StoredMessage, input: SendMessageInput): StoredMessage
 }
 
 /**
+ * An identical retry stored its message first (same idempotency key): take back the count and the newest-id
+ * this send recorded, then answer with the message the winner stored.
+ */
+async function answerLostRace(
+  deps: SendMessageDeps,
+  input: SendMessageInput,
+  counted: { conversationId: string; senderSeq: number; messageId: string },
+): Promise<StoredMessage> {
+  const [newest] = await deps.messages.page(counted.conversationId, { limit: 1 });
+  await deps.conversations.undoSend({
+    conversationId: counted.conversationId,
+    senderId: input.senderId,
+    seq: counted.senderSeq,
+    messageId: counted.messageId,
+    newestStored: newest?._id ?? null,
+  });
+  const winner =
+    input.idempotencyKey === undefined
+      ? null
+      : await deps.messages.findByIdempotencyKey(input.senderId, input.idempotencyKey);
+  if (!winner) throw new Error('idempotency key conflict without a stored message');
+  return replay(winner, input);
+}
+
+/**
  * Store a message from `senderId` to `receiverId`. With an idempotency key, a retry returns the first
  * message and stores/publishes nothing new, also when the retries race each other.
  */
@@ -63,16 +88,7 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
     peerSeq: counted.peerSeq,
     idempotencyKey,
   });
-  if (!result.inserted) {
-    await deps.conversations.undoSend(counted.conversationId, senderId, counted.senderSeq);
-    // Lost a race with an identical retry: answer with the message that one stored.
-    const winner =
-      idempotencyKey === undefined
-        ? null
-        : await deps.messages.findByIdempotencyKey(senderId, idempotencyKey);
-    if (!winner) throw new Error('idempotency key conflict without a stored message');
-    return replay(winner, input);
-  }
+  if (!result.inserted) return answerLostRace(deps, input, { ...counted, messageId });
   deps.notifyOutbox();
   return result.message;
 }
