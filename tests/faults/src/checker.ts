@@ -140,7 +140,8 @@ function judgeSends(
         ok = false;
       }
       if (times > 0) continue;
-      if (liveRequired(send, client) && !deleted.has(send.message._id)) {
+      if (deleted.has(send.message._id)) pushes.withdrawn = (pushes.withdrawn ?? 0) + 1;
+      else if (liveRequired(send, client)) {
         verdict.lost.push(`${client.key} never got ${send.message._id} live`);
         pushes.lost++;
         ok = false;

@@ -11,6 +11,8 @@ export interface KindFigures {
   duplicated: number;
   /** Owed to a socket that could legitimately miss it (it was not connected), and missed. */
   missed: number;
+  /** newMessage only: not pushed because the message was deleted first (its text never travels). */
+  withdrawn?: number;
 }
 
 export interface EventVerdict {
