@@ -8,8 +8,8 @@ import type { Config } from './config.js';
 import { createRateLimitStore } from './data-access/rate-limit.store.js';
 import { createRealtimeNodePool, type RealtimeNodePool } from './data-access/realtime-nodes.js';
 import type { RateLimitRules } from './domain/rate-limit-rules.js';
-import { routePolicy } from './domain/route-policy.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
+import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
 import { frontendRoutes } from './entry-points/http/frontend.routes.js';
 import { healthRoutes } from './entry-points/http/health.routes.js';
 import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
@@ -65,8 +65,7 @@ function rateLimitRules(config: Readonly<Config>): RateLimitRules {
 // Bodies are streamed to the upstreams; only login/signup are parsed, to rate-limit per username.
 function parseCredentialBodies(limitBytes: number): RequestHandler {
   const json = express.json({ limit: limitBytes });
-  return (req, res, next) =>
-    routePolicy(req.method, req.path)?.credentialLimit ? json(req, res, next) : next();
+  return (req, res, next) => (routeOf(req)?.credentialLimit ? json(req, res, next) : next());
 }
 
 interface Parts {
@@ -87,7 +86,7 @@ function buildExpressApp({ config, logger, redis, pool, agent, realtime }: Parts
   const proxy = (upstream: 'auth' | 'users' | 'messages', target: string) =>
     createUpstreamProxy({ upstream, target, agent, timeoutMs: config.PROXY_TIMEOUT_MS, logger });
 
-  app.use(metrics.middleware, requestId(), forwardRequestId);
+  app.use(metrics.middleware, requestId(), classifyRequest, forwardRequestId);
   app.use(healthRoutes({ redis: () => redis, pool, metrics }));
   app.use(securityHeaders(config.NODE_ENV === 'production'), corsForAllowList(config.CORS_ORIGINS));
   app.use(refuseForeignOrigins(config.CORS_ORIGINS), limitDeclaredBody(config.BODY_LIMIT_BYTES));

@@ -7,8 +7,8 @@ import {
   type RateRule,
   usernameId,
 } from '../../domain/rate-limit-rules.js';
-import { routePolicy } from '../../domain/route-policy.js';
 import { gatewayErrors, RateLimitedError } from '../../errors.js';
+import { routeOf } from './classify.middleware.js';
 
 function bodyUsername(req: Request): string | undefined {
   const body: unknown = req.body;
@@ -19,7 +19,7 @@ function bodyUsername(req: Request): string | undefined {
 }
 
 function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules) {
-  const policy = routePolicy(req.method, req.path);
+  const policy = routeOf(req);
   const hits: Array<{ rule: RateRule; id: string }> = [];
   // req.ip honours `trust proxy`: with 0 hops it is the socket address, whatever X-Forwarded-For says.
   const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
