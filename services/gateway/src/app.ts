@@ -39,6 +39,11 @@ function rateLimitRules(config: Readonly<Config>): RateLimitRules {
       limit: config.RATE_LIMIT_LOGIN_PER_IP,
       windowMs: config.RATE_LIMIT_LOGIN_WINDOW_MS,
     },
+    loginPerUsernameIp: {
+      bucket: 'login-username-ip',
+      limit: config.RATE_LIMIT_LOGIN_PER_USERNAME_IP,
+      windowMs: config.RATE_LIMIT_LOGIN_WINDOW_MS,
+    },
     loginPerUsername: {
       bucket: 'login-username',
       limit: config.RATE_LIMIT_LOGIN_PER_USERNAME,

@@ -67,7 +67,10 @@ export const configSchema = z.object({
       .default(''),
   ),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt(20),
-  RATE_LIMIT_LOGIN_PER_USERNAME: positiveInt(5),
+  /** Failed or not, per (username, client IP): the owner's own address keeps its budget under attack. */
+  RATE_LIMIT_LOGIN_PER_USERNAME_IP: positiveInt(5),
+  /** Per username from every address: a ceiling on distributed guessing, high enough not to lock out. */
+  RATE_LIMIT_LOGIN_PER_USERNAME: positiveInt(100),
   RATE_LIMIT_LOGIN_WINDOW_MS: positiveInt(15 * 60_000),
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt(10),
   RATE_LIMIT_SIGNUP_PER_USERNAME: positiveInt(5),

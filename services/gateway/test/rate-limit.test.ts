@@ -134,6 +134,34 @@ describe('POST /api/auth/login', () => {
   });
 });
 
+describe('account lockout', () => {
+  test('an attacker from another address is limited while the owner still logs in from theirs', async () => {
+    const behindProxy = await startGateway({
+      AUTH_URL: auth.url,
+      USERS_URL: auth.url,
+      MESSAGES_URL: auth.url,
+      TRUST_PROXY_HOPS: '1',
+      RATE_LIMIT_LOGIN_PER_USERNAME: '12',
+    });
+    try {
+      const username = `owner-${newObjectId()}`;
+      const attempt = (ip: string) =>
+        post(behindProxy.url, '/api/auth/login', { username, password: 'guess' }, { 'x-forwarded-for': ip });
+      const attacker: number[] = [];
+      for (let i = 0; i < 10; i += 1) attacker.push((await attempt('198.51.100.66')).status);
+      expect(attacker).toEqual([200, 200, 200, 200, 200, 429, 429, 429, 429, 429]);
+      // The owner's own address has its own budget: the attacker's refused guesses used none of it.
+      expect((await attempt('203.0.113.10')).status).toBe(200);
+      // The global per-username ceiling (12 here) still stops guessing spread over many addresses.
+      const spread: number[] = [];
+      for (let i = 0; i < 8; i += 1) spread.push((await attempt(`192.0.2.${i + 1}`)).status);
+      expect(spread).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+});
+
 describe('POST /api/auth/signup', () => {
   test('is limited per IP', async () => {
     const statuses: number[] = [];

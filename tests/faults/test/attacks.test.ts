@@ -260,6 +260,7 @@ describe('scenario 10: login abuse', () => {
     const gateway = await stack.spawnCopy('gateway', 'gateway-timing', {
       RATE_LIMIT_NAMESPACE: `test-faults-${stack.id}-timing`,
       RATE_LIMIT_LOGIN_PER_IP: '100000',
+      RATE_LIMIT_LOGIN_PER_USERNAME_IP: '100000',
       RATE_LIMIT_LOGIN_PER_USERNAME: '100000',
     });
     const attempt = async (username: string) => {

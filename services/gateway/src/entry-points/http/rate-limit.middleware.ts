@@ -5,6 +5,7 @@ import {
   type RateLimitRules,
   type RateLimitStore,
   type RateRule,
+  usernameClientId,
   usernameId,
 } from '../../domain/rate-limit-rules.js';
 import { gatewayErrors, RateLimitedError } from '../../errors.js';
@@ -26,7 +27,11 @@ function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules
   const username = bodyUsername(req);
   if (policy?.credentialLimit === 'login') {
     hits.push({ rule: rules.loginPerIp, id: ip });
-    if (username) hits.push({ rule: rules.loginPerUsername, id: usernameId(username) });
+    if (username) {
+      // Per (username, IP) first: an attacker elsewhere is throttled without locking the owner out.
+      hits.push({ rule: rules.loginPerUsernameIp, id: usernameClientId(username, ip) });
+      hits.push({ rule: rules.loginPerUsername, id: usernameId(username) });
+    }
   }
   if (policy?.credentialLimit === 'signup') {
     hits.push({ rule: rules.signupPerIp, id: ip });
@@ -36,7 +41,10 @@ function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules
   return hits;
 }
 
-/** Login/signup per IP and per username, and the general per-user API limit; 429 with Retry-After. */
+/**
+ * Login per IP, per (username, IP) and per username; signup per IP and per username; the per-user API
+ * limit. 429 with Retry-After.
+ */
 export function rateLimit(store: RateLimitStore, rules: RateLimitRules): RequestHandler {
   return async (req, res, next) => {
     const caller = res.locals.caller as Caller | undefined;
