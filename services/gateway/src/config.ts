@@ -50,8 +50,19 @@ export const configSchema = z.object({
   REALTIME_URLS: urlList('http://127.0.0.1:5004', 'REALTIME_URLS'),
   REALTIME_HEALTH_INTERVAL_MS: positiveInt(2_000),
   REALTIME_DNS_INTERVAL_MS: positiveInt(10_000),
-  /** Number of reverse proxies in front of the gateway; 0 = X-Forwarded-For is ignored. */
-  TRUST_PROXY_HOPS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(10).default(0)),
+  /**
+   * Reverse proxies (TLS terminators, load balancers) in front of the gateway, each appending to
+   * X-Forwarded-For. 0 = the header is ignored; behind one proxy, 0 would put every client in one bucket.
+   */
+  TRUST_PROXY_HOPS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^\d{1,2}$/, 'TRUST_PROXY_HOPS must be a whole number of proxies, 0 to 10')
+      .default('0')
+      .transform(Number)
+      .pipe(z.number().max(10, 'TRUST_PROXY_HOPS must be at most 10')),
+  ),
   FRONTEND_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
   BODY_LIMIT_BYTES: positiveInt(100 * 1024),
   /** Idle time allowed on an upstream REST request before the gateway answers 503. */

@@ -1,5 +1,6 @@
 import type { Caller } from '@chat/shared/auth';
 import type { Request, RequestHandler } from 'express';
+import { clientKey } from '../../domain/client-address.js';
 import {
   checkRateLimits,
   type RateLimitRules,
@@ -23,7 +24,7 @@ function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules
   const policy = routeOf(req);
   const hits: Array<{ rule: RateRule; id: string }> = [];
   // req.ip honours `trust proxy`: with 0 hops it is the socket address, whatever X-Forwarded-For says.
-  const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const ip = clientKey(req.ip ?? req.socket.remoteAddress ?? '');
   const username = bodyUsername(req);
   if (policy?.credentialLimit === 'login') {
     hits.push({ rule: rules.loginPerIp, id: ip });
