@@ -63,6 +63,14 @@ export const configSchema = z.object({
       .transform(Number)
       .pipe(z.number().max(10, 'TRUST_PROXY_HOPS must be at most 10')),
   ),
+  /**
+   * Port of the internal listener for /metrics and the detailed /readyz (node addresses); never publish it.
+   * Unset: no internal listener. 0: any free port (tests). The public port serves only /healthz and a bare
+   * /readyz.
+   */
+  INTERNAL_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).optional()),
+  /** Interface of the internal listener (default: HOST). */
+  INTERNAL_HOST: z.preprocess(unsetIfEmpty, z.string().optional()),
   FRONTEND_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
   BODY_LIMIT_BYTES: positiveInt(100 * 1024),
   /** Idle time allowed on an upstream REST request before the gateway answers 503. */

@@ -96,6 +96,8 @@ export async function startRealtimeNode(): Promise<FakeRealtimeNode> {
 
 export interface TestGateway {
   url: string;
+  /** The INTERNAL_PORT listener (/metrics, detailed /readyz). */
+  internalUrl: string;
   stop(): Promise<void>;
 }
 
@@ -110,11 +112,12 @@ export async function startGateway(env: Record<string, string>): Promise<TestGat
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
     RATE_LIMIT_NAMESPACE: uniqueName('test'),
     REALTIME_HEALTH_INTERVAL_MS: '200',
+    INTERNAL_PORT: '0',
     ...env,
   });
   const app = createApp(config, { logger: createLogger({ service: 'gateway-test', level: 'silent' }) });
-  const { url } = await app.start();
-  return { url, stop: () => app.stop() };
+  const { url, internalUrl } = await app.start();
+  return { url, internalUrl: internalUrl ?? '', stop: () => app.stop() };
 }
 
 /** The Cookie header a browser logged in as `userId` would send, and the token's claims. */
