@@ -12,7 +12,7 @@ import { createRedis, type Redis } from '@chat/shared/redis';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { createRateLimitStore } from './data-access/rate-limit.store.js';
-import { createRealtimeNodePool, type RealtimeNodePool } from './data-access/realtime-nodes.js';
+import { createRealtimeNodePool } from './data-access/realtime-nodes.js';
 import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
 import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
