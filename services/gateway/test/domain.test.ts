@@ -4,6 +4,7 @@ import { configSchema } from '../src/config.js';
 import { clientKey } from '../src/domain/client-address.js';
 import { isOriginAllowed } from '../src/domain/origin-policy.js';
 import { pickRealtimeNode } from '../src/domain/pick-realtime-node.js';
+import { canonicalTarget } from '../src/domain/request-target.js';
 import { normalizePath, routePolicy } from '../src/domain/route-policy.js';
 
 const NODES = ['http://10.0.0.1:5004', 'http://10.0.0.2:5004', 'http://10.0.0.3:5004'];
@@ -115,5 +116,32 @@ describe('TRUST_PROXY_HOPS', () => {
 
   test.each(['-1', '1.5', ' ', 'true', '0x1', '1e0', '11', 'yes'])('refuses %j', (value) => {
     expect(() => load(value)).toThrow(/TRUST_PROXY_HOPS/);
+  });
+});
+
+describe('canonicalTarget', () => {
+  test('collapses repeated slashes and keeps case and query', () => {
+    expect(canonicalTarget('//API//Users/?q=a%2Fb')).toEqual({
+      ok: true,
+      pathname: '/API/Users/',
+      search: '?q=a%2Fb',
+    });
+  });
+
+  test.each([
+    ['/api\\auth\\login', 'backslash'],
+    ['/api/auth%2flogin', 'encoded-separator'],
+    ['/api%5Cauth', 'encoded-separator'],
+    ['/api/../auth', 'dot-segment'],
+    ['/api/%2E%2e/auth', 'dot-segment'],
+    ['/.', 'dot-segment'],
+    ['*', 'not-origin-form'],
+    ['http://host/api', 'not-origin-form'],
+  ])('refuses %j (%s)', (target, reason) => {
+    expect(canonicalTarget(target)).toEqual({ ok: false, reason });
+  });
+
+  test('dots inside a segment are not dot segments', () => {
+    expect(canonicalTarget('/api/auth/avatar/a..b.svg')).toMatchObject({ ok: true });
   });
 });
