@@ -1,7 +1,20 @@
 import type { MessageDeletedEvent, MessageUpdatedEvent } from '@chat/shared/events';
 import type { LiveMessage, MessagesRead } from '@chat/shared/sockets';
-import type { CreatedFact, DeletedFact, Plan, Plans, TypingFact, UpdatedFact } from '../data-access/plan.js';
-import { encodeEmit, encodeReleasedNoticeEmit, encodeStoredMessageEmit } from './user-emit.js';
+import type {
+  CreatedFact,
+  DeletedFact,
+  Plan,
+  Plans,
+  ReleasePlan,
+  TypingFact,
+  UpdatedFact,
+} from '../data-access/plan.js';
+import {
+  encodeEmit,
+  encodeHeldSummaryEmit,
+  encodeReleasedNoticeEmit,
+  encodeStoredMessageEmit,
+} from './user-emit.js';
 
 /**
  * Who gets what, per event kind: the one decision table of delivery. Store scripts read the facts
@@ -24,9 +37,15 @@ export function createdPlans(message: LiveMessage): Plans<CreatedFact> {
   };
 }
 
-/** Per message released from `userId`'s hold (in creation order): to them, then `delivered` to its sender. */
-export function releasePlan(userId: string): Plan {
-  return emitOnly(encodeStoredMessageEmit(userId), encodeReleasedNoticeEmit());
+/**
+ * Switching `userId` to Available: first `heldSummary` to them (when they were Busy or anything waited),
+ * then per released message (in creation order) the message to them and `delivered` to its sender.
+ */
+export function releasePlan(userId: string): ReleasePlan {
+  return {
+    summary: emitOnly(encodeHeldSummaryEmit(userId)),
+    each: emitOnly(encodeStoredMessageEmit(userId), encodeReleasedNoticeEmit()),
+  };
 }
 
 /** message.updated: `stale` (a newer edit won) and `deleted` emit nothing. */
