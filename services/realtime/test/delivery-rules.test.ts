@@ -20,7 +20,7 @@ describe('the delivery decision table', () => {
   const created = messageEvent(alice, bob, 'hi');
   const messageId = created.message._id;
 
-  test('message.created: Available → push and delivered; Busy → hold and deferred; otherwise nothing', () => {
+  test('message.created: Available → push and delivered; Busy → hold and deferred; offline → recorded only; otherwise nothing', () => {
     const plans = createdPlans(created.message);
 
     expect(plans.available?.hold).toBe(false);
@@ -32,7 +32,11 @@ describe('the delivery decision table', () => {
     expect(decode(plans.busy?.emits)).toEqual([
       { to: [alice], event: 'messageDelivery', record: true, data: { messageId, state: 'deferred' } },
     ]);
-    expect([plans.offline, plans.blocked, plans.deleted]).toEqual([undefined, undefined, undefined]);
+    expect(plans.offline?.hold).toBe(false);
+    expect(decode(plans.offline?.emits)).toEqual([
+      { to: [bob], event: 'newMessage', record: true, quiet: true, data: PLACEHOLDERS.message },
+    ]);
+    expect([plans.offlineBusy, plans.blocked, plans.deleted]).toEqual([undefined, undefined, undefined]);
   });
 
   test('a release sends the summary first, then each message to its recipient and delivered to its sender', () => {

@@ -1,7 +1,7 @@
 import { createLogger } from '@chat/shared/logger';
 import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
 import { compareSeq, type SyncAck, type SyncedEvent } from '@chat/shared/sockets';
-import { testEnv } from '@chat/shared/testing';
+import { testEnv, waitFor } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
 import { deletedEvent, readEvent, updatedEvent } from './support/events.js';
@@ -96,6 +96,31 @@ describe('sync after a reconnect', () => {
     // Asking again changes nothing and gets the same answer.
     expect(await sync(back, { since })).toEqual(ack);
     expect(aliceSocket.deliveries()).toHaveLength(51);
+  });
+
+  test('a user offline for a few seconds gets what was recorded meanwhile from sync, nothing live', async () => {
+    const alice = newUser();
+    const bob = newUser();
+    const aliceSocket = await clients.connect(urlA, { token: alice.token });
+    const before = await clients.connect(urlB, { token: bob.token });
+    const start = await sync(before, {});
+    if (!start.ok) throw new Error('refused');
+    before.socket.disconnect();
+    const away = messageEvent(alice.userId, bob.userId, 'while away');
+    await cluster.publish(away);
+    // Offline: the recording is the only trace, so wait for it before Bob comes back.
+    await waitFor(async () => (await redis.xlen(redisKeys.userSeq(bob.userId))) > 0, {
+      message: 'the message was never recorded',
+    });
+    const back = await clients.connect(urlA, { token: bob.token });
+
+    const ack = await sync(back, { since: start.seq });
+
+    expect(ack.ok && 'events' in ack && ack.events.map((e) => [e.event, e.data])).toEqual([
+      ['newMessage', { ...away.message, seq: expect.any(String) }],
+    ]);
+    expect(back.messages()).toEqual([]);
+    expect(aliceSocket.deliveries()).toEqual([]);
   });
 
   test('without since (or ""), the current seq and no events: where a fresh client starts', async () => {

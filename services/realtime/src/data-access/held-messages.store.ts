@@ -28,9 +28,10 @@ elseif redis.call('SISMEMBER', KEYS[6], ARGV[7]) == 1 or redis.call('SISMEMBER',
 else
   if fate[2] then message = fate[2] end
   local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  local busy = redis.call('HGET', KEYS[3], ARGV[1]) == 'Busy'
   if not score or tonumber(score) < tonumber(ARGV[2]) then
-    fact = 'offline'
-  elseif redis.call('HGET', KEYS[3], ARGV[1]) == 'Busy' then
+    fact = busy and 'offlineBusy' or 'offline'
+  elseif busy then
     fact = 'busy'
   else
     fact = 'available'
@@ -88,7 +89,15 @@ export interface Released {
   createdAt: string[];
 }
 
-const FACTS: readonly string[] = ['available', 'busy', 'offline', 'blocked', 'deleted', 'duplicate'];
+const FACTS: readonly string[] = [
+  'available',
+  'busy',
+  'offline',
+  'offlineBusy',
+  'blocked',
+  'deleted',
+  'duplicate',
+];
 
 function isFact(value: unknown): value is RecordedFact {
   return typeof value === 'string' && FACTS.includes(value);

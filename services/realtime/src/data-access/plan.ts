@@ -17,8 +17,8 @@ export interface ReleasePlan {
   each: Plan;
 }
 
-/** message.created: a redelivery is `duplicate` besides these. */
-export type CreatedFact = 'available' | 'busy' | 'offline' | 'blocked' | 'deleted';
+/** message.created: a redelivery is `duplicate` besides these; `offlineBusy` = offline and Busy. */
+export type CreatedFact = 'available' | 'busy' | 'offline' | 'offlineBusy' | 'blocked' | 'deleted';
 /** message.updated: `stale` when a newer edit was applied, `held` when the copy is still held. */
 export type UpdatedFact = 'applied' | 'held' | 'stale' | 'deleted';
 /** message.deleted: `already` when deleted before. */

@@ -14,7 +14,7 @@ export const SEQ_KEEP_MS = 86_400_000;
  * `emit_plan(plan, fills)` publishes the plan's encoded emits in order on the user-events channel, after
  * putting each `fills` value where the plan has its placeholder (see PLACEHOLDERS), in order, never
  * searching inside a value already put: the message, whose text is anyone's, must come last.
- * An emit marked `record` is recorded in each addressee's sequence (a stream whose entry id is the
+ * An emit marked `record` is recorded in each addressee's sequence (and only recorded when also `quiet`) (a stream whose entry id is the
  * event's `seq`) and published once per addressee with that `seq` in its data: recording and publishing
  * are one script, so they never disagree and a crash cannot record twice or publish unrecorded.
  */
@@ -47,8 +47,10 @@ local function publish(emit)
     local key = '${redisKeys.userSeq('')}' .. user
     local seq = redis.call('XADD', key, 'MAXLEN', '~', ${SEQ_KEEP_EVENTS}, '*', 'e', head.event, 'd', data)
     redis.call('PEXPIRE', key, ${SEQ_KEEP_MS})
-    redis.call('PUBLISH', '${USER_EVENTS_CHANNEL}',
-      '{"to":' .. cjson.encode({ user }) .. ',"event":"' .. head.event .. '","data":' .. with_seq(data, seq) .. '}')
+    if not head.quiet then
+      redis.call('PUBLISH', '${USER_EVENTS_CHANNEL}',
+        '{"to":' .. cjson.encode({ user }) .. ',"event":"' .. head.event .. '","data":' .. with_seq(data, seq) .. '}')
+    end
   end
 end
 local function emit_plan(plan, fills)

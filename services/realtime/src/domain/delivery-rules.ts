@@ -25,7 +25,7 @@ import {
 
 const emitOnly = (...emits: string[]): Plan => ({ hold: false, emits });
 
-/** message.created: `offline`, `blocked`, `deleted` and redeliveries get nothing. */
+/** message.created: `offlineBusy`, `blocked`, `deleted` and redeliveries get nothing. */
 export function createdPlans(message: LiveMessage): Plans<CreatedFact> {
   const notice = (state: 'delivered' | 'deferred') =>
     encodeEmit([message.senderId], 'messageDelivery', { messageId: message._id, state });
@@ -34,6 +34,9 @@ export function createdPlans(message: LiveMessage): Plans<CreatedFact> {
     available: emitOnly(encodeStoredMessageEmit(message.receiverId), notice('delivered')),
     // Busy recipient: held until they switch back; the sender hears it was deferred.
     busy: { hold: true, emits: [notice('deferred')] },
+    // Offline and Available: nothing live (the history has it), but it enters their sequence, so a client
+    // away for a few seconds gets it from `sync`. The sender hears nothing, as before.
+    offline: emitOnly(encodeStoredMessageEmit(message.receiverId, { live: false })),
   };
 }
 

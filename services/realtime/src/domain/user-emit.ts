@@ -31,12 +31,21 @@ export interface UserEmit<E extends UserEvent = UserEvent> {
   event: E;
   /** Record it in each addressee's sequence (each gets their own `seq`). */
   record?: true;
+  /** Only record it: nobody is to get it live. */
+  quiet?: true;
   data: UserEventData<E>;
 }
 
 // `data` last: the store scripts find it after the other keys (see user-events.ts).
-function envelope(to: string[], event: UserEvent, data: unknown): string {
-  return JSON.stringify({ to, event, ...(RECORDED.has(event) ? { record: true } : {}), data });
+function envelope(to: string[], event: UserEvent, data: unknown, live = true): string {
+  const record = RECORDED.has(event);
+  return JSON.stringify({
+    to,
+    event,
+    ...(record ? { record: true } : {}),
+    ...(record && !live ? { quiet: true } : {}),
+    data,
+  });
 }
 
 /**
@@ -47,9 +56,12 @@ export function encodeEmit<E extends UserEvent>(to: string[], event: E, data: Us
   return envelope(to, event, data);
 }
 
-/** `newMessage` to `receiverId` with the message as the store holds it (filled in by the store). */
-export function encodeStoredMessageEmit(receiverId: string): string {
-  return envelope([receiverId], 'newMessage', PLACEHOLDERS.message);
+/**
+ * `newMessage` to `receiverId` with the message as the store holds it (filled in by the store); with
+ * `live: false` it is only recorded in their sequence.
+ */
+export function encodeStoredMessageEmit(receiverId: string, opts: { live?: boolean } = {}): string {
+  return envelope([receiverId], 'newMessage', PLACEHOLDERS.message, opts.live ?? true);
 }
 
 /** `messageDelivery` delivered to the sender of each message released from a hold (filled in by the store). */
