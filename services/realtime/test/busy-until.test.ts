@@ -3,6 +3,9 @@ import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
 import type { HeldSummary, StatusChange } from '@chat/shared/sockets';
 import { testEnv } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createHeldMessagesStore } from '../src/data-access/held-messages.store.js';
+import { createStatusStore } from '../src/data-access/status.store.js';
+import { releasePlan } from '../src/domain/delivery-rules.js';
 import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
 import { type Cluster, messageEvent, newUser, startCluster } from './support/nodes.js';
 
@@ -123,6 +126,40 @@ describe('setStatus {status: "Busy", until}', () => {
     expect(ack).toMatchObject({ ok: false, code: `REALTIME.${code}`, error: expect.any(String) });
     expect(await redis.hget(redisKeys.status, bob.userId)).toBeNull();
     expect(await redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
+  });
+});
+
+describe('the Busy-until claim', () => {
+  test('of many nodes claiming a due user at once, exactly one switches them back', async () => {
+    const bob = newUser();
+    const logger = createLogger({ service: 'claim-test', level: 'silent' });
+    const connections = Array.from({ length: 6 }, (_, i) =>
+      createRedis(testEnv().redisUrl, { logger, name: `claim-test-${i}` }),
+    );
+    try {
+      const now = Date.now();
+      await createStatusStore(redis).setBusy(bob.userId, now - 1);
+      const stores = connections.map((connection) => createHeldMessagesStore(connection, { limit: 10 }));
+
+      const claims = await Promise.all(
+        stores.map((store) => store.makeAvailable(bob.userId, releasePlan(bob.userId), { due: true, now })),
+      );
+
+      expect(claims.filter((claim) => claim !== null)).toEqual([{ wasBusy: true, createdAt: [] }]);
+      expect(await redis.hget(redisKeys.status, bob.userId)).toBe('Available');
+    } finally {
+      for (const connection of connections) connection.disconnect();
+    }
+  });
+
+  test('a timer not yet due is not claimed', async () => {
+    const bob = newUser();
+    const now = Date.now();
+    await createStatusStore(redis).setBusy(bob.userId, now + 60_000);
+    const store = createHeldMessagesStore(redis, { limit: 10 });
+
+    expect(await store.makeAvailable(bob.userId, releasePlan(bob.userId), { due: true, now })).toBeNull();
+    expect(await redis.hget(redisKeys.status, bob.userId)).toBe('Busy');
   });
 });
 
