@@ -147,7 +147,7 @@ describe('edits and deletes', () => {
       await waitFor(() => chat.deletes.length === 1, {
         message: `${chat.user.username} got no messageDeleted`,
       });
-      expect(chat.deletes[0]).toEqual(deleted);
+      expect(chat.deletes[0]).toMatchObject(deleted);
     }
     // Idempotent; a deleted message cannot be edited.
     expect(ok(await aliceApi.remove(second._id))).toMatchObject({ _id: second._id });
