@@ -68,12 +68,12 @@ describe('routePolicy', () => {
       upstream: 'messages',
       requiresAuth: true,
     });
+    expect(routePolicy('GET', '/socket.io/')).toMatchObject({ upstream: 'realtime', requiresAuth: true });
     expect(routePolicy('GET', '/api/Conversations/')).toMatchObject({
       upstream: 'messages',
       requiresAuth: true,
+      userApiLimit: true,
     });
-    expect(routePolicy('GET', '/api/conversationsx')).toBeUndefined();
-    expect(routePolicy('GET', '/socket.io/')).toMatchObject({ upstream: 'realtime', requiresAuth: true });
     expect(routePolicy('GET', '/api/usersx')).toBeUndefined();
     expect(routePolicy('GET', '/login')).toBeUndefined();
   });
