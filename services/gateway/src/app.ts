@@ -10,6 +10,7 @@ import { createRealtimeNodePool, type RealtimeNodePool } from './data-access/rea
 import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { routePolicy } from './domain/route-policy.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
+import { docsRoutes } from './entry-points/http/docs.routes.js';
 import { frontendRoutes } from './entry-points/http/frontend.routes.js';
 import { healthRoutes } from './entry-points/http/health.routes.js';
 import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
@@ -97,6 +98,7 @@ function buildExpressApp({ config, logger, redis, pool, agent, realtime }: Parts
     authenticate(identity),
     rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rateLimitRules(config)),
   );
+  app.use(docsRoutes());
   app.use(
     proxy('auth', config.AUTH_URL),
     proxy('users', config.USERS_URL),
