@@ -40,7 +40,7 @@ export const USERS_ROUTES: readonly ApiRoute[] = [
     auth: true,
     params: byId('id'),
     success: { status: 200, description: 'The user is blocked', schema: blockReply },
-    errors: [404],
+    errors: [404, 409],
   },
   {
     method: 'delete',
@@ -51,7 +51,7 @@ export const USERS_ROUTES: readonly ApiRoute[] = [
     auth: true,
     params: byId('id'),
     success: { status: 200, description: 'The user is not blocked', schema: blockReply },
-    errors: [404],
+    errors: [404, 409],
   },
 ];
 
