@@ -41,6 +41,28 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('the route table agrees with how the gateway routes', () => {
+  const concrete = (path: string) => path.replace(/\{[^}]+\}/g, '0123456789abcdef01234567');
+
+  test('a route needs the cookie in the document exactly when the gateway requires it', () => {
+    for (const route of API_ROUTES) {
+      const policy = routePolicy(route.method.toUpperCase(), concrete(route.path));
+      const where = `${route.method} ${route.path}`;
+      if (route.tag === 'health') expect(policy, where).toBeUndefined();
+      else expect(policy?.requiresAuth, where).toBe(route.auth);
+    }
+  });
+
+  test('every rate-limited route can answer 429', () => {
+    for (const route of API_ROUTES) {
+      const policy = routePolicy(route.method.toUpperCase(), concrete(route.path));
+      if (policy?.userApiLimit || policy?.credentialLimit) {
+        expect(errorStatusesOf(route), `${route.method} ${route.path}`).toContain(429);
+      }
+    }
+  });
+});
+
 describe('GET /api/docs', () => {
   test('the docs are served by the gateway itself, not proxied', () => {
     expect(routePolicy('GET', '/api/docs')).toBeUndefined();
