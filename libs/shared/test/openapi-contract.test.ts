@@ -83,6 +83,7 @@ describe('declaredReply', () => {
   test('checks a body against the declared schema, with components resolved', () => {
     const reply = declaredReply(sampleDoc(), 'GET', '/things/{id}', 200);
     expect(reply?.contentType).toBe('application/json');
+    expect(reply?.explicit).toBe(true);
     const schema = reply?.schema;
     expect(schema?.safeParse(valid).success).toBe(true);
     expect(schema?.safeParse({ ...valid, n: 3 }).success).toBe(true);
@@ -94,7 +95,9 @@ describe('declaredReply', () => {
   });
 
   test('an undeclared status falls back to default; an operation without content has none', () => {
-    expect(declaredReply(sampleDoc(), 'GET', '/things/{id}', 418)?.schema.safeParse({}).success).toBe(true);
+    const fallback = declaredReply(sampleDoc(), 'GET', '/things/{id}', 418);
+    expect(fallback?.explicit).toBe(false);
+    expect(fallback?.schema.safeParse({}).success).toBe(true);
     expect(declaredReply(sampleDoc(), 'POST', '/things/new', 201)).toBeUndefined();
   });
 });

@@ -107,13 +107,16 @@ export function templateOf(doc: unknown, method: string, concretePath: string): 
   return candidates.sort((a, b) => params(a) - params(b))[0];
 }
 
-/** The reply a document declares for an operation and status (falling back to `default`). */
+/**
+ * The reply a document declares for an operation and status, falling back to `default`; `explicit` tells
+ * whether the status itself is listed.
+ */
 export function declaredReply(
   doc: unknown,
   method: string,
   template: string,
   status: number,
-): { contentType: string; schema: z.ZodType } | undefined {
+): { contentType: string; schema: z.ZodType; explicit: boolean } | undefined {
   const responses = recordAt(
     recordAt(recordAt(recordAt(doc, 'paths'), template), method.toLowerCase()),
     'responses',
@@ -127,5 +130,6 @@ export function declaredReply(
     '"#/components/schemas/',
     '"#/$defs/',
   );
-  return { contentType, schema: z.fromJSONSchema(JSON.parse(text)) };
+  const explicit = String(status) in responses;
+  return { contentType, schema: z.fromJSONSchema(JSON.parse(text)), explicit };
 }
