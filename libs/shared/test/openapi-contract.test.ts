@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { declaredReply, openApiProblems, operationsOf, templateOf } from '../src/testing/openapi-contract.js';
+import {
+  declaredReply,
+  declaredRequestBody,
+  openApiProblems,
+  operationsOf,
+  templateOf,
+} from '../src/testing/openapi-contract.js';
 
 const item = { type: 'object', properties: { id: { type: 'string', pattern: '^[a-f0-9]{4}$' } } };
 function sampleDoc() {
@@ -37,7 +43,13 @@ function sampleDoc() {
           },
         },
       },
-      '/things/new': { post: { operationId: 'newThing', responses: { 201: { description: 'made' } } } },
+      '/things/new': {
+        post: {
+          operationId: 'newThing',
+          requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } },
+          responses: { 201: { description: 'made' } },
+        },
+      },
     },
     components: {
       schemas: { Item: { ...item, required: ['id'], additionalProperties: false } },
@@ -99,5 +111,14 @@ describe('declaredReply', () => {
     expect(fallback?.explicit).toBe(false);
     expect(fallback?.schema.safeParse({}).success).toBe(true);
     expect(declaredReply(sampleDoc(), 'POST', '/things/new', 201)).toBeUndefined();
+  });
+});
+
+describe('declaredRequestBody', () => {
+  test('checks a request body against the declared schema; an operation without one has none', () => {
+    const schema = declaredRequestBody(sampleDoc(), 'POST', '/things/new');
+    expect(schema?.safeParse({ id: 'ab12' }).success).toBe(true);
+    expect(schema?.safeParse({ id: 'ab12', admin: true }).success).toBe(false);
+    expect(declaredRequestBody(sampleDoc(), 'GET', '/things/{id}')).toBeUndefined();
   });
 });

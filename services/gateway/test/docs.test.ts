@@ -31,6 +31,16 @@ describe('the OpenAPI document', () => {
     expect(operationsOf(doc).sort()).toEqual([...listed].sort());
   });
 
+  test('every pattern means the same with or without the `u` flag (JSON Schema tools differ)', () => {
+    const patterns = [...JSON.stringify(buildOpenApiDocument()).matchAll(/"pattern":("(?:[^"\\]|\\.)*")/g)];
+    expect(patterns.length).toBeGreaterThan(3);
+    for (const [, quoted] of patterns) {
+      const pattern = JSON.parse(quoted ?? '""') as string;
+      expect(pattern, pattern).not.toMatch(/\\[pPu]\{/);
+      expect(() => new RegExp(pattern, 'u'), pattern).not.toThrow();
+    }
+  });
+
   test('every protected route needs the cookie and can answer 401 and 429', () => {
     for (const route of API_ROUTES.filter((r) => r.auth)) {
       expect(errorStatusesOf(route), route.path).toEqual(expect.arrayContaining([401, 429]));

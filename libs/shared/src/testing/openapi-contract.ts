@@ -107,6 +107,23 @@ export function templateOf(doc: unknown, method: string, concretePath: string): 
   return candidates.sort((a, b) => params(a) - params(b))[0];
 }
 
+function operationAt(doc: unknown, method: string, template: string): Json {
+  return recordAt(recordAt(recordAt(doc, 'paths'), template), method.toLowerCase());
+}
+
+/** A JSON Schema of the document as zod: components ride along as `$defs`, the only refs zod resolves. */
+function zodOf(doc: unknown, schema: Json): z.ZodType {
+  const defs = recordAt(recordAt(doc, 'components'), 'schemas');
+  const text = JSON.stringify({ ...schema, $defs: defs }).replaceAll('"#/components/schemas/', '"#/$defs/');
+  return z.fromJSONSchema(JSON.parse(text));
+}
+
+function firstMedia(node: unknown): { contentType: string; schema: Json } | undefined {
+  const [contentType, media] = Object.entries(recordAt(node, 'content'))[0] ?? [];
+  if (contentType === undefined || !isRecord(media) || !isRecord(media.schema)) return undefined;
+  return { contentType, schema: media.schema };
+}
+
 /**
  * The reply a document declares for an operation and status, falling back to `default`; `explicit` tells
  * whether the status itself is listed.
@@ -117,19 +134,14 @@ export function declaredReply(
   template: string,
   status: number,
 ): { contentType: string; schema: z.ZodType; explicit: boolean } | undefined {
-  const responses = recordAt(
-    recordAt(recordAt(recordAt(doc, 'paths'), template), method.toLowerCase()),
-    'responses',
-  );
-  const reply = responses[String(status)] ?? responses.default;
-  const [contentType, media] = Object.entries(recordAt(reply, 'content'))[0] ?? [];
-  if (contentType === undefined || !isRecord(media) || !isRecord(media.schema)) return undefined;
-  // zod resolves `#/$defs/…` only: carry the components along under that name.
-  const defs = recordAt(recordAt(doc, 'components'), 'schemas');
-  const text = JSON.stringify({ ...media.schema, $defs: defs }).replaceAll(
-    '"#/components/schemas/',
-    '"#/$defs/',
-  );
+  const responses = recordAt(operationAt(doc, method, template), 'responses');
   const explicit = String(status) in responses;
-  return { contentType, schema: z.fromJSONSchema(JSON.parse(text)), explicit };
+  const media = firstMedia(responses[String(status)] ?? responses.default);
+  return media && { contentType: media.contentType, schema: zodOf(doc, media.schema), explicit };
+}
+
+/** The request body schema a document declares for an operation, if it takes one. */
+export function declaredRequestBody(doc: unknown, method: string, template: string): z.ZodType | undefined {
+  const media = firstMedia(recordAt(operationAt(doc, method, template), 'requestBody'));
+  return media && zodOf(doc, media.schema);
 }

@@ -1,4 +1,4 @@
-import { declaredReply, operationsOf, templateOf } from '@chat/shared/testing';
+import { declaredReply, declaredRequestBody, operationsOf, templateOf } from '@chat/shared/testing';
 import { expect } from 'vitest';
 
 export interface ContractReply<T = unknown> {
@@ -49,7 +49,13 @@ export function contractClient(gatewayUrl: string, doc: unknown) {
     const body: unknown = declared.contentType === 'application/json' ? JSON.parse(text) : text;
     const checked = declared.schema.safeParse(body);
     expect(checked.success, `${where}\n${checked.error?.message ?? ''}`).toBe(true);
-    if (res.status >= 200 && res.status < 300) succeeded.add(`${method} ${template}`);
+    if (res.status >= 200 && res.status < 300) {
+      // What the service accepted, the document must accept too.
+      const request = declaredRequestBody(doc, method, template);
+      if (request)
+        expect(request.safeParse(opts.body).success, `${where}: request body not as described`).toBe(true);
+      succeeded.add(`${method} ${template}`);
+    }
     return { status: res.status, body: body as T, headers: res.headers };
   }
 
