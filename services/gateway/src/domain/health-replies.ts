@@ -4,13 +4,18 @@ import { z } from 'zod';
 export const healthReply = z.strictObject({ status: z.literal('ok') });
 
 const upDown = z.enum(['up', 'down']);
+const readiness = z.enum(['ready', 'not ready']);
 
-/** `GET /readyz`: 200 when Redis answers, else 503; realtime nodes are reported, not required. */
+/** The public port's `GET /readyz`: 200 when Redis answers, else 503, and nothing about the inside. */
+export const publicReadinessReply = z.strictObject({ status: readiness });
+
+/** The internal port's `GET /readyz`: also each check, and the realtime nodes (reported, not required). */
 export const readinessReply = z.strictObject({
-  status: z.enum(['ready', 'not ready']),
+  status: readiness,
   checks: z.strictObject({ redis: upDown, realtime: upDown }),
   realtimeNodes: z.array(z.strictObject({ url: z.string(), healthy: z.boolean() })),
 });
 
 export type HealthReply = z.infer<typeof healthReply>;
+export type PublicReadinessReply = z.infer<typeof publicReadinessReply>;
 export type ReadinessReply = z.infer<typeof readinessReply>;

@@ -9,7 +9,7 @@ import {
   readConversationReply,
   userListItem,
 } from '@chat/shared/api';
-import { healthReply, readinessReply } from '../health-replies.js';
+import { healthReply, publicReadinessReply } from '../health-replies.js';
 import type { ApiRoute } from './api-route.js';
 import { AUTH_ROUTES } from './auth-api-routes.js';
 import { MESSAGES_ROUTES, USERS_ROUTES } from './chat-api-routes.js';
@@ -28,11 +28,11 @@ const health: ApiRoute[] = [
     method: 'get',
     path: '/readyz',
     operationId: 'readyz',
-    summary: 'The gateway can serve (Redis reachable); realtime nodes are reported',
+    summary: 'The gateway can serve (Redis reachable)',
     tag: 'health',
     auth: false,
-    success: { status: 200, description: 'Ready', schema: readinessReply },
-    otherReplies: [{ status: 503, description: 'Not ready', schema: readinessReply }],
+    success: { status: 200, description: 'Ready', schema: publicReadinessReply },
+    otherReplies: [{ status: 503, description: 'Not ready', schema: publicReadinessReply }],
   },
 ];
 
@@ -56,5 +56,5 @@ export const NAMED_REPLIES = {
   ReadConversationReply: readConversationReply,
   ConversationReply: conversationReply,
   HealthReply: healthReply,
-  ReadinessReply: readinessReply,
+  ReadinessReply: publicReadinessReply,
 } as const;
