@@ -16,6 +16,7 @@ import { createRealtimeNodePool } from './data-access/realtime-nodes.js';
 import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
 import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
+import { docsRoutes } from './entry-points/http/docs.routes.js';
 import { frontendRoutes } from './entry-points/http/frontend.routes.js';
 import { publicHealthRoutes } from './entry-points/http/health.routes.js';
 import { createInternalServer } from './entry-points/http/internal.server.js';
@@ -108,6 +109,7 @@ function buildExpressApp({ config, logger, redis, agent, realtime, metrics }: Pa
     authenticate(identity),
     rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rateLimitRules(config)),
   );
+  app.use(docsRoutes());
   app.use(
     proxy('auth', config.AUTH_URL),
     proxy('users', config.USERS_URL),
