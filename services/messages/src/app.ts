@@ -14,6 +14,7 @@ import {
   createConversationOutboxRepository,
   createMessageOutboxRepository,
 } from './data-access/outbox.repository.js';
+import { createKeyedSerializer } from './domain/keyed-serializer.js';
 import { createOutboxStore } from './domain/message-outbox.js';
 import { mountConversationsRoutes } from './entry-points/http/conversations.routes.js';
 import { mountMessagesRoutes } from './entry-points/http/messages.routes.js';
@@ -109,6 +110,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             conversations,
             knownUsers,
             notifyOutbox: () => relay.wake(),
+            sendOrder: createKeyedSerializer(),
           };
           mountConversationsRoutes(app, deps);
           mountMessagesRoutes(app, deps);

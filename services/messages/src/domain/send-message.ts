@@ -2,6 +2,7 @@ import type { ConversationRepository } from '../data-access/conversation.reposit
 import type { KnownUserRepository } from '../data-access/known-user.repository.js';
 import type { MessageRepository, StoredMessage } from '../data-access/message.repository.js';
 import { messagesErrors } from '../errors.js';
+import type { KeyedSerializer } from './keyed-serializer.js';
 import { pairKeyOf, sortedPair } from './pair-key.js';
 
 export interface SendMessageDeps {
@@ -10,6 +11,8 @@ export interface SendMessageDeps {
   knownUsers: KnownUserRepository;
   /** Tell the outbox relay there is something to publish (the message itself is the outbox entry). */
   notifyOutbox: () => void;
+  /** One send at a time per conversation in this process (see sendMessage). */
+  sendOrder: KeyedSerializer;
 }
 
 export interface SendMessageInput {
@@ -55,24 +58,20 @@ async function answerLostRace(
   return replay(winner, input);
 }
 
-/**
- * Store a message from `senderId` to `receiverId`. With an idempotency key, a retry returns the first
- * message and stores/publishes nothing new, also when the retries race each other.
- */
-export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput): Promise<StoredMessage> {
-  const { senderId, receiverId, idempotencyKey } = input;
-  if (senderId === receiverId) throw messagesErrors.selfSend();
-  if (idempotencyKey !== undefined) {
-    const existing = await deps.messages.findByIdempotencyKey(senderId, idempotencyKey);
-    if (existing) return replay(existing, input);
-  }
-  if (!(await deps.knownUsers.exists(receiverId))) throw messagesErrors.receiverNotFound();
+type StoreOutcome =
+  | { inserted: true; message: StoredMessage }
+  | { inserted: false; counted: { conversationId: string; senderSeq: number; messageId: string } };
 
-  // The id is chosen before the conversation write so that one findOneAndUpdate counts the send, records it
-  // as the newest message and refuses it when either user blocks the other.
+/** Count the send on the conversation (refused while blocked), then insert the message. */
+async function storeSend(
+  deps: SendMessageDeps,
+  input: SendMessageInput,
+  pairKey: string,
+): Promise<StoreOutcome> {
+  const { senderId, receiverId, idempotencyKey } = input;
   const messageId = deps.messages.newId();
   const counted = await deps.conversations.recordSend(
-    pairKeyOf(senderId, receiverId),
+    pairKey,
     sortedPair(senderId, receiverId),
     senderId,
     messageId,
@@ -88,7 +87,29 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
     peerSeq: counted.peerSeq,
     idempotencyKey,
   });
-  if (!result.inserted) return answerLostRace(deps, input, { ...counted, messageId });
+  return result.inserted ? result : { inserted: false, counted: { ...counted, messageId } };
+}
+
+/**
+ * Store a message from `senderId` to `receiverId`. With an idempotency key, a retry returns the first
+ * message and stores/publishes nothing new, also when the retries race each other.
+ */
+export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput): Promise<StoredMessage> {
+  const { senderId, receiverId, idempotencyKey } = input;
+  if (senderId === receiverId) throw messagesErrors.selfSend();
+  if (idempotencyKey !== undefined) {
+    const existing = await deps.messages.findByIdempotencyKey(senderId, idempotencyKey);
+    if (existing) return replay(existing, input);
+  }
+  if (!(await deps.knownUsers.exists(receiverId))) throw messagesErrors.receiverNotFound();
+
+  // The id is chosen before the conversation write so that one findOneAndUpdate counts the send, records it
+  // as the newest message and refuses it when either user blocks the other. Sends of one conversation run one
+  // at a time here, so their ids, createdAt and inserts keep one order: the outbox publishes by id, and a
+  // send overtaken between choosing its id and its insert would be published after a later one.
+  const pairKey = pairKeyOf(senderId, receiverId);
+  const result = await deps.sendOrder.run(pairKey, () => storeSend(deps, input, pairKey));
+  if (!result.inserted) return answerLostRace(deps, input, result.counted);
   deps.notifyOutbox();
   return result.message;
 }

@@ -15,6 +15,7 @@ import type { MessageRepository } from '../../data-access/message.repository.js'
 import { deleteMessage } from '../../domain/delete-message.js';
 import { editMessage } from '../../domain/edit-message.js';
 import { getHistory } from '../../domain/get-history.js';
+import type { KeyedSerializer } from '../../domain/keyed-serializer.js';
 import { readConversation } from '../../domain/read-conversation.js';
 import { sendMessage } from '../../domain/send-message.js';
 import { callerIdOf } from './caller.js';
@@ -26,6 +27,7 @@ export interface MessagesRoutesDeps {
   conversations: ConversationRepository;
   knownUsers: KnownUserRepository;
   notifyOutbox: () => void;
+  sendOrder: KeyedSerializer;
 }
 
 // Note the ids: GET /api/messages/:id names the peer; PATCH and DELETE name a message.
