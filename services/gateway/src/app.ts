@@ -10,7 +10,11 @@ import { createRealtimeNodePool, type RealtimeNodePool } from './data-access/rea
 import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { routePolicy } from './domain/route-policy.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
-import { frontendRoutes } from './entry-points/http/frontend.routes.js';
+import {
+  BUNDLED_FRONTEND_DIR,
+  frontendDirToServe,
+  frontendRoutes,
+} from './entry-points/http/frontend.routes.js';
 import { healthRoutes } from './entry-points/http/health.routes.js';
 import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
 import { rateLimit } from './entry-points/http/rate-limit.middleware.js';
@@ -25,6 +29,8 @@ import { closeServer, listen, trackUpgrades } from './entry-points/http/server.j
 
 export interface GatewayOverrides {
   logger?: Logger;
+  /** Where the bundled client is looked for when `FRONTEND_DIR` is unset (tests point it elsewhere). */
+  bundledFrontendDir?: string;
 }
 
 export interface GatewayApp {
@@ -76,9 +82,10 @@ interface Parts {
   pool: RealtimeNodePool;
   agent: Agent;
   realtime: RealtimeProxy;
+  frontendDir: string | undefined;
 }
 
-function buildExpressApp({ config, logger, redis, pool, agent, realtime }: Parts): Express {
+function buildExpressApp({ config, logger, redis, pool, agent, realtime, frontendDir }: Parts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
@@ -103,7 +110,7 @@ function buildExpressApp({ config, logger, redis, pool, agent, realtime }: Parts
     proxy('messages', config.MESSAGES_URL),
   );
   app.use(...realtime.http);
-  if (config.FRONTEND_DIR) app.use(frontendRoutes(config.FRONTEND_DIR));
+  if (frontendDir) app.use(frontendRoutes(frontendDir));
   app.use(notFoundHandler, errorHandler(logger));
   return app;
 }
@@ -127,7 +134,11 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
     timeoutMs: config.REALTIME_PROXY_TIMEOUT_MS,
     logger,
   });
-  const server = createServer(buildExpressApp({ config, logger, redis, pool, agent, realtime }));
+  const frontendDir = frontendDirToServe(
+    config.FRONTEND_DIR,
+    overrides.bundledFrontendDir ?? BUNDLED_FRONTEND_DIR,
+  );
+  const server = createServer(buildExpressApp({ config, logger, redis, pool, agent, realtime, frontendDir }));
   const upgraded: Set<Socket> = trackUpgrades(server);
   server.on('upgrade', (req, socket: Socket, head: Buffer) => void realtime.upgrade(req, socket, head));
   let stopping: Promise<void> | undefined;

@@ -5,7 +5,7 @@ import { createLogger } from '@chat/shared/logger';
 import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
-import { createApp } from '../src/app.js';
+import { createApp, type GatewayOverrides } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
 export interface RecordedRequest {
@@ -100,7 +100,10 @@ export interface TestGateway {
 }
 
 /** A gateway on port 0 with test secrets, real Redis, a unique rate-limit namespace unless given one. */
-export async function startGateway(env: Record<string, string>): Promise<TestGateway> {
+export async function startGateway(
+  env: Record<string, string>,
+  overrides: Omit<GatewayOverrides, 'logger'> = {},
+): Promise<TestGateway> {
   const config = loadConfig(configSchema, {
     NODE_ENV: 'test',
     PORT: '0',
@@ -112,7 +115,10 @@ export async function startGateway(env: Record<string, string>): Promise<TestGat
     REALTIME_HEALTH_INTERVAL_MS: '200',
     ...env,
   });
-  const app = createApp(config, { logger: createLogger({ service: 'gateway-test', level: 'silent' }) });
+  const app = createApp(config, {
+    ...overrides,
+    logger: createLogger({ service: 'gateway-test', level: 'silent' }),
+  });
   const { url } = await app.start();
   return { url, stop: () => app.stop() };
 }
