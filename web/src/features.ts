@@ -1,0 +1,11 @@
+/**
+ * Server features the client shows controls for. Each flag is on once the gateway serves the feature; a
+ * control for a feature that is off is not rendered at all.
+ */
+export const features = {
+  conversations: false,
+  readReceipts: false,
+  editDelete: false,
+  typing: false,
+  blocking: false,
+} as const;
