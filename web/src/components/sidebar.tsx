@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, DirectoryUser } from '../api/types';
-import { type ChatState, useChat } from '../state/chat-store';
+import { type ChatState, chatStore, useChat } from '../state/chat-store';
 import { changeStatus, loadUsers } from '../state/directory-actions';
 import { logout } from '../state/session-actions';
 import { selectPeer } from '../state/thread-actions';
@@ -60,8 +60,9 @@ function MeBar() {
 
 function SearchBox() {
   const id = useId();
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState(() => chatStore.get().query);
   useEffect(() => {
+    if (query === chatStore.get().query) return;
     const timer = setTimeout(() => void loadUsers(query), 250);
     return () => clearTimeout(timer);
   }, [query]);

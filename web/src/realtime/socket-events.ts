@@ -1,7 +1,7 @@
 import type { LiveMessage, MessagesRead } from '@chat/shared/sockets';
 import type { ChatMessage } from '../api/types';
 import { chatStore, updateSummary } from '../state/chat-store';
-import { loadConversations, loadUsers } from '../state/directory-actions';
+import { learnAbout, loadConversations, loadUsers } from '../state/directory-actions';
 import { isAfter } from '../state/merge-messages';
 import { sessionExpired } from '../state/session-actions';
 import { addMessage, applyDeleted, loadLatest, markRead } from '../state/thread-actions';
@@ -14,7 +14,6 @@ function isViewing(peerId: string): boolean {
 }
 
 function onNewMessage(message: LiveMessage): void {
-  const known = chatStore.get().users[message.senderId];
   addMessage(message);
   chatStore.set((s) => {
     const typingUntil = { ...s.typingUntil };
@@ -23,8 +22,7 @@ function onNewMessage(message: LiveMessage): void {
   });
   if (isViewing(message.senderId)) void markRead(message.senderId);
   else updateSummary(message.senderId, (s) => ({ ...s, unread: s.unread + 1 }));
-  // Someone who signed up after the list was loaded.
-  if (!known) void loadUsers();
+  learnAbout(message.senderId);
 }
 
 function onMessagesRead(read: MessagesRead): void {
@@ -57,14 +55,15 @@ function bind(socket: ChatSocket): void {
   socket.on('getOnlineUsers', (ids) =>
     chatStore.set({ online: Object.fromEntries(ids.map((id) => [id, true])) }),
   );
-  socket.on('presence', ({ userId, online }) =>
+  socket.on('presence', ({ userId, online }) => {
     chatStore.set((s) => {
       const next = { ...s.online };
       if (online) next[userId] = true;
       else delete next[userId];
       return { online: next };
-    }),
-  );
+    });
+    if (online) learnAbout(userId);
+  });
   socket.on('userStatus', ({ userId, status }) => {
     if (userId === chatStore.get().me?._id) chatStore.set({ myStatus: status });
     else chatStore.set((s) => ({ statuses: { ...s.statuses, [userId]: status } }));

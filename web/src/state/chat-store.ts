@@ -29,6 +29,7 @@ export interface ChatState {
   users: Record<string, DirectoryUser>;
   /** Server order (by full name); search results replace it while a query is typed. */
   userOrder: string[];
+  query: string;
   online: Record<string, true>;
   statuses: Record<string, UserStatus>;
   myStatus: UserStatus;
@@ -51,6 +52,7 @@ export function initialState(): ChatState {
     me: null,
     users: {},
     userOrder: [],
+    query: '',
     online: {},
     statuses: {},
     myStatus: 'Available',

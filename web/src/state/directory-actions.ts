@@ -11,9 +11,11 @@ export function errorMessage(error: unknown): string {
 }
 
 /** Loads the directory (or a search over it); presence and status from the reply seed the live picture. */
-export async function loadUsers(query = ''): Promise<void> {
+export async function loadUsers(query = chatStore.get().query): Promise<void> {
+  chatStore.set({ query });
   try {
     const list = await chatApi.users(query.trim());
+    if (chatStore.get().query !== query) return;
     chatStore.set((s) => {
       const users = { ...s.users };
       const online = { ...s.online };
@@ -76,4 +78,24 @@ export async function setBlocked(userId: string, blocked: boolean): Promise<void
   } catch (error) {
     showNotice(errorMessage(error));
   }
+}
+
+const DIRECTORY_RETRY_MS = 1_000;
+let refreshing: Promise<void> | undefined;
+
+/**
+ * Someone unknown came online (signed up after the list was loaded). The directory learns of new users
+ * through an event, so it may lag a moment: a few retries until they show.
+ */
+export function learnAbout(userId: string): void {
+  if (refreshing || chatStore.get().users[userId] || userId === chatStore.get().me?._id) return;
+  refreshing = (async () => {
+    for (let attempt = 0; attempt < 3 && !chatStore.get().users[userId]; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, DIRECTORY_RETRY_MS));
+      if (!chatStore.get().me) return;
+      await loadUsers();
+    }
+  })().finally(() => {
+    refreshing = undefined;
+  });
 }

@@ -1,0 +1,224 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { browser as apiClient, jwtCookieOf, type SignedUpUser, sendMessage } from '../support/browser.js';
+import {
+  type Chromium,
+  expectNoSeriousA11yViolations,
+  launchChromium,
+  type OpenedPage,
+  openPage,
+  screenshotDir,
+} from '../support/chromium.js';
+import {
+  type E2eStack,
+  printLogsOnFailure,
+  socketsPerNode,
+  startE2eStack,
+  waitForSocketTotal,
+} from '../support/e2e-stack.js';
+import { ensureWebClientBuilt } from '../support/web-build.js';
+import {
+  logInInPage,
+  messageWith,
+  openConversation,
+  type PageUser,
+  rowOf,
+  sendInPage,
+  shownTexts,
+  signUpInPage,
+} from '../support/web-client.js';
+
+// One stack and one browser for the whole file; the scenarios run in order and build on each other
+// (the same two people throughout), the node kill last.
+const WAIT = { timeout: 15_000, interval: 100 };
+let e2e: E2eStack | undefined;
+let chromium: Chromium;
+let a: OpenedPage;
+let b: OpenedPage;
+let alice: PageUser;
+let bob: PageUser;
+/** Every text of the conversation between Alice and Bob, in the order it was sent. */
+const history: string[] = [];
+
+const stack = (): E2eStack => {
+  if (!e2e) throw new Error('no stack');
+  return e2e;
+};
+const cspErrors = (opened: OpenedPage) => opened.errors.filter((e) => /Content Security Policy/i.test(e));
+const tickOf = (opened: OpenedPage, text: string) =>
+  messageWith(opened.page, text).locator('[data-tick]').getAttribute('data-tick');
+
+/** Logs `user` in through the API: a cookie for sends made outside the browser. */
+async function apiUser(user: PageUser): Promise<SignedUpUser> {
+  const reply = await apiClient(stack().url).post('/api/auth/login', {
+    username: user.username,
+    password: user.password,
+  });
+  const cookie = jwtCookieOf(reply.headers);
+  if (reply.status !== 200 || !cookie) throw new Error(`login failed: ${reply.status}`);
+  return { ...user, cookie };
+}
+
+/** In the page: remembers whether the reconnecting banner ever showed (it may be brief). */
+function watchForBanner(): void {
+  const doc = Reflect.get(globalThis, 'document') as {
+    querySelector(selector: string): unknown;
+    body: unknown;
+  };
+  const Observer = Reflect.get(globalThis, 'MutationObserver') as new (
+    callback: () => void,
+  ) => { observe(node: unknown, options: { childList: boolean; subtree: boolean }): void };
+  new Observer(() => {
+    if (doc.querySelector('[data-testid="reconnecting"]')) Reflect.set(globalThis, 'sawBanner', true);
+  }).observe(doc.body, { childList: true, subtree: true });
+}
+
+printLogsOnFailure(() => e2e);
+
+beforeAll(async () => {
+  ensureWebClientBuilt();
+  e2e = await startE2eStack(2);
+  chromium = await launchChromium();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await e2e?.stop();
+});
+
+describe('the web client in Chromium, through the gateway', () => {
+  test('the login page is served at /, loads under the CSP, is accessible at phone and desktop widths', async () => {
+    for (const width of [375, 1280]) {
+      const opened = await openPage(chromium.browser, width);
+      const started = Date.now();
+      await opened.page.goto(stack().url);
+      await opened.page.getByRole('heading', { name: 'Log in' }).waitFor();
+      console.info(`web client first load at ${width}px: ${Date.now() - started} ms (to the login form)`);
+      await expectNoSeriousA11yViolations(opened.page);
+      await opened.page.screenshot({ path: path.join(screenshotDir, `login-${width}.png`) });
+      expect(cspErrors(opened)).toEqual([]);
+      await opened.context.close();
+    }
+  });
+
+  test('two people sign up in two browsers, see each other online and exchange messages live', async () => {
+    a = await openPage(chromium.browser, 1280);
+    b = await openPage(chromium.browser, 375);
+    alice = await signUpInPage(a.page, stack().url, 'alice');
+    bob = await signUpInPage(b.page, stack().url, 'bob');
+    await expect.poll(() => rowOf(a.page, bob).locator('[data-presence]').innerText(), WAIT).toBe('Online');
+    await expect.poll(() => rowOf(b.page, alice).locator('[data-presence]').innerText(), WAIT).toBe('Online');
+
+    await openConversation(a.page, bob);
+    await sendInPage(a.page, 'Hi Bob, it is Alice');
+    history.push('Hi Bob, it is Alice');
+    await expect
+      .poll(() => rowOf(b.page, alice).locator('[data-testid="unread"]').innerText(), WAIT)
+      .toMatch(/^1/);
+    await expect.poll(() => rowOf(b.page, alice).innerText(), WAIT).toContain('Hi Bob, it is Alice');
+    await expect.poll(() => tickOf(a, 'Hi Bob, it is Alice'), WAIT).toBe('delivered');
+
+    await openConversation(b.page, alice);
+    await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history);
+    await expect(rowOf(b.page, alice).locator('[data-testid="unread"]').count()).resolves.toBe(0);
+    await sendInPage(b.page, 'Hello Alice!');
+    history.push('Hello Alice!');
+    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history);
+
+    await expectNoSeriousA11yViolations(a.page);
+    await expectNoSeriousA11yViolations(b.page);
+    await a.page.screenshot({ path: path.join(screenshotDir, 'conversation-1280.png') });
+    await b.page.screenshot({ path: path.join(screenshotDir, 'conversation-375.png') });
+    expect([...cspErrors(a), ...cspErrors(b)]).toEqual([]);
+  });
+
+  test('while Alice is Busy, Bob sees his messages deferred; they arrive in order when she is back', async () => {
+    await a.page.getByRole('button', { name: 'Busy' }).click();
+    await expect
+      .poll(() => a.page.getByRole('button', { name: 'Busy' }).getAttribute('aria-pressed'), WAIT)
+      .toBe('true');
+    await expect.poll(() => b.page.getByTestId('peer-presence').innerText(), WAIT).toBe('Busy');
+
+    const held = ['held one', 'held two', 'held three'];
+    for (const text of held) {
+      await sendInPage(b.page, text);
+      await expect.poll(() => tickOf(b, text), WAIT).toBe('deferred');
+    }
+    expect(await shownTexts(a.page)).toEqual(history);
+
+    await a.page.getByRole('button', { name: 'Available' }).click();
+    history.push(...held);
+    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history);
+    for (const text of held) await expect.poll(() => tickOf(b, text), WAIT).toBe('delivered');
+    await expect.poll(() => b.page.getByTestId('peer-presence').innerText(), WAIT).toBe('Online');
+  });
+
+  test('history survives a reload, and older pages load as Alice scrolls up', async () => {
+    const from = await apiUser(bob);
+    const to = { ...alice, cookie: '' };
+    for (let i = 1; i <= 70; i++) {
+      const text = `backlog ${String(i).padStart(2, '0')}`;
+      await sendMessage(stack().url, from, to, text);
+      history.push(text);
+    }
+    await a.page.reload();
+    await openConversation(a.page, bob);
+    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history.slice(-30));
+
+    const list = a.page.getByRole('list', { name: 'Messages' });
+    const start = a.page.getByText('Start of your conversation');
+    await expect
+      .poll(async () => {
+        await list.evaluate((el) => {
+          el.scrollTop = 0;
+        });
+        return start.isVisible();
+      }, WAIT)
+      .toBe(true);
+    expect(await shownTexts(a.page)).toEqual(history);
+  });
+
+  test('logging out returns to the login page and closes the socket; logging in again resumes', async () => {
+    await waitForSocketTotal(stack(), 2);
+    // On a phone the conversation fills the screen; the people list (with Log out) is one step back.
+    await b.page.getByRole('button', { name: 'Back to conversations' }).click();
+    await b.page.getByRole('button', { name: 'Log out' }).click();
+    await b.page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await waitForSocketTotal(stack(), 1);
+
+    await logInInPage(b.page, bob);
+    await waitForSocketTotal(stack(), 2);
+    await openConversation(b.page, alice);
+    await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history.slice(-30));
+    await b.context.close();
+    await waitForSocketTotal(stack(), 1);
+  });
+
+  test('a realtime node dies mid-conversation: the banner shows, the client reconnects, nothing is lost or doubled', async () => {
+    const perNode = await socketsPerNode(stack());
+    const victim = [...perNode].find(([, count]) => count === 1)?.[0];
+    if (!victim) throw new Error(`cannot tell Alice's node: ${JSON.stringify([...perNode])}`);
+    const from = await apiUser(bob);
+    const to = { ...alice, cookie: '' };
+
+    await a.page.evaluate(watchForBanner);
+    stack().stack.service(victim).child.kill('SIGKILL');
+    await expect.poll(() => a.page.evaluate(() => Reflect.get(globalThis, 'sawBanner')), WAIT).toBe(true);
+    const meanwhile = [
+      'sent while you were away 1',
+      'sent while you were away 2',
+      'sent while you were away 3',
+    ];
+    for (const text of meanwhile) await sendMessage(stack().url, from, to, text);
+    history.push(...meanwhile);
+    await a.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 30_000 });
+    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history.slice(-history.length));
+
+    await sendMessage(stack().url, from, to, 'and one after');
+    history.push('and one after');
+    await sendInPage(a.page, 'back again');
+    history.push('back again');
+    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history);
+    expect(new Set(await shownTexts(a.page)).size).toBe(history.length);
+  });
+});
