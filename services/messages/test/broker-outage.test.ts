@@ -1,9 +1,15 @@
 import { messageCreatedEvent } from '@chat/shared/events';
-import { collectEvents, type EventCollector, testEnv, waitFor } from '@chat/shared/testing';
+import {
+  collectEvents,
+  type EventCollector,
+  startTcpProxy,
+  type TcpProxy,
+  testEnv,
+  waitFor,
+} from '@chat/shared/testing';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type MessageReply, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 let proxy: TcpProxy;
 let t: TestApp;

@@ -1,12 +1,22 @@
 import { QUEUES } from '@chat/shared/events';
-import { createHttpService, createServiceApp, type ServiceApp } from '@chat/shared/http';
+import {
+  type Closer,
+  createHttpService,
+  createServiceApp,
+  type HttpService,
+  type ServiceApp,
+} from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
-import { createBroker } from '@chat/shared/messaging';
+import { createBroker, type OutboxRelayOptions, startOutboxRelay } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import { createRedis, pingRedis, readPresence } from '@chat/shared/redis';
 import type { Config } from './config.js';
+import { registerBlockModel } from './data-access/block.model.js';
+import { createBlockRepository } from './data-access/block.repository.js';
+import { createBlockOutboxStore } from './data-access/block-outbox.repository.js';
 import { registerUserModel } from './data-access/user.model.js';
 import { createUserRepository } from './data-access/user.repository.js';
+import { mountBlockRoutes } from './entry-points/http/block.routes.js';
 import { mountUsersRoutes } from './entry-points/http/users.routes.js';
 import { consumeUserRegistered } from './entry-points/messaging/user-registered.consumer.js';
 
@@ -14,61 +24,106 @@ export interface AppOverrides {
   logger?: Logger;
   /** Queue names; tests give each app its own so parallel files don't compete for events. */
   queues?: { userRegistered?: string };
+  /** Outbox relay timing (tests shorten the poll and the backoff). */
+  outbox?: Pick<OutboxRelayOptions, 'intervalMs' | 'retryBaseMs' | 'maxBackoffMs'>;
 }
 
 export type App = ServiceApp;
 
 const BROKER_CONNECT_WAIT_MS = 3_000;
 
-/** Assemble the users service; nothing connects until start(). */
+/** Opens Mongo (indexes built), Redis, the broker and the block-event relay, registering each closer. */
+async function connectDependencies(
+  config: Config,
+  logger: Logger,
+  overrides: AppOverrides,
+  onClose: (closer: Closer) => void,
+) {
+  const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
+  onClose(() => connection.close());
+  const userModel = registerUserModel(connection);
+  const blockModel = registerBlockModel(connection);
+  // The pair's unique index must exist before the first block, or two racing first blocks could both insert.
+  await Promise.all([userModel.init(), blockModel.init()]);
+  const redis = createRedis(config.REDIS_URL, { logger, name: 'users' });
+  onClose(() => redis.quit().catch(() => redis.disconnect()));
+  const broker = createBroker({
+    url: config.AMQP_URL,
+    namespace: config.AMQP_NAMESPACE,
+    logger,
+    name: 'users',
+  });
+  onClose(() => broker.close());
+  const relay = startOutboxRelay({
+    store: createBlockOutboxStore(blockModel),
+    publisher: broker.publisher(),
+    logger,
+    ...overrides.outbox,
+  });
+  onClose(() => relay.stop());
+  // Events held back by an outage go out as soon as the broker is back, not after the relay's backoff.
+  broker.manager.on('connect', () => relay.wake());
+  return {
+    connection,
+    redis,
+    broker,
+    relay,
+    users: createUserRepository(userModel),
+    blocks: createBlockRepository(blockModel),
+  };
+}
+
+async function buildService(
+  config: Config,
+  logger: Logger,
+  overrides: AppOverrides,
+  onClose: (closer: Closer) => void,
+): Promise<HttpService> {
+  const { connection, redis, broker, relay, users, blocks } = await connectDependencies(
+    config,
+    logger,
+    overrides,
+    onClose,
+  );
+  // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
+  // service still starts (not ready) and catches up when the broker is back.
+  await broker
+    .waitForConnect(BROKER_CONNECT_WAIT_MS)
+    .catch((err: unknown) => logger.warn({ err }, 'broker not reachable yet; starting without it'));
+  const queue = overrides.queues?.userRegistered ?? QUEUES.usersUserRegistered;
+  const consumer = await consumeUserRegistered(broker, { queue, users, logger });
+  onClose(() => consumer.cancel());
+  const internalTokenSecret = config.INTERNAL_TOKEN_SECRET;
+  return createHttpService({
+    name: 'users',
+    logger,
+    readiness: {
+      mongo: () => pingMongo(connection),
+      redis: () => pingRedis(redis),
+      broker: () => {
+        if (!broker.isConnected()) throw new Error('broker not connected');
+      },
+    },
+    routes: (app) => {
+      mountUsersRoutes(app, {
+        internalTokenSecret,
+        users,
+        blocks,
+        readPresence: (ids) => readPresence(redis, ids),
+      });
+      mountBlockRoutes(app, { internalTokenSecret, users, blocks, onChanged: () => relay.wake() });
+    },
+  });
+}
+
+/** The users service: `start()` connects everything and listens; `stop()` closes all of it. */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger({ service: 'users', level: config.LOG_LEVEL });
-  const queue = overrides.queues?.userRegistered ?? QUEUES.usersUserRegistered;
-
   return createServiceApp({
     name: 'users',
     logger,
     port: config.PORT,
     host: config.HOST,
-    async build(onClose) {
-      const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-      onClose(() => connection.close());
-      const model = registerUserModel(connection);
-      await model.init();
-      const users = createUserRepository(model);
-      const redis = createRedis(config.REDIS_URL, { logger, name: 'users' });
-      onClose(() => redis.quit().catch(() => redis.disconnect()));
-      const broker = createBroker({
-        url: config.AMQP_URL,
-        namespace: config.AMQP_NAMESPACE,
-        logger,
-        name: 'users',
-      });
-      onClose(() => broker.close());
-      // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
-      // service still starts (not ready) and catches up when the broker is back.
-      await broker
-        .waitForConnect(BROKER_CONNECT_WAIT_MS)
-        .catch((err: unknown) => logger.warn({ err }, 'broker not reachable yet; starting without it'));
-      const consumer = await consumeUserRegistered(broker, { queue, users, logger });
-      onClose(() => consumer.cancel());
-      return createHttpService({
-        name: 'users',
-        logger,
-        readiness: {
-          mongo: () => pingMongo(connection),
-          redis: () => pingRedis(redis),
-          broker: () => {
-            if (!broker.isConnected()) throw new Error('broker not connected');
-          },
-        },
-        routes: (app) =>
-          mountUsersRoutes(app, {
-            internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
-            users,
-            readPresence: (ids) => readPresence(redis, ids),
-          }),
-      });
-    },
+    build: (onClose) => buildService(config, logger, overrides, onClose),
   });
 }

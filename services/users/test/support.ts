@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { loadConfig } from '@chat/shared/config';
-import { newEventEnvelope, type UserRegisteredEvent, userRegisteredEvent } from '@chat/shared/events';
+import { newEventEnvelope, QUEUES, type UserRegisteredEvent, userRegisteredEvent } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
 import { bearerFor, newObjectId, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import amqplib from 'amqplib';
@@ -41,11 +41,21 @@ export interface TestApp {
   logs: CapturedLogs;
 }
 
-/** The users app on port 0 with its own database and its own `user.registered` queue. */
-export async function startTestApp(): Promise<TestApp> {
+export interface TestAppOptions {
+  /** AMQP namespace: the app then uses the default queue names under it, deleted with the namespace. */
+  namespace?: string;
+  amqpUrl?: string;
+  /** Reuse a database (a restarted instance); default a fresh one. */
+  dbName?: string;
+}
+
+/** The users app on port 0 with its own database and its own `user.registered` queue (or namespace). */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const env = testEnv();
-  const dbName = uniqueName('test-users');
-  const queue = uniqueName('test-users.user-registered');
+  const dbName = opts.dbName ?? uniqueName('test-users');
+  const queue = opts.namespace
+    ? `${opts.namespace}.${QUEUES.usersUserRegistered}`
+    : uniqueName('test-users.user-registered');
   const logs: CapturedLogs = { lines: [] };
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -62,11 +72,16 @@ export async function startTestApp(): Promise<TestApp> {
     MONGO_URL: env.mongoUrl,
     MONGO_DB: dbName,
     REDIS_URL: env.redisUrl,
-    AMQP_URL: env.amqpUrl,
+    AMQP_URL: opts.amqpUrl ?? env.amqpUrl,
+    AMQP_NAMESPACE: opts.namespace ?? '',
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
   });
   const logger = createLogger({ service: 'users-test', level: 'debug', destination });
-  const app = createApp(config, { logger, queues: { userRegistered: queue } });
+  const app = createApp(config, {
+    logger,
+    ...(opts.namespace ? {} : { queues: { userRegistered: queue } }),
+    outbox: { intervalMs: 200, retryBaseMs: 200, maxBackoffMs: 2_000 },
+  });
   const { url } = await app.start();
   return { app, url, queue, dbName, logs };
 }
@@ -76,6 +91,18 @@ export async function getAs(baseUrl: string, path: string, userId?: string): Pro
   const headers: Record<string, string> = {};
   if (userId) headers['x-internal-token'] = bearerFor(userId).internalToken;
   return fetch(`${baseUrl}${path}`, { headers });
+}
+
+/** Send `method path` as `userId` (with the internal token the gateway would mint). */
+export async function requestAs(
+  baseUrl: string,
+  method: 'POST' | 'DELETE',
+  path: string,
+  userId?: string,
+): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (userId) headers['x-internal-token'] = bearerFor(userId).internalToken;
+  return fetch(`${baseUrl}${path}`, { method, headers });
 }
 
 /** Delete a test's own queues (and their dead-letter queues) so they don't collect events forever. */

@@ -22,6 +22,7 @@ const listedUser = z.strictObject({
   gender: z.enum(['male', 'female']),
   status: z.enum(['Available', 'Busy']),
   online: z.boolean(),
+  blocked: z.boolean(),
 });
 const usersReply = z.array(listedUser);
 const errorReply = z.strictObject({ error: z.string().min(1), code: z.string().min(1) });
@@ -85,7 +86,7 @@ describe('user.registered consumer', () => {
       },
     );
     const { createdAt: _notListed, ...listedFields } = bob.user;
-    expect(seen).toEqual({ ...listedFields, status: 'Available', online: false });
+    expect(seen).toEqual({ ...listedFields, status: 'Available', online: false, blocked: false });
     const bobsView = await waitFor(async () => {
       const list = await listAs(bob.user._id);
       return list.some((u) => u._id === alice.user._id) ? list : undefined;

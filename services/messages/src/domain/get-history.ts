@@ -1,9 +1,7 @@
+import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT } from '@chat/shared/api';
 import type { ConversationRepository } from '../data-access/conversation.repository.js';
 import type { MessageRepository, StoredMessage } from '../data-access/message.repository.js';
 import { pairKeyOf } from './pair-key.js';
-
-export const HISTORY_DEFAULT_LIMIT = 50;
-export const HISTORY_MAX_LIMIT = 200;
 
 /**
  * A page of the conversation between the caller and `otherId`, oldest first: the newest `limit` messages,

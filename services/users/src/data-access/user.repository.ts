@@ -20,6 +20,8 @@ export interface UserRepository {
   upsertFromEvent(user: UserUpsert): Promise<boolean>;
   /** Every user except `excludeId`, optionally filtered by a case-insensitive literal `search`, by fullName. */
   listOthers(excludeId: string, search?: string): Promise<DirectoryUser[]>;
+  /** Whether the directory knows user `id` (a valid ObjectId hex string). */
+  exists(id: string): Promise<boolean>;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -72,6 +74,10 @@ export function createUserRepository(model: UserModel): UserRepository {
         .sort({ fullName: 1, _id: 1 })
         .lean<Array<Pick<UserRecord, '_id' | 'fullName' | 'username' | 'gender' | 'profilePic'>>>();
       return docs.map(toDirectoryUser);
+    },
+
+    async exists(id) {
+      return (await model.exists({ _id: new Types.ObjectId(id) })) !== null;
     },
   };
 }

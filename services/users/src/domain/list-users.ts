@@ -1,4 +1,5 @@
 import type { UserStatus } from '@chat/shared/redis';
+import type { BlockRepository } from '../data-access/block.repository.js';
 import type { DirectoryUser, UserRepository } from '../data-access/user.repository.js';
 
 export type PresenceReader = (
@@ -8,19 +9,29 @@ export type PresenceReader = (
 export interface ListedUser extends DirectoryUser {
   status: UserStatus;
   online: boolean;
+  /** The caller blocked this user. Blocked users stay listed so the client can offer to unblock them. */
+  blocked: boolean;
 }
 
-/** Every user but the caller (optionally matching `search`), sorted by fullName, with live presence. */
+/** Every user but the caller (optionally matching `search`), sorted by fullName, with presence and block flag. */
 export async function listUsers(
-  deps: { users: UserRepository; readPresence: PresenceReader },
+  deps: { users: UserRepository; blocks: BlockRepository; readPresence: PresenceReader },
   callerId: string,
   search: string | undefined,
 ): Promise<ListedUser[]> {
-  const users = await deps.users.listOthers(callerId, search);
+  const [users, blockedIds] = await Promise.all([
+    deps.users.listOthers(callerId, search),
+    deps.blocks.listBlockedBy(callerId),
+  ]);
   if (users.length === 0) return [];
   const presence = await deps.readPresence(users.map((u) => u._id));
   return users.map((user) => {
     const state = presence.get(user._id);
-    return { ...user, status: state?.status ?? 'Available', online: state?.online ?? false };
+    return {
+      ...user,
+      status: state?.status ?? 'Available',
+      online: state?.online ?? false,
+      blocked: blockedIds.has(user._id),
+    };
   });
 }

@@ -1,28 +1,14 @@
+import { historyQuery, idempotencyKeyHeader, objectId, sendMessageBody } from '@chat/shared/api';
 import { callerOf, requireCaller } from '@chat/shared/auth';
-import { objectId } from '@chat/shared/events';
 import { validate } from '@chat/shared/http';
 import type { Express, Response } from 'express';
-import { z } from 'zod';
 import type { ConversationRepository } from '../../data-access/conversation.repository.js';
 import type { KnownUserRepository } from '../../data-access/known-user.repository.js';
 import type { MessageRepository } from '../../data-access/message.repository.js';
-import { getHistory, HISTORY_MAX_LIMIT } from '../../domain/get-history.js';
+import { getHistory } from '../../domain/get-history.js';
 import { sendMessage } from '../../domain/send-message.js';
 import { messagesErrors } from '../../errors.js';
 import { toMessageReply } from './message-reply.js';
-
-const sendBody = z.strictObject({ message: z.string().trim().min(1).max(2000) });
-// Visible ASCII only: the key is stored and compared byte for byte.
-const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1–200 visible ASCII characters');
-const historyQuery = z.strictObject({
-  before: objectId.optional(),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,4}$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(HISTORY_MAX_LIMIT))
-    .optional(),
-});
 
 export interface MessagesRoutesDeps {
   internalTokenSecret: string;
@@ -46,8 +32,8 @@ export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): voi
     const receiverId = validate(objectId, req.params.id, 'MESSAGES.INVALID_ID');
     const key = req.get('idempotency-key');
     const idempotency =
-      key === undefined ? undefined : validate(idempotencyKey, key, 'MESSAGES.INVALID_IDEMPOTENCY_KEY');
-    const { message } = validate(sendBody, req.body, 'MESSAGES.INVALID_BODY');
+      key === undefined ? undefined : validate(idempotencyKeyHeader, key, 'MESSAGES.INVALID_IDEMPOTENCY_KEY');
+    const { message } = validate(sendMessageBody, req.body, 'MESSAGES.INVALID_BODY');
     const stored = await sendMessage(deps, {
       senderId,
       receiverId,

@@ -1,37 +1,34 @@
-import { callerOf, requireCaller } from '@chat/shared/auth';
-import { objectId } from '@chat/shared/events';
+import { listUsersQuery, type UserListItem } from '@chat/shared/api';
+import { requireCaller } from '@chat/shared/auth';
 import { validate } from '@chat/shared/http';
 import type { Express } from 'express';
-import { z } from 'zod';
+import type { BlockRepository } from '../../data-access/block.repository.js';
 import type { UserRepository } from '../../data-access/user.repository.js';
 import { listUsers, type PresenceReader } from '../../domain/list-users.js';
-import { usersErrors } from '../../errors.js';
-
-// `q` must be one short string; anything else (arrays, `q[$ne]`-style keys, unknown params) is refused.
-const listQuery = z.strictObject({ q: z.string().trim().max(50).optional() });
+import { callerIdOf } from './caller.js';
 
 export interface UsersRoutesDeps {
   internalTokenSecret: string;
   users: UserRepository;
+  blocks: BlockRepository;
   readPresence: PresenceReader;
 }
 
 export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
   app.get('/api/users', requireCaller(deps.internalTokenSecret), async (req, res) => {
-    const { userId } = callerOf(res);
-    if (!objectId.safeParse(userId).success) throw usersErrors.invalidCaller();
-    const { q } = validate(listQuery, req.query, 'USERS.INVALID_QUERY');
+    const userId = callerIdOf(res);
+    const { q } = validate(listUsersQuery, req.query, 'USERS.INVALID_QUERY');
     const users = await listUsers(deps, userId, q || undefined);
-    res.json(
-      users.map((u) => ({
-        _id: u._id,
-        fullName: u.fullName,
-        username: u.username,
-        profilePic: u.profilePic,
-        gender: u.gender,
-        status: u.status,
-        online: u.online,
-      })),
-    );
+    const reply: UserListItem[] = users.map((u) => ({
+      _id: u._id,
+      fullName: u.fullName,
+      username: u.username,
+      profilePic: u.profilePic,
+      gender: u.gender,
+      status: u.status,
+      online: u.online,
+      blocked: u.blocked,
+    }));
+    res.json(reply);
   });
 }

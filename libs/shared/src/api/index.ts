@@ -1,0 +1,4 @@
+// HTTP request and reply schemas: the services validate with them and the gateway describes them (OpenAPI).
+export * from './common.js';
+export * from './messages.js';
+export * from './users.js';
