@@ -7,5 +7,5 @@ export const features = {
   readReceipts: false,
   editDelete: false,
   typing: false,
-  blocking: false,
+  blocking: true,
 } as const;

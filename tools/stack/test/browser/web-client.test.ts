@@ -48,6 +48,12 @@ const cspErrors = (opened: OpenedPage) => opened.errors.filter((e) => /Content S
 const tickOf = (opened: OpenedPage, text: string) =>
   messageWith(opened.page, text).locator('[data-tick]').getAttribute('data-tick');
 
+/** The conversation shows the end of the history exactly: in order, nothing missing, nothing twice. */
+async function showsTheLatest(opened: OpenedPage): Promise<boolean> {
+  const shown = await shownTexts(opened.page);
+  return shown.length >= 30 && JSON.stringify(shown) === JSON.stringify(history.slice(-shown.length));
+}
+
 /** Logs `user` in through the API: a cookie for sends made outside the browser. */
 async function apiUser(user: PageUser): Promise<SignedUpUser> {
   const reply = await apiClient(stack().url).post('/api/auth/login', {
@@ -178,6 +184,20 @@ describe('the web client in Chromium, through the gateway', () => {
     expect(await shownTexts(a.page)).toEqual(history);
   });
 
+  test('Alice blocks Bob: the composer gives way to a note, which a reload keeps, until she unblocks', async () => {
+    await a.page.getByRole('button', { name: 'Block' }).click();
+    await a.page.getByText(`You blocked ${bob.fullName}.`).waitFor();
+    await expect.poll(() => rowOf(a.page, bob).innerText(), WAIT).toContain('Blocked');
+    expect(await a.page.getByLabel('Message', { exact: true }).count()).toBe(0);
+    await a.page.reload();
+    await openConversation(a.page, bob);
+    await a.page.getByText(`You blocked ${bob.fullName}.`).waitFor();
+
+    await a.page.getByRole('button', { name: 'Unblock' }).click();
+    await a.page.getByLabel('Message', { exact: true }).waitFor();
+    await expect.poll(() => rowOf(a.page, bob).innerText(), WAIT).not.toContain('Blocked');
+  });
+
   test('logging out returns to the login page and closes the socket; logging in again resumes', async () => {
     await waitForSocketTotal(stack(), 2);
     // On a phone the conversation fills the screen; the people list (with Log out) is one step back.
@@ -212,13 +232,12 @@ describe('the web client in Chromium, through the gateway', () => {
     for (const text of meanwhile) await sendMessage(stack().url, from, to, text);
     history.push(...meanwhile);
     await a.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 30_000 });
-    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history.slice(-history.length));
+    await expect.poll(() => showsTheLatest(a), WAIT).toBe(true);
 
     await sendMessage(stack().url, from, to, 'and one after');
     history.push('and one after');
     await sendInPage(a.page, 'back again');
     history.push('back again');
-    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history);
-    expect(new Set(await shownTexts(a.page)).size).toBe(history.length);
+    await expect.poll(() => showsTheLatest(a), WAIT).toBe(true);
   });
 });

@@ -26,5 +26,7 @@ function builtAt(): number {
 export function ensureWebClientBuilt(): void {
   const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => path.join(webDir, p));
   if (builtAt() > Math.max(...sources.map(newestMtime))) return;
-  execFileSync('npm', ['run', 'build', '--silent', '-w', 'web'], { cwd: repoRoot, stdio: 'pipe' });
+  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  execFileSync('npm', ['run', 'build', '--silent', '-w', 'web'], { cwd: repoRoot, stdio: 'pipe', env });
 }
