@@ -9,14 +9,18 @@ export class ApiError extends Error {
   }
 }
 
+function inWords(seconds: number): string {
+  return seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+}
+
 function errorText(status: number, body: unknown, retryAfter?: number): string {
   const fromServer =
     typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string'
       ? body.error
       : undefined;
   if (status === 429) {
-    const wait = retryAfter ? ` Try again in ${retryAfter} s.` : ' Try again shortly.';
-    return `${fromServer ?? 'Too many requests.'}${wait}`;
+    const text = fromServer ?? 'Too many requests, try again later';
+    return retryAfter ? `${text} (in about ${inWords(retryAfter)})` : text;
   }
   if (fromServer) return fromServer;
   if (status >= 500) return 'The chat service is unavailable right now. Please try again.';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { browser as apiClient, jwtCookieOf, type SignedUpUser, sendMessage } from '../support/browser.js';
 import {
@@ -52,6 +53,16 @@ const tickOf = (opened: OpenedPage, text: string) =>
 async function showsTheLatest(opened: OpenedPage): Promise<boolean> {
   const shown = await shownTexts(opened.page);
   return shown.length >= 30 && JSON.stringify(shown) === JSON.stringify(history.slice(-shown.length));
+}
+
+/** Submits the login form and waits for the server's answer and the form to be ready again. */
+async function tryLogIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  const answered = page.waitForResponse((res) => res.url().endsWith('/api/auth/login'));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await answered;
+  await page.getByRole('button', { name: 'Log in' }).and(page.locator(':enabled')).waitFor();
 }
 
 /** Logs `user` in through the API: a cookie for sends made outside the browser. */
@@ -205,6 +216,15 @@ describe('the web client in Chromium, through the gateway', () => {
     await b.page.getByRole('button', { name: 'Log out' }).click();
     await b.page.getByRole('heading', { name: 'Log in' }).waitFor();
     await waitForSocketTotal(stack(), 1);
+
+    // Refusals show the server's own words: a wrong password, then a rate-limited username.
+    const alert = b.page.locator('.form-error');
+    await tryLogIn(b.page, bob.username, 'not the password');
+    await expect.poll(() => alert.innerText(), WAIT).toBe('Invalid username or password');
+    const stranger = `nobody-${bob.username.slice(-8)}`;
+    for (let attempt = 0; attempt < 10 && !(await alert.innerText()).startsWith('Too many'); attempt++)
+      await tryLogIn(b.page, stranger, 'not the password');
+    expect(await alert.innerText()).toMatch(/^Too many requests, try again later \(in about \d+ (s|min)\)$/);
 
     await logInInPage(b.page, bob);
     await waitForSocketTotal(stack(), 2);
