@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { parseAssignments, parseDockerfile } from './support/dockerfile.js';
 
 // No Docker engine runs on our machines, so the compose file is checked structurally here.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -63,6 +64,19 @@ describe('docker-compose.yml', () => {
       expect.arrayContaining(['auth', 'users', 'messages', 'realtime', 'redis']),
     );
     expect(Object.keys(compose.volumes).sort()).toEqual(['mongo-data', 'rabbitmq-data', 'redis-data']);
+  });
+
+  test('passes only build arguments the Dockerfile declares, from the Dockerfile at the context root', () => {
+    const declared = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8'))
+      .flatMap((stage) => stage.instructions)
+      .filter((instruction) => instruction.keyword === 'ARG')
+      .flatMap((instruction) => parseAssignments(instruction.args).map(([name]) => name));
+    for (const name of appServices) {
+      const build = compose.services[name]?.build;
+      expect(build?.context, name).toBe('.');
+      for (const arg of Object.keys(build?.args ?? {}))
+        expect(declared, `${name} passes ${arg}`).toContain(arg);
+    }
   });
 
   test('runs two realtime replicas behind one DNS name', () => {
