@@ -126,6 +126,13 @@ describe('the web client in Chromium, through the gateway', () => {
     await expect.poll(() => rowOf(a.page, bob).locator('[data-presence]').innerText(), WAIT).toBe('Online');
     await expect.poll(() => rowOf(b.page, alice).locator('[data-presence]').innerText(), WAIT).toBe('Online');
 
+    const search = a.page.getByRole('searchbox', { name: 'Search people' });
+    await search.fill('zz-nobody-by-that-name');
+    await a.page.getByText('No one found.').waitFor();
+    await search.fill(bob.username.toUpperCase());
+    await rowOf(a.page, bob).waitFor();
+    await search.fill('');
+
     await openConversation(a.page, bob);
     await sendInPage(a.page, 'Hi Bob, it is Alice');
     history.push('Hi Bob, it is Alice');
@@ -135,7 +142,10 @@ describe('the web client in Chromium, through the gateway', () => {
     await expect.poll(() => rowOf(b.page, alice).innerText(), WAIT).toContain('Hi Bob, it is Alice');
     await expect.poll(() => tickOf(a, 'Hi Bob, it is Alice'), WAIT).toBe('delivered');
 
-    await openConversation(b.page, alice);
+    // By keyboard: focus Alice's row, Enter opens the conversation, Enter in the composer sends.
+    await rowOf(b.page, alice).focus();
+    await b.page.keyboard.press('Enter');
+    await b.page.getByRole('heading', { name: alice.fullName }).waitFor();
     await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history);
     await expect(rowOf(b.page, alice).locator('[data-testid="unread"]').count()).resolves.toBe(0);
     await sendInPage(b.page, 'Hello Alice!');
