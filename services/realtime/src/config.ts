@@ -48,6 +48,13 @@ export const configSchema = z
     // Overridable so tests (and canaries) can consume from their own queue.
     DELIVERY_QUEUE: z.string().min(1).max(200).default(QUEUES.realtimeMessageCreated),
     DELIVERY_PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
+    // Prefetch of the other consumers (edits, deletions, reads, blocks).
+    EVENTS_PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
+    // How long an applied event id and a message's edit/deletion are remembered: redeliveries and events
+    // overtaking their message.created are recognised within it.
+    EVENT_MEMORY_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
+    // Forwarded `typing: true` at most once per sender → recipient per window.
+    TYPING_THROTTLE_MS: milliseconds(1_000),
     // A user's online score lives this long after the last refresh; a dead node's users lapse within it.
     PRESENCE_TTL_MS: milliseconds(30_000),
     PRESENCE_REFRESH_MS: milliseconds(10_000),

@@ -7,6 +7,11 @@ export const ackErrors = {
     code: 'REALTIME.INVALID_STATUS',
     error: 'Invalid status: expected "Available" or "Busy"',
   }),
+  invalidTyping: (): AckError => ({
+    ok: false,
+    code: 'REALTIME.INVALID_TYPING',
+    error: 'Invalid typing: expected {to: "<another user id>", typing: true|false}',
+  }),
   rateLimited: (): AckError => ({
     ok: false,
     code: 'REALTIME.RATE_LIMITED',

@@ -1,27 +1,21 @@
-import { setMaxListeners } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '@chat/shared/logger';
 import { type Broker, type Consumer, createBroker } from '@chat/shared/messaging';
 import { createRedis, type Redis } from '@chat/shared/redis';
 import type { Config } from './config.js';
-import { createHeldMessagesStore } from './data-access/held-messages.store.js';
 import { createPresenceStore } from './data-access/presence.store.js';
 import { createStatusStore } from './data-access/status.store.js';
-import type { DeliveryDeps } from './domain/deliver-message.js';
-import type { DeliveryObserver } from './domain/delivery-observer.js';
-import { createKeyedSerializer } from './domain/keyed-serializer.js';
 import { createPresenceTracker, type PresenceTracker } from './domain/presence.js';
 import type { StatusDeps } from './domain/status.js';
-import { startMessageCreatedConsumer } from './entry-points/messaging/message-created.consumer.js';
-import {
-  type LivePushSubscriber,
-  startLivePushSubscriber,
-} from './entry-points/redis/live-push.subscriber.js';
-import { createOutageGate } from './entry-points/redis/outage-gate.js';
+import { cancelAll } from './entry-points/messaging/event-consumers.js';
 import {
   type RevocationSubscriber,
   startRevocationSubscriber,
 } from './entry-points/redis/revocation.subscriber.js';
+import {
+  startUserEventsSubscriber,
+  type UserEventsSubscriber,
+} from './entry-points/redis/user-events.subscriber.js';
 import { authenticateHandshake } from './entry-points/socket/auth.middleware.js';
 import { handleConnection } from './entry-points/socket/connection.handler.js';
 import {
@@ -31,6 +25,7 @@ import {
   type RealtimeServer,
 } from './entry-points/socket/io.server.js';
 import type { RealtimeMetrics } from './metrics.js';
+import { createStores, startConsumers } from './node-consumers.js';
 
 /** Everything a started node holds open. */
 export interface RunningNode {
@@ -40,11 +35,11 @@ export interface RunningNode {
   broker: Broker;
   io: RealtimeServer;
   presence: PresenceTracker;
-  consumer: Consumer;
+  consumers: Consumer[];
   /** Aborted on stop or crash: deliveries held during a Redis outage give up and are requeued. */
   stopping: AbortController;
   revocations: RevocationSubscriber;
-  livePushes: LivePushSubscriber;
+  userEvents: UserEventsSubscriber;
 }
 
 export interface NodeContext {
@@ -53,13 +48,6 @@ export interface NodeContext {
   metrics: RealtimeMetrics;
   httpServer: HttpServer;
   isDraining: () => boolean;
-}
-
-function observerOf(metrics: RealtimeMetrics): DeliveryObserver {
-  return {
-    outcome: (outcome) => metrics.deliveries.inc({ outcome }),
-    lag: (path, seconds) => metrics.deliveryLag.observe({ path }, seconds),
-  };
 }
 
 async function connectRedis(ctx: NodeContext): Promise<[Redis, Redis, Redis, Redis]> {
@@ -83,40 +71,6 @@ function createPresence(ctx: NodeContext, redis: Redis, notifier: ReturnType<typ
   });
 }
 
-/**
- * Consume `message.created` behind an outage gate: while Redis is away (and, after a long outage, until
- * presence is re-asserted) deliveries wait unacked instead of burning the delivery limit.
- */
-async function startDelivery(
-  ctx: NodeContext,
-  opts: {
-    broker: Broker;
-    redis: Redis;
-    presence: PresenceTracker;
-    deps: DeliveryDeps;
-    stopping: AbortController;
-  },
-): Promise<Consumer> {
-  const { config, logger } = ctx;
-  // Every delivery held by an outage listens on it (up to the prefetch).
-  setMaxListeners(0, opts.stopping.signal);
-  const gate = createOutageGate(opts.redis, {
-    onRecovered: () => opts.presence.refreshNow(),
-    lapseAfterMs: config.PRESENCE_TTL_MS - config.PRESENCE_REFRESH_MS,
-    settleMs: config.PRESENCE_REFRESH_MS,
-    logger,
-  });
-  opts.stopping.signal.addEventListener('abort', () => gate.stop(), { once: true });
-  return startMessageCreatedConsumer(opts.broker, {
-    queue: config.DELIVERY_QUEUE,
-    prefetch: config.DELIVERY_PREFETCH,
-    deps: opts.deps,
-    redis: opts.redis,
-    gate,
-    stopping: opts.stopping.signal,
-  });
-}
-
 /** Connect Redis and RabbitMQ, attach Socket.IO, join presence, then start consuming. */
 export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
   const { config, logger, metrics, isDraining } = ctx;
@@ -136,15 +90,15 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
   }
   const io = createIoServer(ctx.httpServer, { corsOrigins: config.CORS_ORIGINS, pub, sub, isDraining });
   const notifier = createIoNotifier(io);
-  const serializer = createKeyedSerializer();
-  const held = createHeldMessagesStore(redis);
-  const observer = observerOf(metrics);
+  // Subscribed before any socket or consumer, so no emit recorded by this node is missed here.
+  const userEvents = await startUserEventsSubscriber(revocationRedis, { io, publisher: redis, logger });
+  const stores = createStores(ctx, redis);
   const status: StatusDeps = {
     status: createStatusStore(redis),
-    held,
+    held: stores.held,
     notifier,
-    serializer,
-    observer,
+    observer: stores.observer,
+    relayed: () => userEvents.relayed(),
     logger,
   };
   const presence = createPresence(ctx, redis, notifier);
@@ -152,23 +106,23 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
   io.use(authenticateHandshake({ jwtSecret: config.JWT_SECRET, redis, isDraining, logger }));
   const eventsPerSecond = config.SOCKET_EVENTS_PER_SECOND;
   io.on('connection', (socket) =>
-    handleConnection(socket, { presence, status, redis, metrics, logger, eventsPerSecond }),
+    handleConnection(socket, {
+      presence,
+      status,
+      relations: stores.relations,
+      redis,
+      metrics,
+      logger,
+      eventsPerSecond,
+    }),
   );
   const revocations = await startRevocationSubscriber(revocationRedis, {
     onRevoked: (jti) => disconnectJti(io, jti),
     logger,
   });
-  // Subscribed before consuming, so no push recorded by this node's consumer is missed here.
-  const livePushes = await startLivePushSubscriber(revocationRedis, { io, logger });
   const stopping = new AbortController();
-  const consumer = await startDelivery(ctx, {
-    broker,
-    redis,
-    presence,
-    deps: { held, notifier, serializer, observer },
-    stopping,
-  });
-  return { redis, redisClients, broker, io, presence, consumer, stopping, revocations, livePushes };
+  const consumers = await startConsumers(ctx, { broker, redis, presence, stores, stopping });
+  return { redis, redisClients, broker, io, presence, consumers, stopping, revocations, userEvents };
 }
 
 // Closing the engine connection (not a Socket.IO disconnect) makes socket.io-client reconnect by itself.
@@ -183,11 +137,11 @@ function sendClientsElsewhere(io: RealtimeServer): void {
  */
 export async function stopNode(node: RunningNode, stopHttp: () => Promise<void>): Promise<void> {
   node.stopping.abort();
-  await node.consumer.cancel();
+  await cancelAll(node.consumers);
   sendClientsElsewhere(node.io);
   await node.presence.stop();
   await node.revocations.stop();
-  await node.livePushes.stop();
+  await node.userEvents.stop();
   await stopHttp();
   await node.io.close();
   await node.broker.close();

@@ -30,7 +30,6 @@ function memoryStore(): PresenceStore {
 function recordingNotifier() {
   const sent: Array<{ event: string; args: unknown[] }> = [];
   const notifier: Notifier = {
-    toUser: (_userId, event, ...args) => sent.push({ event, args }),
     toAll: (event, ...args) => sent.push({ event, args }),
   };
   const of = (event: string) => sent.filter((s) => s.event === event).map((s) => s.args[0]);

@@ -5,12 +5,25 @@ export const redisKeys = {
   presenceNodes: 'chat:presence:nodes',
   presenceNode: (nodeId: string): string => `chat:presence:node:${nodeId}`,
   status: 'chat:status',
+  /** v1 LIST of held payloads; no longer written (see heldMessages). */
   held: (userId: string): string => `chat:held:${userId}`,
+  /** HASH `senderId:messageId` → message JSON: what waits for a Busy user (released in creation order). */
+  heldMessages: (userId: string): string => `chat:held-messages:${userId}`,
   delivered: (messageId: string): string => `chat:delivered:${messageId}`,
   denyList: (jti: string): string => `chat:denylist:${jti}`,
   revocationsChannel: 'chat:revocations',
-  /** Pub/sub channel the delivery script publishes live pushes on; every realtime node relays them. */
-  livePushChannel: 'chat:live-push',
+  /** Pub/sub channel carrying every emit addressed to users (`{to, event, data}`); each node relays it. */
+  userEventsChannel: 'chat:user-events',
+  /** Marks an event id a realtime consumer has applied (dedupe of redeliveries). */
+  realtimeEventDone: (eventId: string): string => `chat:realtime:event:${eventId}`,
+  /** HASH of a message's latest edit (`editedAt`, `message`) or `deleted`, for events that overtake creation. */
+  messageFate: (messageId: string): string => `chat:message-fate:${messageId}`,
+  /** SET of the users `userId` has blocked. */
+  blocks: (userId: string): string => `chat:blocks:${userId}`,
+  /** HASH blockedId → occurredAt of the last block change applied (older events are ignored). */
+  blockChanges: (userId: string): string => `chat:block-changes:${userId}`,
+  /** Throttle mark of forwarded `typing: true` from one user to another. */
+  typingThrottle: (from: string, to: string): string => `chat:typing:${from}:${to}`,
   rateLimit: (bucket: string, id: string): string => `chat:ratelimit:${bucket}:${id}`,
 } as const;
 

@@ -12,3 +12,9 @@ export async function runScript(redis: Redis, lua: string, keys: string[], args:
 export function asStrings(reply: unknown): string[] {
   return Array.isArray(reply) ? reply.filter((item): item is string => typeof item === 'string') : [];
 }
+
+/** A script reply expected to be one of `allowed`; anything else is a bug worth failing loudly. */
+export function expectOneOf<T extends string>(reply: unknown, allowed: readonly T[]): T {
+  if (typeof reply === 'string' && (allowed as readonly string[]).includes(reply)) return reply as T;
+  throw new Error(`unexpected script reply: ${String(reply)}`);
+}

@@ -1,54 +1,45 @@
 import type { MessageCreatedEvent } from '@chat/shared/events';
-import type { HeldMessagesStore, RecordedOutcome } from '../data-access/held-messages.store.js';
-import { type DeliveryObserver, lagSeconds } from './delivery-observer.js';
-import type { KeyedSerializer } from './keyed-serializer.js';
-import type { Notifier } from './notifier.js';
+import type { HeldMessagesStore, RecordedFact } from '../data-access/held-messages.store.js';
+import { type DeliveryObserver, type DeliveryOutcome, lagSeconds } from './delivery-observer.js';
+import { createdPlans } from './delivery-rules.js';
 
 export interface DeliveryDeps {
   held: HeldMessagesStore;
-  notifier: Notifier;
-  /** Shared with the status switch: per recipient, a live message never overtakes a flush of held ones. */
-  serializer: KeyedSerializer;
   observer: DeliveryObserver;
   now?: () => number;
 }
 
+const OUTCOMES: Record<RecordedFact, DeliveryOutcome> = {
+  available: 'delivered',
+  busy: 'deferred',
+  offline: 'offline',
+  blocked: 'blocked',
+  deleted: 'deleted',
+  duplicate: 'duplicate',
+};
+
 /**
- * Live delivery of one `message.created` event. The outcome, the dedupe mark and (when delivered) the
- * recipient's push are one atomic step in Redis, so a redelivered event is dropped, the consumer may ack
- * as soon as this resolves, and a crash cannot separate the record from the push. Only the sender's
- * `messageDelivery` notice is emitted afterwards (at most once).
- * `attempt` names this delivery across in-process retries, so a retry after a lost reply still pushes.
+ * Live delivery of one `message.created` event, by the plans of delivery-rules.ts. The fact, the dedupe
+ * mark, the hold and the emits (recipient's push, sender's notice) are one atomic step in Redis, so a
+ * redelivered event emits nothing, the consumer may ack as soon as this resolves, and a crash cannot
+ * separate the record from its emits.
+ * `attempt` names this delivery across in-process retries, so a retry after a lost reply reports its fact.
  */
-export function deliverMessage(
+export async function deliverMessage(
   deps: DeliveryDeps,
   event: MessageCreatedEvent,
   attempt?: string,
-): Promise<RecordedOutcome> {
+): Promise<RecordedFact> {
   const { message } = event;
   const now = deps.now ?? Date.now;
-  return deps.serializer.run(message.receiverId, async () => {
-    const outcome = await deps.held.record({
-      messageId: message._id,
-      receiverId: message.receiverId,
-      payload: JSON.stringify(event),
-      now: now(),
-      attempt,
-    });
-    if (outcome === 'delivered') {
-      // The recipient's push went out with the record itself (see the store); this tells the sender.
-      deps.observer.lag('live', lagSeconds(event.occurredAt, now()));
-      deps.notifier.toUser(message.senderId, 'messageDelivery', {
-        messageId: message._id,
-        state: 'delivered',
-      });
-    } else if (outcome === 'deferred') {
-      deps.notifier.toUser(message.senderId, 'messageDelivery', {
-        messageId: message._id,
-        state: 'deferred',
-      });
-    }
-    deps.observer.outcome(outcome);
-    return outcome;
+  const fact = await deps.held.record({
+    message,
+    messageJson: JSON.stringify(message),
+    plans: createdPlans(message),
+    now: now(),
+    attempt,
   });
+  if (fact === 'available') deps.observer.lag('live', lagSeconds(event.occurredAt, now()));
+  deps.observer.outcome(OUTCOMES[fact]);
+  return fact;
 }

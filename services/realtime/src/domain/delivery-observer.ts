@@ -1,4 +1,11 @@
-export type DeliveryOutcome = 'delivered' | 'deferred' | 'offline' | 'duplicate' | 'flushed';
+export type DeliveryOutcome =
+  | 'delivered'
+  | 'deferred'
+  | 'offline'
+  | 'duplicate'
+  | 'flushed'
+  | 'blocked'
+  | 'deleted';
 
 /** Where delivery reports what it did (metrics); a no-op is fine. */
 export interface DeliveryObserver {

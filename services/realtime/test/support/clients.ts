@@ -6,6 +6,7 @@ import type {
   ServerToClientEvents,
   SetStatusAck,
   StatusChange,
+  TypingAck,
 } from '@chat/shared/sockets';
 import { waitFor } from '@chat/shared/testing';
 import { io, type Socket } from 'socket.io-client';
@@ -33,6 +34,9 @@ export interface TestClient {
   onlineLists(): string[][];
   disconnectReason(): Promise<string>;
   setStatus(status: unknown): Promise<SetStatusAck>;
+  /** The first argument of every `event` received, in order. */
+  events<T>(event: keyof ServerToClientEvents): T[];
+  typing(input: unknown): Promise<TypingAck>;
 }
 
 function argsOf<T>(client: TestClient, event: string): T[] {
@@ -85,6 +89,9 @@ export function createClientPool() {
         onlineLists: () => argsOf<string[]>(client, 'getOnlineUsers'),
         disconnectReason: () => reason,
         setStatus: (status) => socket.timeout(5_000).emitWithAck('setStatus', status as 'Available' | 'Busy'),
+        events: <T>(event: keyof ServerToClientEvents) => argsOf<T>(client, event),
+        typing: (input) =>
+          socket.timeout(5_000).emitWithAck('typing', input as { to: string; typing: boolean }),
       };
       return client;
     },

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { signUserToken } from '@chat/shared/auth';
 import { loadConfig } from '@chat/shared/config';
-import type { MessageCreatedEvent } from '@chat/shared/events';
+import type { EventOf, MessageCreatedEvent, RoutingKey } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
-import { type Broker, createBroker } from '@chat/shared/messaging';
+import { type Broker, createBroker, deleteBrokerNamespace } from '@chat/shared/messaging';
 import { newObjectId, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
-import amqplib from 'amqplib';
 import { createApp, type RealtimeApp } from '../../src/app.js';
 import { configSchema } from '../../src/config.js';
 
@@ -18,11 +17,14 @@ export interface TestNode {
 }
 
 export interface Cluster {
-  queue: string;
+  /** The AMQP namespace of this cluster's exchange and queues. */
+  namespace: string;
   nodes: TestNode[];
-  /** Start one more node on the cluster's queue (e.g. to stop or kill it in a test). */
+  /** Start one more node on the cluster's queues (e.g. to stop or kill it in a test). */
   addNode(): Promise<TestNode>;
   publish(event: MessageCreatedEvent): Promise<void>;
+  /** Publish any event on the cluster's exchange (validated with its shared schema). */
+  publishEvent<K extends RoutingKey>(routingKey: K, event: EventOf<K>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,10 +35,10 @@ export const FAST_PRESENCE = {
   PRESENCE_SWEEP_MS: '200',
 };
 
-/** N realtime nodes on one Redis, consuming a delivery queue unique to the calling test file. */
+/** N realtime nodes on one Redis, consuming from an AMQP namespace unique to the calling test file. */
 export async function startCluster(size: number, env: Record<string, string> = {}): Promise<Cluster> {
   const { redisUrl, amqpUrl } = testEnv();
-  const queue = uniqueName('test-realtime-delivery');
+  const namespace = uniqueName('test-realtime');
   const logger = createLogger({ service: 'realtime-test', level: 'silent' });
   const started: TestNode[] = [];
   const addNode = async (): Promise<TestNode> => {
@@ -50,7 +52,7 @@ export async function startCluster(size: number, env: Record<string, string> = {
       JWT_SECRET: TEST_SECRETS.jwt,
       CORS_ORIGINS: ALLOWED_ORIGIN,
       NODE_ID: nodeId,
-      DELIVERY_QUEUE: queue,
+      AMQP_NAMESPACE: namespace,
       ...env,
     });
     const app = createApp(config, { logger });
@@ -61,30 +63,21 @@ export async function startCluster(size: number, env: Record<string, string> = {
   };
   const nodes: TestNode[] = [];
   for (let i = 0; i < size; i++) nodes.push(await addNode());
-  const broker: Broker = createBroker({ url: amqpUrl, logger, name: 'realtime-test-publisher' });
+  const broker: Broker = createBroker({ url: amqpUrl, namespace, logger, name: 'realtime-test-publisher' });
   const publisher = broker.publisher();
   return {
-    queue,
+    namespace,
     nodes,
     addNode,
     publish: (event) => publisher.publish('message.created', event),
+    publishEvent: (routingKey, event) => publisher.publish(routingKey, event),
     async close() {
       await Promise.allSettled(started.map((node) => node.app.stop()));
       await broker.close();
-      await deleteQueues(amqpUrl, [queue, `${queue}.dlq`]);
+      // Left behind, the queues would collect events forever.
+      await deleteBrokerNamespace(amqpUrl, namespace);
     },
   };
-}
-
-// The queue is bound to message.created: left behind, it would collect every later test's events.
-async function deleteQueues(amqpUrl: string, queues: string[]): Promise<void> {
-  const connection = await amqplib.connect(amqpUrl);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of queues) await channel.deleteQueue(queue);
-  } finally {
-    await connection.close();
-  }
 }
 
 /** A message.created event from `senderId` to `receiverId`, created `offsetMs` after a fixed base. */

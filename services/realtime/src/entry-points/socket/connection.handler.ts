@@ -2,12 +2,14 @@ import { isTokenRevoked } from '@chat/shared/auth';
 import type { Logger } from '@chat/shared/logger';
 import type { Redis } from '@chat/shared/redis';
 import { jtiRoom, userRoom } from '@chat/shared/sockets';
+import type { RelationsStore } from '../../data-access/relations.store.js';
 import type { PresenceTracker } from '../../domain/presence.js';
 import type { StatusDeps } from '../../domain/status.js';
 import type { RealtimeMetrics } from '../../metrics.js';
 import type { RealtimeSocket } from './io.server.js';
 import { limitEventRate } from './rate-limit.middleware.js';
 import { handleSetStatus } from './set-status.handler.js';
+import { handleTyping } from './typing.handler.js';
 
 // setTimeout fires at once for delays above 2^31-1 ms; longer waits are re-armed in steps.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -15,6 +17,7 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 export interface ConnectionDeps {
   presence: PresenceTracker;
   status: StatusDeps;
+  relations: RelationsStore;
   redis: Redis;
   metrics: RealtimeMetrics;
   logger: Logger;
@@ -61,6 +64,7 @@ export function handleConnection(socket: RealtimeSocket, deps: ConnectionDeps): 
   deps.metrics.connectedSockets.inc();
   limitEventRate(socket, { perSecond: deps.eventsPerSecond, logger: deps.logger });
   handleSetStatus(socket, deps.status);
+  handleTyping(socket, { relations: deps.relations, logger: deps.logger });
   const cancelExpiry = disconnectAtExpiry(socket, exp);
   const recorded = deps.presence.connected(userId);
   socket.on('disconnect', () => {

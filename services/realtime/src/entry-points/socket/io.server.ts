@@ -6,7 +6,7 @@ import type {
   ServerToClientEvents,
   SocketData,
 } from '@chat/shared/sockets';
-import { jtiRoom, userRoom } from '@chat/shared/sockets';
+import { jtiRoom } from '@chat/shared/sockets';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { Notifier } from '../../domain/notifier.js';
@@ -52,9 +52,6 @@ export function createIoServer(
 /** The domain's Notifier over Socket.IO rooms; the adapter carries each emit to every node. */
 export function createIoNotifier(io: RealtimeServer): Notifier {
   return {
-    toUser(userId, event, ...args) {
-      io.to(userRoom(userId)).emit(event, ...args);
-    },
     toAll(event, ...args) {
       io.emit(event, ...args);
     },

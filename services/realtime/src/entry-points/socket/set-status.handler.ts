@@ -7,10 +7,10 @@ import type { RealtimeSocket } from './io.server.js';
 
 const statusInput = z.enum(USER_STATUSES);
 
-type Reply = (result: SetStatusAck) => void;
+type Reply<T> = (result: T) => void;
 
-// A client that emits `setStatus(ack)` still gets its answer; a throwing client callback is its problem.
-function replyOf(raw: unknown, ack: unknown): Reply {
+// A client that emits `event(ack)` still gets its answer; a throwing client callback is its problem.
+export function replyOf<T>(raw: unknown, ack: unknown): Reply<T> {
   const callback = typeof ack === 'function' ? ack : typeof raw === 'function' ? raw : undefined;
   return (result) => {
     try {
@@ -24,7 +24,7 @@ function replyOf(raw: unknown, ack: unknown): Reply {
 /** `setStatus(status, ack)`: validated, stored, broadcast; answered through the ack, never thrown. */
 export function handleSetStatus(socket: RealtimeSocket, deps: StatusDeps): void {
   socket.on('setStatus', (raw: unknown, ack: unknown) => {
-    const reply = replyOf(raw, ack);
+    const reply = replyOf<SetStatusAck>(raw, ack);
     const parsed = statusInput.safeParse(raw);
     if (!parsed.success) return reply(ackErrors.invalidStatus());
     const status = parsed.data;

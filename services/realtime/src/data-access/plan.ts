@@ -1,0 +1,32 @@
+/**
+ * What a store script is told to do for the fact it finds: the domain's decision (delivery-rules.ts) in
+ * a form the scripts carry out as given. The facts are the scripts' vocabulary of what they can find.
+ */
+export interface Plan {
+  /** Keep the message in the recipient's hold (message.created only). */
+  hold: boolean;
+  /** Encoded emits (`{to, event, data}` JSON), published in order. */
+  emits: string[];
+}
+
+export type Plans<F extends string> = Partial<Record<F, Plan>>;
+
+/** message.created: a redelivery is `duplicate` besides these. */
+export type CreatedFact = 'available' | 'busy' | 'offline' | 'blocked' | 'deleted';
+/** message.updated: `stale` when a newer edit was applied, `held` when the copy is still held. */
+export type UpdatedFact = 'applied' | 'held' | 'stale' | 'deleted';
+/** message.deleted: `already` when deleted before. */
+export type DeletedFact = 'applied' | 'held' | 'already';
+/** typing: `unavailable` covers offline, Busy and a block either way. */
+export type TypingFact = 'forwarded' | 'unavailable' | 'throttled';
+
+/**
+ * What a plan may leave for the store to fill in when it carries it out: `message` (a JSON string value
+ * replaced by the stored message JSON — its latest edit, when an edit overtook the creation), and
+ * `sender` / `messageId` (inside JSON strings) for each message released from a hold.
+ */
+export const PLACEHOLDERS = {
+  message: '$MESSAGE$',
+  sender: '$SENDER$',
+  messageId: '$MESSAGE_ID$',
+} as const;

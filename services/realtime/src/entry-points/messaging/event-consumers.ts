@@ -1,0 +1,82 @@
+import type { Broker, Consumer } from '@chat/shared/messaging';
+import type { Redis } from '@chat/shared/redis';
+import type { EventsOnceStore } from '../../data-access/events-once.store.js';
+import type { RelationsStore } from '../../data-access/relations.store.js';
+import { applyBlockChange } from '../../domain/block-change.js';
+import { applyMessageDeleted } from '../../domain/delete-message.js';
+import type { DeliveryDeps } from '../../domain/deliver-message.js';
+import { applyConversationRead } from '../../domain/read-receipt.js';
+import { applyMessageUpdated, type ChangeMessageDeps } from '../../domain/update-message.js';
+import type { OutageGate } from '../redis/outage-gate.js';
+import { startGatedConsumer } from './gated-consumer.js';
+import { startMessageCreatedConsumer } from './message-created.consumer.js';
+
+export interface EventConsumersOptions {
+  queues: {
+    created: string;
+    updated: string;
+    deleted: string;
+    read: string;
+    blocked: string;
+    unblocked: string;
+  };
+  createdPrefetch: number;
+  prefetch: number;
+  redis: Redis;
+  gate: OutageGate;
+  stopping: AbortSignal;
+  delivery: DeliveryDeps;
+  changes: ChangeMessageDeps;
+  once: EventsOnceStore;
+  relations: RelationsStore;
+}
+
+/** Every consumer of the node, each behind the same outage gate. Cancel them with `cancelAll`. */
+export async function startEventConsumers(broker: Broker, opts: EventConsumersOptions): Promise<Consumer[]> {
+  const { queues, redis, gate, stopping, prefetch } = opts;
+  const gated = (queue: string) => ({ queue, prefetch, redis, gate, stopping });
+  const { logger } = opts.changes;
+  const blocks = { relations: opts.relations, logger };
+  return Promise.all([
+    startMessageCreatedConsumer(broker, {
+      ...gated(queues.created),
+      prefetch: opts.createdPrefetch,
+      deps: opts.delivery,
+    }),
+    startGatedConsumer(
+      broker,
+      'message.updated',
+      gated(queues.updated),
+      (event) => () => applyMessageUpdated(opts.changes, event),
+    ),
+    startGatedConsumer(
+      broker,
+      'message.deleted',
+      gated(queues.deleted),
+      (event) => () => applyMessageDeleted(opts.changes, event),
+    ),
+    startGatedConsumer(
+      broker,
+      'conversation.read',
+      gated(queues.read),
+      (event) => () => applyConversationRead({ once: opts.once }, event),
+    ),
+    startGatedConsumer(
+      broker,
+      'user.blocked',
+      gated(queues.blocked),
+      (event) => () => applyBlockChange(blocks, event, 'block'),
+    ),
+    startGatedConsumer(
+      broker,
+      'user.unblocked',
+      gated(queues.unblocked),
+      (event) => () => applyBlockChange(blocks, event, 'unblock'),
+    ),
+  ]);
+}
+
+/** Stop every consumer, waiting for the events in flight. */
+export async function cancelAll(consumers: Consumer[]): Promise<void> {
+  await Promise.all(consumers.map((consumer) => consumer.cancel()));
+}

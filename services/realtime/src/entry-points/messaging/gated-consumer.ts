@@ -1,0 +1,56 @@
+import type { EventOf, RoutingKey } from '@chat/shared/events';
+import { withCorrelationId } from '@chat/shared/logger';
+import type { Broker, Consumer } from '@chat/shared/messaging';
+import type { Redis } from '@chat/shared/redis';
+import type { OutageGate } from '../redis/outage-gate.js';
+
+const CORRELATION_HEADER = 'x-request-id';
+
+/** True when a failure says "Redis is not reachable right now" rather than "this event is bad". */
+function isRedisOutage(redis: Redis, err: unknown): boolean {
+  return redis.status !== 'ready' || (err instanceof Error && err.name === 'MaxRetriesPerRequestError');
+}
+
+export interface GatedConsumerOptions {
+  queue: string;
+  prefetch: number;
+  redis: Redis;
+  gate: OutageGate;
+  /** Aborted on stop: events held by an outage give up and are requeued. */
+  stopping: AbortSignal;
+}
+
+/**
+ * A competing consumer whose handler runs behind the outage gate. The broker wrapper acks only after the
+ * handler resolves, requeues when it throws and dead-letters invalid events. While Redis is down the
+ * event is held here, unacked, until the gate reopens: an outage must not burn the delivery limit and
+ * dead-letter valid events (the prefetch bounds how many are held; the rest wait in the queue).
+ * `handle` gets a fresh function per delivery to run its work in, retried as a whole after an outage.
+ */
+export function startGatedConsumer<K extends RoutingKey>(
+  broker: Broker,
+  routingKey: K,
+  opts: GatedConsumerOptions,
+  handle: (event: EventOf<K>) => () => Promise<unknown>,
+): Promise<Consumer> {
+  return broker.consume({
+    queue: opts.queue,
+    routingKey,
+    prefetch: opts.prefetch,
+    handler: async (event, meta) => {
+      const correlationId = meta.headers[CORRELATION_HEADER];
+      const run = handle(event);
+      for (;;) {
+        await opts.gate.open(opts.stopping);
+        try {
+          await (typeof correlationId === 'string' ? withCorrelationId(correlationId, run) : run());
+          return;
+        } catch (err) {
+          if (!isRedisOutage(opts.redis, err)) throw err;
+          // Not hot: the gate is shut until Redis is ready again.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    },
+  });
+}
