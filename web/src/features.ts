@@ -6,6 +6,6 @@ export const features = {
   conversations: false,
   readReceipts: false,
   editDelete: false,
-  typing: false,
+  typing: true,
   blocking: true,
 } as const;

@@ -180,6 +180,17 @@ describe('the web client in Chromium, through the gateway', () => {
     await expect.poll(() => b.page.getByTestId('peer-presence').innerText(), WAIT).toBe('Online');
   });
 
+  test('Bob sees Alice typing until her message arrives', async () => {
+    const typingNote = b.page.getByText(`${alice.fullName} is typing…`);
+    await a.page.getByLabel('Message', { exact: true }).pressSequentially('Are you', { delay: 30 });
+    await typingNote.waitFor();
+    await a.page.getByLabel('Message', { exact: true }).pressSequentially(' free later?');
+    await a.page.getByLabel('Message', { exact: true }).press('Enter');
+    history.push('Are you free later?');
+    await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history);
+    await typingNote.waitFor({ state: 'detached' });
+  });
+
   test('history survives a reload, and older pages load as Alice scrolls up', async () => {
     const from = await apiUser(bob);
     const to = { ...alice, cookie: '' };
