@@ -10,14 +10,20 @@ import { registerKnownUserModel } from './data-access/known-user.model.js';
 import { createKnownUserRepository } from './data-access/known-user.repository.js';
 import { registerMessageModel } from './data-access/message.model.js';
 import { createMessageRepository } from './data-access/message.repository.js';
-import { createMessageOutbox } from './domain/message-outbox.js';
+import {
+  createConversationOutboxRepository,
+  createMessageOutboxRepository,
+} from './data-access/outbox.repository.js';
+import { createOutboxStore } from './domain/message-outbox.js';
+import { mountConversationsRoutes } from './entry-points/http/conversations.routes.js';
 import { mountMessagesRoutes } from './entry-points/http/messages.routes.js';
+import { consumeUserBlockChanges } from './entry-points/messaging/user-block.consumer.js';
 import { consumeUserRegistered } from './entry-points/messaging/user-registered.consumer.js';
 
 export interface AppOverrides {
   logger?: Logger;
   /** Queue names; tests give each app its own so parallel files don't compete for events. */
-  queues?: { userRegistered?: string };
+  queues?: { userRegistered?: string; userBlocked?: string; userUnblocked?: string };
   /** Outbox relay timing (tests shorten the backoff). */
   outbox?: { intervalMs?: number; retryBaseMs?: number; maxBackoffMs?: number };
 }
@@ -30,6 +36,10 @@ const BROKER_CONNECT_WAIT_MS = 3_000;
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger({ service: 'messages', level: config.LOG_LEVEL });
   const queue = overrides.queues?.userRegistered ?? QUEUES.messagesUserRegistered;
+  const blockQueues = {
+    blocked: overrides.queues?.userBlocked ?? QUEUES.messagesUserBlocked,
+    unblocked: overrides.queues?.userUnblocked ?? QUEUES.messagesUserUnblocked,
+  };
 
   return createServiceApp({
     name: 'messages',
@@ -58,7 +68,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       });
       onClose(() => broker.close());
       const relay: OutboxRelay = startOutboxRelay({
-        store: createMessageOutbox(messages),
+        store: createOutboxStore({
+          messages: createMessageOutboxRepository(messageModel),
+          conversations: createConversationOutboxRepository(conversationModel),
+        }),
         publisher: broker.publisher(),
         logger,
         ...overrides.outbox,
@@ -73,6 +86,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         .catch((err: unknown) => logger.warn({ err }, 'broker not reachable yet; starting without it'));
       const consumer = await consumeUserRegistered(broker, { queue, knownUsers, logger });
       onClose(() => consumer.cancel());
+      const blockConsumers = await consumeUserBlockChanges(broker, {
+        queues: blockQueues,
+        conversations,
+        logger,
+      });
+      onClose(() => Promise.all(blockConsumers.map((c) => c.cancel())));
 
       return createHttpService({
         name: 'messages',
@@ -83,14 +102,17 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             if (!broker.isConnected()) throw new Error('broker not connected');
           },
         },
-        routes: (app) =>
-          mountMessagesRoutes(app, {
+        routes: (app) => {
+          const deps = {
             internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
             messages,
             conversations,
             knownUsers,
             notifyOutbox: () => relay.wake(),
-          }),
+          };
+          mountConversationsRoutes(app, deps);
+          mountMessagesRoutes(app, deps);
+        },
       });
     },
   });

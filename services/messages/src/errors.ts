@@ -12,4 +12,10 @@ export const messagesErrors = {
       409,
       'This Idempotency-Key was already used for a different message',
     ),
+  blocked: () => new AppError('MESSAGES.BLOCKED', 403, "You can't message this user"),
+  messageNotFound: () => new AppError('MESSAGES.MESSAGE_NOT_FOUND', 404, 'Message not found'),
+  notYourMessage: () =>
+    new AppError('MESSAGES.NOT_YOUR_MESSAGE', 403, 'Only the sender can change this message'),
+  messageDeleted: () =>
+    new AppError('MESSAGES.MESSAGE_DELETED', 409, 'This message was deleted and cannot be edited'),
 } as const;

@@ -1,4 +1,4 @@
-import { messageCreatedEvent } from '@chat/shared/events';
+import { EXCHANGE, eventSchemas, isRoutingKey, messageCreatedEvent } from '@chat/shared/events';
 import {
   collectEvents,
   type EventCollector,
@@ -7,8 +7,10 @@ import {
   testEnv,
   waitFor,
 } from '@chat/shared/testing';
+import amqplib from 'amqplib';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deleteOk, editOk, readOk } from './api-client.js';
 import { type MessageReply, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
 
 let proxy: TcpProxy;
@@ -25,6 +27,26 @@ async function sendMany(from: string, to: string, count: number, offset: number)
     replies.push(...(await Promise.all(batch)));
   }
   return replies;
+}
+
+/** Every event on the exchange, in arrival order, validated by its routing key's schema. */
+async function recordAllEvents() {
+  const connection = await amqplib.connect(testEnv().amqpUrl);
+  const channel = await connection.createChannel();
+  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+  await channel.bindQueue(queue, EXCHANGE, '#');
+  const seen: Array<{ routingKey: string; event: Record<string, unknown> }> = [];
+  await channel.consume(
+    queue,
+    (msg) => {
+      const key = msg?.fields.routingKey ?? '';
+      if (!msg || !isRoutingKey(key)) return;
+      const parsed = eventSchemas[key].safeParse(JSON.parse(msg.content.toString('utf8')));
+      if (parsed.success) seen.push({ routingKey: key, event: parsed.data });
+    },
+    { noAck: true },
+  );
+  return { seen, close: () => connection.close() };
 }
 
 beforeAll(async () => {
@@ -113,6 +135,62 @@ describe('message.created through the outbox', () => {
       );
     } finally {
       await next.close();
+    }
+  }, 60_000);
+
+  test('edits, deletes and reads made while the broker is down are published after it is back, in write order', async () => {
+    await proxy.restore();
+    await waitFor(async () => (await fetch(`${t.url}/readyz`)).status === 200, {
+      timeoutMs: 15_000,
+      message: 'never ready again',
+    });
+    const [alice, bob] = await registerUsers(t, 2);
+    if (!alice || !bob) throw new Error('fixtures');
+    const recorder = await recordAllEvents();
+    try {
+      const m0 = await sendOk(t, alice, bob, 'before the outage');
+      await waitFor(
+        async () => (await t.db.collection('messages').findOne({ _id: new ObjectId(m0._id) }))?.publishedAt,
+      );
+      await proxy.cut();
+      const m1 = await sendOk(t, alice, bob, 'typo');
+      await editOk(t, alice, m1._id, 'fixed');
+      const m2 = await sendOk(t, bob, alice, 'reply');
+      await readOk(t, alice, bob, m2._id);
+      await deleteOk(t, alice, m0._id);
+      const pendingReads = await t.db.collection('conversations').countDocuments({ outbox: true });
+      expect(pendingReads).toBe(1);
+
+      await proxy.restore();
+      const mine = () =>
+        recorder.seen.filter((s) => {
+          const message = s.event.message as { conversationId?: string } | undefined;
+          return (message?.conversationId ?? s.event.conversationId) === m0.conversationId;
+        });
+      await waitFor(() => mine().some((s) => s.routingKey === 'message.deleted'), {
+        timeoutMs: 30_000,
+        message: 'the events written during the outage were not published',
+      });
+      const order = mine().map((s) => {
+        const message = s.event.message as { _id: string } | undefined;
+        return `${s.routingKey} ${message?._id ?? s.event.upTo}`;
+      });
+      // Republished duplicates are allowed; first arrivals follow the order of the writes.
+      expect([...new Set(order)]).toEqual([
+        `message.created ${m0._id}`,
+        `message.created ${m1._id}`,
+        `message.updated ${m1._id}`,
+        `message.created ${m2._id}`,
+        `conversation.read ${m2._id}`,
+        `message.deleted ${m0._id}`,
+      ]);
+      const updated = mine().find((s) => s.routingKey === 'message.updated')?.event.message;
+      expect(updated).toMatchObject({ message: 'fixed' });
+      await waitFor(
+        async () => (await t.db.collection('conversations').countDocuments({ outbox: true })) === 0,
+      );
+    } finally {
+      await recorder.close();
     }
   }, 60_000);
 });

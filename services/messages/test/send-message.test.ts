@@ -133,6 +133,11 @@ describe('POST /api/messages/send/:id', () => {
     if (!first) throw new Error('no reply');
     for (const reply of replies) expect(reply).toEqual(first);
     expect(await countSentBy(t, alice)).toBe(1);
+    // The losers' sends were counted before their inserts failed; the newest-message id points at a real one.
+    const conversation = await t.db
+      .collection('conversations')
+      .findOne({ _id: new ObjectId(first.conversationId) });
+    expect(conversation?.lastMessageId.toHexString()).toBe(first._id);
     const later = await sendOk(t, alice, bob, 'only once', headers);
     expect(later).toEqual(first);
 
@@ -158,15 +163,21 @@ describe('POST /api/messages/send/:id', () => {
     const [alice, bob] = await registerUsers(t, 2);
     if (!alice || !bob) throw new Error('fixtures');
     const sent = await sendOk(t, alice, bob, 'tracked');
-    await waitFor(async () => {
-      const doc = await t.db.collection('messages').findOne({ _id: new ObjectId(sent._id) });
-      return doc?.publishedAt instanceof Date;
+    const doc = await waitFor(async () => {
+      const found = await t.db.collection('messages').findOne({ _id: new ObjectId(sent._id) });
+      return found?.publishedAt instanceof Date && found.outbox === undefined ? found : undefined;
     });
+    // Once published, nothing of the outbox is left on the message.
+    expect(doc?.pendingEvents).toEqual([]);
+    expect(doc?.outboxAt).toBeUndefined();
     const conversation = await t.db
       .collection('conversations')
       .findOne({ _id: new ObjectId(sent.conversationId) });
+    // Counters and the last message id, never the messages themselves.
     expect(Object.keys(conversation ?? {}).sort()).toEqual(
-      ['_id', 'createdAt', 'lastMessageAt', 'pairKey', 'participants', 'updatedAt'].sort(),
+      ['_id', 'createdAt', 'lastMessageId', 'pairKey', 'participants', 'sent', 'updatedAt'].sort(),
     );
+    expect(conversation?.sent).toEqual({ [alice]: 1 });
+    expect(conversation?.lastMessageId.toHexString()).toBe(sent._id);
   });
 });

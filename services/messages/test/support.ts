@@ -1,10 +1,6 @@
+import { messageReply } from '@chat/shared/api';
 import { loadConfig } from '@chat/shared/config';
-import {
-  newEventEnvelope,
-  objectId,
-  type UserRegisteredEvent,
-  userRegisteredEvent,
-} from '@chat/shared/events';
+import { newEventEnvelope, type UserRegisteredEvent, userRegisteredEvent } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
 import {
   bearerFor,
@@ -21,15 +17,7 @@ import { z } from 'zod';
 import { type App, type AppOverrides, createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
-export const messageReply = z.strictObject({
-  _id: objectId,
-  conversationId: objectId,
-  senderId: objectId,
-  receiverId: objectId,
-  message: z.string().min(1).max(2000),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+export { messageReply };
 export type MessageReply = z.infer<typeof messageReply>;
 export const historyReply = z.array(messageReply);
 export const errorReply = z.strictObject({ error: z.string().min(1), code: z.string().min(1) });
@@ -38,6 +26,8 @@ export interface TestApp {
   app: App;
   url: string;
   queue: string;
+  /** The app's own user.blocked / user.unblocked queues. */
+  blockQueues: { userBlocked: string; userUnblocked: string };
   dbName: string;
   db: Db;
   /** Close the app, the test's Mongo client and delete the test's queues. */
@@ -51,6 +41,10 @@ export async function startTestApp(
   const env = testEnv();
   const dbName = opts.dbName ?? uniqueName('test-messages');
   const queue = uniqueName('test-messages.user-registered');
+  const blockQueues = {
+    userBlocked: uniqueName('test-messages.user-blocked'),
+    userUnblocked: uniqueName('test-messages.user-unblocked'),
+  };
   const config = loadConfig(configSchema, {
     NODE_ENV: 'test',
     PORT: '0',
@@ -61,19 +55,28 @@ export async function startTestApp(
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
   });
   const logger = createLogger({ service: 'messages-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = createApp(config, { logger, ...opts.overrides, queues: { userRegistered: queue } });
+  const app = createApp(config, {
+    logger,
+    ...opts.overrides,
+    queues: { userRegistered: queue, ...blockQueues },
+  });
   const { url } = await app.start();
   const client = await MongoClient.connect(env.mongoUrl);
   return {
     app,
     url,
     queue,
+    blockQueues,
     dbName,
     db: client.db(dbName),
     async close() {
       await app.stop();
       await client.close();
-      await deleteQueues(env.amqpUrl, [queue, `${queue}.dlq`]);
+      const queues = [queue, blockQueues.userBlocked, blockQueues.userUnblocked];
+      await deleteQueues(
+        env.amqpUrl,
+        queues.flatMap((q) => [q, `${q}.dlq`]),
+      );
     },
   };
 }

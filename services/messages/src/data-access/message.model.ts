@@ -1,30 +1,72 @@
 import { type Connection, type Model, Schema, type Types } from 'mongoose';
 
+export type MessageRoutingKey = 'message.created' | 'message.updated' | 'message.deleted';
+
+/**
+ * An event of this message waiting in its outbox. The payload is built from the document when published,
+ * so erasing the text erases it from pending events too. `_id` orders it among all outbox events.
+ */
+export interface MessageOutboxEvent {
+  _id: Types.ObjectId;
+  eventId: string;
+  routingKey: MessageRoutingKey;
+  occurredAt: Date;
+}
+
 export interface MessageRecord {
   _id: Types.ObjectId;
   conversationId: Types.ObjectId;
   senderId: Types.ObjectId;
   receiverId: Types.ObjectId;
+  /** The text; "" once deleted (erased, not hidden). */
   message: string;
   /** Client-chosen key of a retriable send; unique per sender when present. */
   idempotencyKey?: string;
   /** The `message.created` eventId, fixed at insert so every republish carries the same one. */
   eventId: string;
-  /** Outbox state: null until the broker confirmed `message.created` (the relay scans these). */
+  /** Null until `message.created` was settled (confirmed by the broker, or dropped as the message was deleted). */
   publishedAt: Date | null;
+  /** The sender's sent count including this message; absent on messages older than the counters. */
+  seq?: number;
+  /** The receiver's sent count when this message was sent. */
+  peerSeq?: number;
+  editedAt?: Date;
+  deletedAt?: Date;
+  pendingEvents?: MessageOutboxEvent[];
+  /** Present (true) while pendingEvents holds something: the relay finds its work by equality. */
+  outbox?: true;
+  /** A lower bound of the pending events' `_id`s (the message `_id` at insert). */
+  outboxAt?: Types.ObjectId;
   createdAt: Date;
   updatedAt: Date;
 }
+
+const outboxEventSchema = new Schema<MessageOutboxEvent>(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    eventId: { type: String, required: true },
+    routingKey: { type: String, required: true },
+    occurredAt: { type: Date, required: true },
+  },
+  { versionKey: false, strict: 'throw' },
+);
 
 const messageSchema = new Schema<MessageRecord>(
   {
     conversationId: { type: Schema.Types.ObjectId, required: true },
     senderId: { type: Schema.Types.ObjectId, required: true },
     receiverId: { type: Schema.Types.ObjectId, required: true },
-    message: { type: String, required: true },
+    message: { type: String, default: '' },
     idempotencyKey: { type: String },
     eventId: { type: String, required: true },
     publishedAt: { type: Date, default: null },
+    seq: { type: Number },
+    peerSeq: { type: Number },
+    editedAt: { type: Date },
+    deletedAt: { type: Date },
+    pendingEvents: { type: [outboxEventSchema], default: undefined },
+    outbox: { type: Boolean },
+    outboxAt: { type: Schema.Types.ObjectId },
   },
   { collection: 'messages', versionKey: false, timestamps: true, strict: 'throw', strictQuery: true },
 );
@@ -34,7 +76,7 @@ messageSchema.index(
   { senderId: 1, idempotencyKey: 1 },
   { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } },
 );
-messageSchema.index({ publishedAt: 1, _id: 1 });
+messageSchema.index({ outbox: 1, outboxAt: 1 });
 
 export type MessageModel = Model<MessageRecord>;
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Types, trusted } from 'mongoose';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { MessageModel, MessageRecord } from './message.model.js';
+import { nativeCollection } from './native-collection.js';
 
 /** A stored message as the domain sees it: plain object, string ids. */
 export interface StoredMessage {
@@ -11,32 +12,45 @@ export interface StoredMessage {
   receiverId: string;
   message: string;
   eventId: string;
+  /** The sender's sent count including this message, and the receiver's at that moment (0 when unknown). */
+  seq: number;
+  peerSeq: number;
   createdAt: Date;
   updatedAt: Date;
+  editedAt?: Date;
+  deletedAt?: Date;
 }
 
 export interface NewMessage {
+  _id: string;
   conversationId: string;
   senderId: string;
   receiverId: string;
   message: string;
+  seq: number;
+  peerSeq: number;
   idempotencyKey?: string;
 }
 
 export interface MessageRepository {
-  /** Store a message, unpublished; `{ inserted: false }` when the sender already used its idempotency key. */
+  /** A fresh message id, time-ordered like every ObjectId. */
+  newId(): string;
+  /** Store a message with its pending `message.created`; `{ inserted: false }` when the idempotency key was used. */
   insert(message: NewMessage): Promise<{ inserted: true; message: StoredMessage } | { inserted: false }>;
   findByIdempotencyKey(senderId: string, idempotencyKey: string): Promise<StoredMessage | null>;
+  findById(id: string): Promise<StoredMessage | null>;
+  findByIds(ids: string[]): Promise<StoredMessage[]>;
   /** Up to `limit` messages of a conversation older than `before` (all if absent), oldest first. */
   page(conversationId: string, opts: { before?: string; limit: number }): Promise<StoredMessage[]>;
-  /** Messages whose event the broker has not confirmed yet, oldest first. */
-  unpublished(limit: number): Promise<StoredMessage[]>;
-  markPublished(ids: string[]): Promise<void>;
+  /** Replace the text of `senderId`'s undeleted message and queue `message.updated`; null if none matched. */
+  edit(id: string, senderId: string, text: string, at: Date): Promise<StoredMessage | null>;
+  /** Erase the text of `senderId`'s undeleted message and queue `message.deleted`; null if none matched. */
+  erase(id: string, senderId: string, at: Date): Promise<StoredMessage | null>;
 }
 
-const oid = (id: string) => new Types.ObjectId(id);
+export const oid = (id: string) => new Types.ObjectId(id);
 
-function toStored(doc: MessageRecord): StoredMessage {
+export function toStoredMessage(doc: MessageRecord): StoredMessage {
   return {
     _id: doc._id.toHexString(),
     conversationId: doc.conversationId.toHexString(),
@@ -44,25 +58,67 @@ function toStored(doc: MessageRecord): StoredMessage {
     receiverId: doc.receiverId.toHexString(),
     message: doc.message,
     eventId: doc.eventId,
+    seq: doc.seq ?? 0,
+    peerSeq: doc.peerSeq ?? 0,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
+    ...(doc.editedAt ? { editedAt: doc.editedAt } : {}),
+    ...(doc.deletedAt ? { deletedAt: doc.deletedAt } : {}),
+  };
+}
+
+/** The update that queues one event in the message's own outbox, in the same single-document write. */
+function queueEvent(routingKey: 'message.updated' | 'message.deleted', at: Date) {
+  const key = new Types.ObjectId();
+  return {
+    $push: { pendingEvents: { _id: key, eventId: randomUUID(), routingKey, occurredAt: at } },
+    $min: { outboxAt: key },
   };
 }
 
 export function createMessageRepository(model: MessageModel): MessageRepository {
+  const native = nativeCollection(model);
+  const changeUndeleted = async (
+    id: string,
+    senderId: string,
+    set: Record<string, unknown>,
+    queued: object,
+  ) => {
+    const doc = await native.findOneAndUpdate(
+      { _id: oid(id), senderId: oid(senderId), deletedAt: null },
+      { $set: { ...set, outbox: true, updatedAt: set.updatedAt }, ...queued },
+      { returnDocument: 'after' },
+    );
+    return doc ? toStoredMessage(doc as MessageRecord) : null;
+  };
+
   return {
+    newId: () => new Types.ObjectId().toHexString(),
+
     async insert(input) {
+      const id = oid(input._id);
+      const eventId = randomUUID();
+      const now = new Date();
       try {
         const created = await model.create({
+          _id: id,
           conversationId: oid(input.conversationId),
           senderId: oid(input.senderId),
           receiverId: oid(input.receiverId),
           message: input.message,
           ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
-          eventId: randomUUID(),
+          eventId,
           publishedAt: null,
+          seq: input.seq,
+          peerSeq: input.peerSeq,
+          createdAt: now,
+          updatedAt: now,
+          // The creation event is keyed by the message id, so it sorts before anything later written about it.
+          pendingEvents: [{ _id: id, eventId, routingKey: 'message.created', occurredAt: now }],
+          outbox: true,
+          outboxAt: id,
         });
-        return { inserted: true, message: toStored(created.toObject()) };
+        return { inserted: true, message: toStoredMessage(created.toObject()) };
       } catch (err) {
         // Fresh ObjectIds never collide: a duplicate key here is the (senderId, idempotencyKey) index.
         if (input.idempotencyKey !== undefined && isDuplicateKey(err)) return { inserted: false };
@@ -72,32 +128,41 @@ export function createMessageRepository(model: MessageModel): MessageRepository 
 
     async findByIdempotencyKey(senderId, idempotencyKey) {
       const doc = await model.findOne({ senderId: oid(senderId), idempotencyKey }).lean<MessageRecord>();
-      return doc ? toStored(doc) : null;
+      return doc ? toStoredMessage(doc) : null;
+    },
+
+    async findById(id) {
+      const doc = await model.findById(oid(id)).lean<MessageRecord>();
+      return doc ? toStoredMessage(doc) : null;
+    },
+
+    async findByIds(ids) {
+      if (ids.length === 0) return [];
+      const docs = await model.find({ _id: trusted({ $in: ids.map(oid) }) }).lean<MessageRecord[]>();
+      return docs.map(toStoredMessage);
     },
 
     async page(conversationId, { before, limit }) {
       const filter: Record<string, unknown> = { conversationId: oid(conversationId) };
       if (before !== undefined) filter._id = trusted({ $lt: oid(before) });
       const docs = await model.find(filter).sort({ _id: -1 }).limit(limit).lean<MessageRecord[]>();
-      return docs.reverse().map(toStored);
+      return docs.reverse().map(toStoredMessage);
     },
 
-    async unpublished(limit) {
-      const docs = await model
-        .find({ publishedAt: null })
-        .sort({ _id: 1 })
-        .limit(limit)
-        .lean<MessageRecord[]>();
-      return docs.map(toStored);
-    },
+    edit: (id, senderId, text, at) =>
+      changeUndeleted(
+        id,
+        senderId,
+        { message: text, editedAt: at, updatedAt: at },
+        queueEvent('message.updated', at),
+      ),
 
-    async markPublished(ids) {
-      // Outbox bookkeeping, not an edit of the message: updatedAt stays as the sender left it.
-      await model.updateMany(
-        { _id: trusted({ $in: ids.map(oid) }) },
-        { $set: { publishedAt: new Date() } },
-        { timestamps: false },
-      );
-    },
+    erase: (id, senderId, at) =>
+      changeUndeleted(
+        id,
+        senderId,
+        { message: '', deletedAt: at, updatedAt: at },
+        queueEvent('message.deleted', at),
+      ),
   };
 }

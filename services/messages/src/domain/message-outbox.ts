@@ -1,37 +1,110 @@
-import { type MessageCreatedEvent, ROUTING_KEYS } from '@chat/shared/events';
-import type { OutboxStore } from '@chat/shared/messaging';
-import type { MessageRepository, StoredMessage } from '../data-access/message.repository.js';
+import type { RoutingKey } from '@chat/shared/events';
+import type { OutboxEntry, OutboxStore } from '@chat/shared/messaging';
+import type { ConversationRecord } from '../data-access/conversation.model.js';
+import type { MessageRecord } from '../data-access/message.model.js';
+import { toStoredMessage } from '../data-access/message.repository.js';
+import type { EmbeddedOutbox } from '../data-access/outbox.repository.js';
+import {
+  conversationReadEventOf,
+  messageCreatedEventOf,
+  messageDeletedEventOf,
+  messageUpdatedEventOf,
+} from './message-events.js';
 
-/** The `message.created` event of a stored message; the same message always gives the same event. */
-export function messageCreatedEventOf(message: StoredMessage): MessageCreatedEvent {
-  return {
-    eventId: message.eventId,
-    occurredAt: message.createdAt.toISOString(),
-    message: {
-      _id: message._id,
-      conversationId: message.conversationId,
-      senderId: message.senderId,
-      receiverId: message.receiverId,
-      message: message.message,
-      createdAt: message.createdAt.toISOString(),
-    },
+type Source = 'm' | 'c';
+/** An outbox event ready to publish, or one made obsolete by a later delete (settled without publishing). */
+interface Candidate {
+  id: string;
+  key: string;
+  routingKey: RoutingKey;
+  payload: unknown;
+}
+
+const entryId = (source: Source, docId: string, key: string) => `${source}:${docId}:${key}`;
+
+function messageCandidates(doc: MessageRecord): Candidate[] {
+  const m = toStoredMessage(doc);
+  return (doc.pendingEvents ?? []).map((e) => {
+    const key = e._id.toHexString();
+    const base = { id: entryId('m', m._id, key), key, routingKey: e.routingKey };
+    // Once deleted, no event may carry the text again: creation and edits still pending are dropped.
+    if (e.routingKey === 'message.deleted' && m.deletedAt) {
+      return { ...base, payload: messageDeletedEventOf({ ...m, deletedAt: m.deletedAt }, e) };
+    }
+    if (m.deletedAt) return { ...base, payload: null };
+    if (e.routingKey === 'message.updated' && m.editedAt) {
+      return { ...base, payload: messageUpdatedEventOf({ ...m, editedAt: m.editedAt }, e) };
+    }
+    return { ...base, payload: messageCreatedEventOf(m) };
+  });
+}
+
+function readCandidates(doc: ConversationRecord): Candidate[] {
+  const conversationId = doc._id.toHexString();
+  return (doc.pendingEvents ?? []).map((e) => ({
+    id: entryId('c', conversationId, e._id.toHexString()),
+    key: e._id.toHexString(),
+    routingKey: e.routingKey,
+    payload: conversationReadEventOf(conversationId, e),
+  }));
+}
+
+function groupIds(ids: string[]): Record<Source, { docIds: string[]; keys: string[] }> {
+  const groups = {
+    m: { docIds: [] as string[], keys: [] as string[] },
+    c: { docIds: [] as string[], keys: [] as string[] },
   };
+  for (const id of ids) {
+    const [source, docId, key] = id.split(':');
+    if ((source !== 'm' && source !== 'c') || !docId || !key) continue;
+    groups[source].docIds.push(docId);
+    groups[source].keys.push(key);
+  }
+  return groups;
 }
 
 /**
- * The outbox is the messages collection itself: a message is written with `publishedAt: null` in the same
- * insert, so no crash can separate a stored message from its pending event.
+ * The outbox lives inside the documents it is about: a message carries its created/updated/deleted events,
+ * a conversation its read events, each queued in the same single-document write as the change, so a change
+ * and its event never drift apart. Events come out in write order (their `_id`) across both collections:
+ * only those older than the first document not read in this batch are released, so a later batch can never
+ * hold an earlier event. Per message, creation always precedes its edits and its deletion.
  */
-export function createMessageOutbox(messages: MessageRepository): OutboxStore {
+export function createOutboxStore(deps: {
+  messages: EmbeddedOutbox<MessageRecord>;
+  conversations: EmbeddedOutbox<ConversationRecord>;
+}): OutboxStore {
+  const settle = async (ids: string[]) => {
+    const groups = groupIds(ids);
+    await deps.messages.settle(groups.m.docIds, groups.m.keys);
+    await deps.conversations.settle(groups.c.docIds, groups.c.keys);
+  };
+
   return {
     async pending(limit) {
-      const unpublished = await messages.unpublished(limit);
-      return unpublished.map((m) => ({
-        id: m._id,
-        routingKey: ROUTING_KEYS.messageCreated,
-        payload: messageCreatedEventOf(m),
-      }));
+      const [messageDocs, conversationDocs] = await Promise.all([
+        deps.messages.pending(limit + 1),
+        deps.conversations.pending(limit + 1),
+      ]);
+      const bounds = [messageDocs[limit]?.outboxAt, conversationDocs[limit]?.outboxAt]
+        .filter((b) => b !== undefined)
+        .map((b) => b.toHexString())
+        .sort();
+      const bound = bounds[0];
+      const candidates = [
+        ...messageDocs.slice(0, limit).flatMap(messageCandidates),
+        ...conversationDocs.slice(0, limit).flatMap(readCandidates),
+      ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const obsolete = candidates.filter((c) => c.payload === null);
+      if (obsolete.length > 0) await settle(obsolete.map((c) => c.id));
+      const live = candidates.filter((c) => c.payload !== null);
+      const ready = bound === undefined ? live : live.filter((c) => c.key < bound);
+      // A stale lower bound could hold everything back; releasing the oldest known event keeps the relay moving.
+      const released = ready.length > 0 ? ready : live.slice(0, 1);
+      return released
+        .slice(0, limit)
+        .map(({ id, routingKey, payload }): OutboxEntry => ({ id, routingKey, payload }));
     },
-    markPublished: (ids) => messages.markPublished(ids),
+    markPublished: settle,
   };
 }

@@ -21,11 +21,38 @@ export interface SendMessageInput {
 }
 
 // A key replays only the request it was first used for; reusing it for another one is a client bug.
+// An edited or deleted message no longer holds the text it was sent with: only the receiver can be compared.
 function replay(existing: StoredMessage, input: SendMessageInput): StoredMessage {
-  if (existing.receiverId !== input.receiverId || existing.message !== input.text) {
+  const changed = existing.editedAt !== undefined || existing.deletedAt !== undefined;
+  if (existing.receiverId !== input.receiverId || (!changed && existing.message !== input.text)) {
     throw messagesErrors.idempotencyKeyReused();
   }
   return existing;
+}
+
+/**
+ * An identical retry stored its message first (same idempotency key): take back the count and the newest-id
+ * this send recorded, then answer with the message the winner stored.
+ */
+async function answerLostRace(
+  deps: SendMessageDeps,
+  input: SendMessageInput,
+  counted: { conversationId: string; senderSeq: number; messageId: string },
+): Promise<StoredMessage> {
+  const [newest] = await deps.messages.page(counted.conversationId, { limit: 1 });
+  await deps.conversations.undoSend({
+    conversationId: counted.conversationId,
+    senderId: input.senderId,
+    seq: counted.senderSeq,
+    messageId: counted.messageId,
+    newestStored: newest?._id ?? null,
+  });
+  const winner =
+    input.idempotencyKey === undefined
+      ? null
+      : await deps.messages.findByIdempotencyKey(input.senderId, input.idempotencyKey);
+  if (!winner) throw new Error('idempotency key conflict without a stored message');
+  return replay(winner, input);
 }
 
 /**
@@ -41,27 +68,27 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
   }
   if (!(await deps.knownUsers.exists(receiverId))) throw messagesErrors.receiverNotFound();
 
-  const conversationId = await deps.conversations.open(
+  // The id is chosen before the conversation write so that one findOneAndUpdate counts the send, records it
+  // as the newest message and refuses it when either user blocks the other.
+  const messageId = deps.messages.newId();
+  const counted = await deps.conversations.recordSend(
     pairKeyOf(senderId, receiverId),
     sortedPair(senderId, receiverId),
-    new Date(),
+    senderId,
+    messageId,
   );
+  if (!counted) throw messagesErrors.blocked();
   const result = await deps.messages.insert({
-    conversationId,
+    _id: messageId,
+    conversationId: counted.conversationId,
     senderId,
     receiverId,
     message: input.text,
+    seq: counted.senderSeq,
+    peerSeq: counted.peerSeq,
     idempotencyKey,
   });
-  if (!result.inserted) {
-    // Lost a race with an identical retry: answer with the message that one stored.
-    const winner =
-      idempotencyKey === undefined
-        ? null
-        : await deps.messages.findByIdempotencyKey(senderId, idempotencyKey);
-    if (!winner) throw new Error('idempotency key conflict without a stored message');
-    return replay(winner, input);
-  }
+  if (!result.inserted) return answerLostRace(deps, input, { ...counted, messageId });
   deps.notifyOutbox();
   return result.message;
 }

@@ -1,13 +1,23 @@
-import { historyQuery, idempotencyKeyHeader, objectId, sendMessageBody } from '@chat/shared/api';
-import { callerOf, requireCaller } from '@chat/shared/auth';
+import {
+  editMessageBody,
+  historyQuery,
+  idempotencyKeyHeader,
+  objectId,
+  readConversationBody,
+  sendMessageBody,
+} from '@chat/shared/api';
+import { requireCaller } from '@chat/shared/auth';
 import { validate } from '@chat/shared/http';
-import type { Express, Response } from 'express';
+import type { Express } from 'express';
 import type { ConversationRepository } from '../../data-access/conversation.repository.js';
 import type { KnownUserRepository } from '../../data-access/known-user.repository.js';
 import type { MessageRepository } from '../../data-access/message.repository.js';
+import { deleteMessage } from '../../domain/delete-message.js';
+import { editMessage } from '../../domain/edit-message.js';
 import { getHistory } from '../../domain/get-history.js';
+import { readConversation } from '../../domain/read-conversation.js';
 import { sendMessage } from '../../domain/send-message.js';
-import { messagesErrors } from '../../errors.js';
+import { callerIdOf } from './caller.js';
 import { toMessageReply } from './message-reply.js';
 
 export interface MessagesRoutesDeps {
@@ -18,12 +28,7 @@ export interface MessagesRoutesDeps {
   notifyOutbox: () => void;
 }
 
-function callerIdOf(res: Response): string {
-  const { userId } = callerOf(res);
-  if (!objectId.safeParse(userId).success) throw messagesErrors.invalidCaller();
-  return userId;
-}
-
+// Note the ids: GET /api/messages/:id names the peer; PATCH and DELETE name a message.
 export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): void {
   const authenticated = requireCaller(deps.internalTokenSecret);
 
@@ -43,11 +48,32 @@ export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): voi
     res.status(201).json(toMessageReply(stored));
   });
 
+  app.post('/api/messages/read/:peerId', authenticated, async (req, res) => {
+    const readerId = callerIdOf(res);
+    const peerId = validate(objectId, req.params.peerId, 'MESSAGES.INVALID_ID');
+    const { upTo } = validate(readConversationBody, req.body, 'MESSAGES.INVALID_BODY');
+    res.json(await readConversation(deps, { readerId, peerId, upTo }));
+  });
+
   app.get('/api/messages/:id', authenticated, async (req, res) => {
     const callerId = callerIdOf(res);
     const otherId = validate(objectId, req.params.id, 'MESSAGES.INVALID_ID');
     const page = validate(historyQuery, req.query, 'MESSAGES.INVALID_QUERY');
     const history = await getHistory(deps, callerId, otherId, page);
     res.json(history.map(toMessageReply));
+  });
+
+  app.patch('/api/messages/:messageId', authenticated, async (req, res) => {
+    const callerId = callerIdOf(res);
+    const messageId = validate(objectId, req.params.messageId, 'MESSAGES.INVALID_ID');
+    const { message } = validate(editMessageBody, req.body, 'MESSAGES.INVALID_BODY');
+    res.json(toMessageReply(await editMessage(deps, { callerId, messageId, text: message })));
+  });
+
+  app.delete('/api/messages/:messageId', authenticated, async (req, res) => {
+    const callerId = callerIdOf(res);
+    const messageId = validate(objectId, req.params.messageId, 'MESSAGES.INVALID_ID');
+    const deleted = await deleteMessage(deps, { callerId, messageId });
+    res.json({ ...deleted, deletedAt: deleted.deletedAt.toISOString() });
   });
 }

@@ -1,0 +1,84 @@
+import type { mongo, Types } from 'mongoose';
+import type { ConversationModel, ConversationRecord } from './conversation.model.js';
+import type { MessageModel, MessageRecord } from './message.model.js';
+import { oid } from './message.repository.js';
+import { nativeCollection, updateOf } from './native-collection.js';
+
+/**
+ * The pending events embedded in one collection's documents. A document with `outbox: true` has some;
+ * its `outboxAt` is a lower bound of their `_id`s, so documents come oldest-event first.
+ */
+export interface EmbeddedOutbox<T> {
+  /** Up to `limit` documents with pending events, by `outboxAt`. */
+  pending(limit: number): Promise<T[]>;
+  /** Remove these events (by `_id`) from these documents; documents left without any leave the outbox. */
+  settle(docIds: string[], eventKeys: string[]): Promise<void>;
+}
+
+/**
+ * Raise `outboxAt` of documents that still hold events to their oldest one, so a settled event no longer
+ * holds the document early in the order. Conditional on that event still being first: events are appended.
+ */
+async function tightenBounds(native: mongo.Collection<mongo.Document>, docIds: string[]): Promise<void> {
+  const left = await native
+    .find(
+      { _id: { $in: docIds.map(oid) }, outbox: true },
+      { projection: { outboxAt: 1, 'pendingEvents._id': 1 } },
+    )
+    .toArray();
+  for (const doc of left) {
+    const first = (doc.pendingEvents as Array<{ _id: Types.ObjectId }> | undefined)?.[0]?._id;
+    const bound = doc.outboxAt as Types.ObjectId | undefined;
+    if (!first || (bound && bound.toHexString() >= first.toHexString())) continue;
+    await native.updateOne({ _id: doc._id, 'pendingEvents.0._id': first }, { $set: { outboxAt: first } });
+  }
+}
+
+function createEmbeddedOutbox<T>(native: mongo.Collection<mongo.Document>): EmbeddedOutbox<T> {
+  return {
+    async pending(limit) {
+      const docs = await native.find({ outbox: true }).sort({ outboxAt: 1 }).limit(limit).toArray();
+      return docs as T[];
+    },
+    async settle(docIds, eventKeys) {
+      if (docIds.length === 0) return;
+      const ids = { $in: docIds.map(oid) };
+      // $pull by key, never a $set of the array: an event queued since the read must survive.
+      await native.updateMany(
+        { _id: ids },
+        updateOf({ $pull: { pendingEvents: { _id: { $in: eventKeys.map(oid) } } } }),
+      );
+      await native.updateMany(
+        { _id: ids, 'pendingEvents.0': { $exists: false } },
+        { $unset: { outbox: '', outboxAt: '' } },
+      );
+      await tightenBounds(native, docIds);
+    },
+  };
+}
+
+export function createMessageOutboxRepository(model: MessageModel): EmbeddedOutbox<MessageRecord> {
+  const native = nativeCollection(model);
+  const outbox = createEmbeddedOutbox<MessageRecord>(native);
+  return {
+    pending: outbox.pending,
+    async settle(docIds, eventKeys) {
+      // A message's creation event is keyed by its own id: settling it is what `publishedAt` records.
+      const keys = new Set(eventKeys);
+      const created = docIds.filter((id) => keys.has(id)).map(oid);
+      if (created.length > 0) {
+        await native.updateMany(
+          { _id: { $in: created }, publishedAt: null },
+          { $set: { publishedAt: new Date() } },
+        );
+      }
+      await outbox.settle(docIds, eventKeys);
+    },
+  };
+}
+
+export function createConversationOutboxRepository(
+  model: ConversationModel,
+): EmbeddedOutbox<ConversationRecord> {
+  return createEmbeddedOutbox<ConversationRecord>(nativeCollection(model));
+}

@@ -1,0 +1,155 @@
+import { eventSchemas } from '@chat/shared/events';
+import { Types } from 'mongoose';
+import { describe, expect, test } from 'vitest';
+import type { ConversationRecord } from '../src/data-access/conversation.model.js';
+import type { MessageOutboxEvent, MessageRecord } from '../src/data-access/message.model.js';
+import type { EmbeddedOutbox } from '../src/data-access/outbox.repository.js';
+import { createOutboxStore } from '../src/domain/message-outbox.js';
+
+// Unit tests of the pure merge logic; the component tests cover the same store against the database.
+const id = (n: number) => new Types.ObjectId(n.toString(16).padStart(24, '0'));
+const user = (n: number) => id(1_000_000 + n);
+const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
+
+function message(
+  n: number,
+  events: Array<[number, MessageOutboxEvent['routingKey']]>,
+  extra: Partial<MessageRecord> = {},
+): MessageRecord {
+  const at = new Date(1_700_000_000_000 + n);
+  return {
+    _id: id(n),
+    conversationId: id(999),
+    senderId: user(1),
+    receiverId: user(2),
+    message: `text ${n}`,
+    eventId: uuid(n),
+    publishedAt: null,
+    createdAt: at,
+    updatedAt: at,
+    pendingEvents: events.map(([key, routingKey]) => ({
+      _id: id(key),
+      eventId: uuid(key),
+      routingKey,
+      occurredAt: at,
+    })),
+    outbox: true,
+    outboxAt: id(Math.min(...events.map(([key]) => key))),
+    ...extra,
+  };
+}
+
+function read(conversation: number, key: number): ConversationRecord {
+  const at = new Date(1_700_000_000_000 + key);
+  return {
+    _id: id(conversation),
+    pairKey: 'a:b',
+    participants: [user(1), user(2)],
+    pendingEvents: [
+      {
+        _id: id(key),
+        eventId: uuid(key),
+        routingKey: 'conversation.read',
+        occurredAt: at,
+        readerId: user(2),
+        peerId: user(1),
+        upTo: id(1),
+      },
+    ],
+    outbox: true,
+    outboxAt: id(key),
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+function fakeOutbox<T extends { outboxAt?: Types.ObjectId }>(docs: T[]) {
+  const settled: Array<{ docIds: string[]; eventKeys: string[] }> = [];
+  const outbox: EmbeddedOutbox<T> = {
+    pending: async (limit) =>
+      [...docs]
+        .sort((a, b) => (a.outboxAt?.toHexString() ?? '').localeCompare(b.outboxAt?.toHexString() ?? ''))
+        .slice(0, limit),
+    settle: async (docIds, eventKeys) => {
+      if (docIds.length > 0) settled.push({ docIds, eventKeys });
+    },
+  };
+  return { outbox, settled };
+}
+
+const keyOf = (entryId: string) => Number.parseInt(entryId.split(':')[2] ?? '', 16);
+
+describe('the outbox store', () => {
+  test('merges message and conversation events in write order, each payload valid for its schema', async () => {
+    const messages = fakeOutbox([
+      message(
+        1,
+        [
+          [1, 'message.created'],
+          [4, 'message.updated'],
+        ],
+        { editedAt: new Date() },
+      ),
+      message(2, [[2, 'message.created']]),
+    ]);
+    const conversations = fakeOutbox([read(50, 3)]);
+    const store = createOutboxStore({ messages: messages.outbox, conversations: conversations.outbox });
+
+    const entries = await store.pending(10);
+    expect(entries.map((e) => [keyOf(e.id), e.routingKey])).toEqual([
+      [1, 'message.created'],
+      [2, 'message.created'],
+      [3, 'conversation.read'],
+      [4, 'message.updated'],
+    ]);
+    for (const e of entries) eventSchemas[e.routingKey].parse(e.payload);
+  });
+
+  test('releases only events older than the first document it did not read', async () => {
+    const messages = fakeOutbox([
+      message(1, [[1, 'message.created']]),
+      message(2, [[2, 'message.created']]),
+      message(4, [[4, 'message.created']]),
+    ]);
+    const conversations = fakeOutbox([read(50, 3)]);
+    const store = createOutboxStore({ messages: messages.outbox, conversations: conversations.outbox });
+    expect((await store.pending(2)).map((e) => keyOf(e.id))).toEqual([1, 2]);
+  });
+
+  test('a deleted message releases only its deletion; its pending creation and edit are settled unpublished', async () => {
+    const deleted = message(
+      7,
+      [
+        [7, 'message.created'],
+        [8, 'message.updated'],
+        [9, 'message.deleted'],
+      ],
+      { message: '', editedAt: new Date(), deletedAt: new Date() },
+    );
+    const messages = fakeOutbox([deleted]);
+    const store = createOutboxStore({
+      messages: messages.outbox,
+      conversations: fakeOutbox<ConversationRecord>([]).outbox,
+    });
+    const entries = await store.pending(10);
+    expect(entries.map((e) => e.routingKey)).toEqual(['message.deleted']);
+    expect(eventSchemas['message.deleted'].parse(entries[0]?.payload).message.message).toBe('');
+    expect(messages.settled).toEqual([
+      {
+        docIds: [id(7).toHexString(), id(7).toHexString()],
+        eventKeys: [id(7).toHexString(), id(8).toHexString()],
+      },
+    ]);
+  });
+
+  test('markPublished settles each entry in its own collection', async () => {
+    const messages = fakeOutbox([message(1, [[1, 'message.created']])]);
+    const conversations = fakeOutbox([read(50, 3)]);
+    const store = createOutboxStore({ messages: messages.outbox, conversations: conversations.outbox });
+    await store.markPublished((await store.pending(10)).map((e) => e.id));
+    expect(messages.settled).toEqual([{ docIds: [id(1).toHexString()], eventKeys: [id(1).toHexString()] }]);
+    expect(conversations.settled).toEqual([
+      { docIds: [id(50).toHexString()], eventKeys: [id(3).toHexString()] },
+    ]);
+  });
+});
