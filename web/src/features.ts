@@ -4,8 +4,8 @@
  */
 export const features = {
   conversations: false,
-  readReceipts: false,
-  editDelete: false,
+  readReceipts: true,
+  editDelete: true,
   typing: true,
   blocking: true,
 } as const;

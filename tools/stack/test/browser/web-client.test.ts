@@ -148,6 +148,7 @@ describe('the web client in Chromium, through the gateway', () => {
     await b.page.getByRole('heading', { name: alice.fullName }).waitFor();
     await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history);
     await expect(rowOf(b.page, alice).locator('[data-testid="unread"]').count()).resolves.toBe(0);
+    await expect.poll(() => tickOf(a, 'Hi Bob, it is Alice'), WAIT).toBe('read');
     await sendInPage(b.page, 'Hello Alice!');
     history.push('Hello Alice!');
     await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history);
@@ -191,6 +192,30 @@ describe('the web client in Chromium, through the gateway', () => {
     await typingNote.waitFor({ state: 'detached' });
   });
 
+  test('Alice edits and deletes her own messages; Bob sees both live', async () => {
+    await sendInPage(a.page, 'See you at 5');
+    history.push('See you at 5');
+    await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history);
+    await messageWith(a.page, 'See you at 5').getByRole('button', { name: 'Edit' }).click();
+    const editor = a.page.getByLabel('Edit message');
+    await editor.fill('See you at 6');
+    await editor.press('Enter');
+    history[history.length - 1] = 'See you at 6';
+    await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history);
+    await messageWith(b.page, 'See you at 6').getByText('edited').waitFor();
+    await messageWith(a.page, 'See you at 6').getByText('edited').waitFor();
+
+    await sendInPage(a.page, 'oops, wrong chat');
+    await expect.poll(() => shownTexts(b.page), WAIT).toContain('oops, wrong chat');
+    await messageWith(a.page, 'oops, wrong chat').getByRole('button', { name: 'Delete' }).click();
+    await b.page.locator('li.message', { hasText: 'Message deleted' }).waitFor();
+    await a.page.locator('li.message', { hasText: 'Message deleted' }).waitFor();
+    await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history);
+    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history);
+    // Only the sender gets the controls.
+    expect(await messageWith(b.page, 'See you at 6').getByRole('button', { name: 'Edit' }).count()).toBe(0);
+  });
+
   test('history survives a reload, and older pages load as Alice scrolls up', async () => {
     const from = await apiUser(bob);
     const to = { ...alice, cookie: '' };
@@ -221,6 +246,13 @@ describe('the web client in Chromium, through the gateway', () => {
     await a.page.getByText(`You blocked ${bob.fullName}.`).waitFor();
     await expect.poll(() => rowOf(a.page, bob).innerText(), WAIT).toContain('Blocked');
     expect(await a.page.getByLabel('Message', { exact: true }).count()).toBe(0);
+    const bobBox = b.page.getByLabel('Message', { exact: true });
+    await bobBox.fill('are you there?');
+    await bobBox.press('Enter');
+    await expect
+      .poll(() => b.page.getByRole('alert').innerText(), WAIT)
+      .toContain("You can't message this user");
+    expect(await bobBox.inputValue()).toBe('are you there?');
     await a.page.reload();
     await openConversation(a.page, bob);
     await a.page.getByText(`You blocked ${bob.fullName}.`).waitFor();
@@ -228,6 +260,10 @@ describe('the web client in Chromium, through the gateway', () => {
     await a.page.getByRole('button', { name: 'Unblock' }).click();
     await a.page.getByLabel('Message', { exact: true }).waitFor();
     await expect.poll(() => rowOf(a.page, bob).innerText(), WAIT).not.toContain('Blocked');
+    await b.page.getByRole('button', { name: 'Dismiss' }).click();
+    await sendInPage(b.page, 'are you there?');
+    history.push('are you there?');
+    await expect.poll(() => showsTheLatest(a), WAIT).toBe(true);
   });
 
   test('logging out returns to the login page and closes the socket; logging in again resumes', async () => {
