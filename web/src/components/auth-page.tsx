@@ -35,6 +35,35 @@ function read(form: HTMLFormElement, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+function submitCredentials(mode: Mode, form: HTMLFormElement): Promise<void> {
+  if (mode === 'login') return login(read(form, 'username'), read(form, 'password'));
+  return signup({
+    fullName: read(form, 'fullName'),
+    username: read(form, 'username'),
+    password: read(form, 'password'),
+    confirmPassword: read(form, 'confirmPassword'),
+    gender: read(form, 'gender') === 'male' ? 'male' : 'female',
+  });
+}
+
+function SignupExtras() {
+  return (
+    <>
+      <Field label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" />
+      <fieldset className="field gender">
+        <legend>Gender</legend>
+        <label>
+          <input type="radio" name="gender" value="female" defaultChecked /> Female
+        </label>
+        <label>
+          <input type="radio" name="gender" value="male" /> Male
+        </label>
+      </fieldset>
+    </>
+  );
+}
+
+/** Log in or sign up; a refusal is shown in the server's own words (wrong password, taken name, 429…). */
 export function AuthPage() {
   const [mode, setMode] = useState<Mode>('login');
   const [error, setError] = useState<string | null>(null);
@@ -42,75 +71,44 @@ export function AuthPage() {
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = event.currentTarget;
     setBusy(true);
     setError(null);
     try {
-      if (mode === 'login') await login(read(form, 'username'), read(form, 'password'));
-      else
-        await signup({
-          fullName: read(form, 'fullName'),
-          username: read(form, 'username'),
-          password: read(form, 'password'),
-          confirmPassword: read(form, 'confirmPassword'),
-          gender: read(form, 'gender') === 'male' ? 'male' : 'female',
-        });
+      await submitCredentials(mode, event.currentTarget);
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
     }
   };
 
-  const title = mode === 'login' ? 'Log in' : 'Create an account';
+  const isLogin = mode === 'login';
   return (
     <main className="auth">
       <NoticeBar />
       <form className="auth-card" onSubmit={submit} aria-labelledby="auth-title" key={mode}>
-        <h1 id="auth-title">{title}</h1>
-        {mode === 'signup' && <Field label="Full name" name="fullName" autoComplete="name" maxLength={50} />}
+        <h1 id="auth-title">{isLogin ? 'Log in' : 'Create an account'}</h1>
+        {!isLogin && <Field label="Full name" name="fullName" autoComplete="name" maxLength={50} />}
         <Field label="Username" name="username" autoComplete="username" maxLength={30} />
         <Field
           label="Password"
           name="password"
           type="password"
-          autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
-          minLength={mode === 'signup' ? 6 : undefined}
+          autoComplete={isLogin ? 'current-password' : 'new-password'}
+          minLength={isLogin ? undefined : 6}
         />
-        {mode === 'signup' && (
-          <>
-            <Field
-              label="Confirm password"
-              name="confirmPassword"
-              type="password"
-              autoComplete="new-password"
-            />
-            <fieldset className="field gender">
-              <legend>Gender</legend>
-              <label>
-                <input type="radio" name="gender" value="female" defaultChecked /> Female
-              </label>
-              <label>
-                <input type="radio" name="gender" value="male" /> Male
-              </label>
-            </fieldset>
-          </>
-        )}
+        {!isLogin && <SignupExtras />}
         {error && (
           <p className="form-error" role="alert">
             {error}
           </p>
         )}
         <button type="submit" className="primary" disabled={busy}>
-          {mode === 'login' ? 'Log in' : 'Sign up'}
+          {isLogin ? 'Log in' : 'Sign up'}
         </button>
         <p className="switch">
-          {mode === 'login' ? 'New here? ' : 'Already have an account? '}
-          <button
-            type="button"
-            className="link"
-            onClick={() => setMode(mode === 'login' ? 'signup' : 'login')}
-          >
-            {mode === 'login' ? 'Create an account' : 'Log in instead'}
+          {isLogin ? 'New here? ' : 'Already have an account? '}
+          <button type="button" className="link" onClick={() => setMode(isLogin ? 'signup' : 'login')}>
+            {isLogin ? 'Create an account' : 'Log in instead'}
           </button>
         </p>
       </form>

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { browser as apiClient, jwtCookieOf, type SignedUpUser, sendMessage } from '../support/browser.js';
+import { type SignedUpUser, sendMessage } from '../support/browser.js';
 import {
   type Chromium,
   expectNoSeriousA11yViolations,
@@ -20,13 +19,17 @@ import {
 import { ensureWebClientBuilt } from '../support/web-build.js';
 import {
   logInInPage,
+  logInThroughApi,
   messageWith,
   openConversation,
   type PageUser,
   rowOf,
+  sawBanner,
   sendInPage,
   shownTexts,
   signUpInPage,
+  tryLogIn,
+  watchForBanner,
 } from '../support/web-client.js';
 
 // One stack and one browser for the whole file; the scenarios run in order and build on each other
@@ -55,40 +58,7 @@ async function showsTheLatest(opened: OpenedPage): Promise<boolean> {
   return shown.length >= 30 && JSON.stringify(shown) === JSON.stringify(history.slice(-shown.length));
 }
 
-/** Submits the login form and waits for the server's answer and the form to be ready again. */
-async function tryLogIn(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  const answered = page.waitForResponse((res) => res.url().endsWith('/api/auth/login'));
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await answered;
-  await page.getByRole('button', { name: 'Log in' }).and(page.locator(':enabled')).waitFor();
-}
-
-/** Logs `user` in through the API: a cookie for sends made outside the browser. */
-async function apiUser(user: PageUser): Promise<SignedUpUser> {
-  const reply = await apiClient(stack().url).post('/api/auth/login', {
-    username: user.username,
-    password: user.password,
-  });
-  const cookie = jwtCookieOf(reply.headers);
-  if (reply.status !== 200 || !cookie) throw new Error(`login failed: ${reply.status}`);
-  return { ...user, cookie };
-}
-
-/** In the page: remembers whether the reconnecting banner ever showed (it may be brief). */
-function watchForBanner(): void {
-  const doc = Reflect.get(globalThis, 'document') as {
-    querySelector(selector: string): unknown;
-    body: unknown;
-  };
-  const Observer = Reflect.get(globalThis, 'MutationObserver') as new (
-    callback: () => void,
-  ) => { observe(node: unknown, options: { childList: boolean; subtree: boolean }): void };
-  new Observer(() => {
-    if (doc.querySelector('[data-testid="reconnecting"]')) Reflect.set(globalThis, 'sawBanner', true);
-  }).observe(doc.body, { childList: true, subtree: true });
-}
+const apiUser = (user: PageUser): Promise<SignedUpUser> => logInThroughApi(stack().url, user);
 
 printLogsOnFailure(() => e2e);
 
@@ -298,9 +268,9 @@ describe('the web client in Chromium, through the gateway', () => {
     const from = await apiUser(bob);
     const to = { ...alice, cookie: '' };
 
-    await a.page.evaluate(watchForBanner);
+    await watchForBanner(a.page);
     stack().stack.service(victim).child.kill('SIGKILL');
-    await expect.poll(() => a.page.evaluate(() => Reflect.get(globalThis, 'sawBanner')), WAIT).toBe(true);
+    await expect.poll(() => sawBanner(a.page), WAIT).toBe(true);
     const meanwhile = [
       'sent while you were away 1',
       'sent while you were away 2',

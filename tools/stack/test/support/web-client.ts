@@ -1,5 +1,6 @@
 import { uniqueName } from '@chat/shared/testing';
 import type { Locator, Page } from 'playwright-core';
+import { browser as apiClient, jwtCookieOf, type SignedUpUser } from './browser.js';
 
 export interface PageUser {
   _id: string;
@@ -58,4 +59,45 @@ export function shownTexts(page: Page): Promise<string[]> {
 /** The message bubble of `text` (mine or theirs). */
 export function messageWith(page: Page, text: string): Locator {
   return page.locator('li.message', { has: page.locator('.text', { hasText: text }) });
+}
+
+/** Submits the login form and waits for the server's answer and the form to be ready again. */
+export async function tryLogIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  const answered = page.waitForResponse((res) => res.url().endsWith('/api/auth/login'));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await answered;
+  await page.getByRole('button', { name: 'Log in' }).and(page.locator(':enabled')).waitFor();
+}
+
+/** Logs `user` in through the API: a cookie for sends made outside the browser. */
+export async function logInThroughApi(url: string, user: PageUser): Promise<SignedUpUser> {
+  const reply = await apiClient(url).post('/api/auth/login', {
+    username: user.username,
+    password: user.password,
+  });
+  const cookie = jwtCookieOf(reply.headers);
+  if (reply.status !== 200 || !cookie) throw new Error(`login failed: ${reply.status}`);
+  return { ...user, cookie };
+}
+
+/** Makes the page remember whether the reconnecting banner ever showed (it may be brief). */
+export async function watchForBanner(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const doc = Reflect.get(globalThis, 'document') as {
+      querySelector(selector: string): unknown;
+      body: unknown;
+    };
+    const Observer = Reflect.get(globalThis, 'MutationObserver') as new (
+      callback: () => void,
+    ) => { observe(node: unknown, options: { childList: boolean; subtree: boolean }): void };
+    new Observer(() => {
+      if (doc.querySelector('[data-testid="reconnecting"]')) Reflect.set(globalThis, 'sawBanner', true);
+    }).observe(doc.body, { childList: true, subtree: true });
+  });
+}
+
+export async function sawBanner(page: Page): Promise<boolean> {
+  return (await page.evaluate(() => Reflect.get(globalThis, 'sawBanner'))) === true;
 }
