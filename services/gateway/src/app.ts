@@ -1,21 +1,28 @@
 import { Agent, createServer } from 'node:http';
 import type { Socket } from 'node:net';
-import { createHttpMetrics, errorHandler, notFoundHandler, requestId } from '@chat/shared/http';
+import {
+  createHttpMetrics,
+  errorHandler,
+  type HttpMetrics,
+  notFoundHandler,
+  requestId,
+} from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
 import { createRedis, type Redis } from '@chat/shared/redis';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { createRateLimitStore } from './data-access/rate-limit.store.js';
-import { createRealtimeNodePool, type RealtimeNodePool } from './data-access/realtime-nodes.js';
+import { createRealtimeNodePool } from './data-access/realtime-nodes.js';
 import type { RateLimitRules } from './domain/rate-limit-rules.js';
-import { routePolicy } from './domain/route-policy.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
+import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
 import {
   BUNDLED_FRONTEND_DIR,
   frontendDirToServe,
   frontendRoutes,
 } from './entry-points/http/frontend.routes.js';
-import { healthRoutes } from './entry-points/http/health.routes.js';
+import { publicHealthRoutes } from './entry-points/http/health.routes.js';
+import { createInternalServer } from './entry-points/http/internal.server.js';
 import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
 import { rateLimit } from './entry-points/http/rate-limit.middleware.js';
 import { createRealtimeProxy, type RealtimeProxy } from './entry-points/http/realtime.proxy.js';
@@ -34,7 +41,8 @@ export interface GatewayOverrides {
 }
 
 export interface GatewayApp {
-  start(): Promise<{ url: string; port: number }>;
+  /** `internalUrl`: the INTERNAL_PORT listener (/metrics, detailed /readyz), when one is configured. */
+  start(): Promise<{ url: string; port: number; internalUrl?: string }>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +51,11 @@ function rateLimitRules(config: Readonly<Config>): RateLimitRules {
     loginPerIp: {
       bucket: 'login-ip',
       limit: config.RATE_LIMIT_LOGIN_PER_IP,
+      windowMs: config.RATE_LIMIT_LOGIN_WINDOW_MS,
+    },
+    loginPerUsernameIp: {
+      bucket: 'login-username-ip',
+      limit: config.RATE_LIMIT_LOGIN_PER_USERNAME_IP,
       windowMs: config.RATE_LIMIT_LOGIN_WINDOW_MS,
     },
     loginPerUsername: {
@@ -71,31 +84,29 @@ function rateLimitRules(config: Readonly<Config>): RateLimitRules {
 // Bodies are streamed to the upstreams; only login/signup are parsed, to rate-limit per username.
 function parseCredentialBodies(limitBytes: number): RequestHandler {
   const json = express.json({ limit: limitBytes });
-  return (req, res, next) =>
-    routePolicy(req.method, req.path)?.credentialLimit ? json(req, res, next) : next();
+  return (req, res, next) => (routeOf(req)?.credentialLimit ? json(req, res, next) : next());
 }
 
 interface Parts {
   config: Readonly<Config>;
   logger: Logger;
   redis: Redis;
-  pool: RealtimeNodePool;
   agent: Agent;
   realtime: RealtimeProxy;
+  metrics: HttpMetrics;
   frontendDir: string | undefined;
 }
 
-function buildExpressApp({ config, logger, redis, pool, agent, realtime, frontendDir }: Parts): Express {
+function buildExpressApp({ config, logger, redis, agent, realtime, metrics, frontendDir }: Parts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
-  const metrics = createHttpMetrics('gateway');
   const identity = { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET };
   const proxy = (upstream: 'auth' | 'users' | 'messages', target: string) =>
     createUpstreamProxy({ upstream, target, agent, timeoutMs: config.PROXY_TIMEOUT_MS, logger });
 
-  app.use(metrics.middleware, requestId(), forwardRequestId);
-  app.use(healthRoutes({ redis: () => redis, pool, metrics }));
+  app.use(metrics.middleware, requestId(), classifyRequest, forwardRequestId);
+  app.use(publicHealthRoutes({ redis: () => redis }));
   app.use(securityHeaders(config.NODE_ENV === 'production'), corsForAllowList(config.CORS_ORIGINS));
   app.use(refuseForeignOrigins(config.CORS_ORIGINS), limitDeclaredBody(config.BODY_LIMIT_BYTES));
   // requestId again: body parsing resumes in another async context.
@@ -134,11 +145,15 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
     timeoutMs: config.REALTIME_PROXY_TIMEOUT_MS,
     logger,
   });
+  const metrics = createHttpMetrics('gateway');
   const frontendDir = frontendDirToServe(
     config.FRONTEND_DIR,
     overrides.bundledFrontendDir ?? BUNDLED_FRONTEND_DIR,
   );
-  const server = createServer(buildExpressApp({ config, logger, redis, pool, agent, realtime, frontendDir }));
+  const server = createServer(
+    buildExpressApp({ config, logger, redis, agent, realtime, metrics, frontendDir }),
+  );
+  const internal = createInternalServer({ redis: () => redis, pool, metrics, logger });
   const upgraded: Set<Socket> = trackUpgrades(server);
   server.on('upgrade', (req, socket: Socket, head: Buffer) => void realtime.upgrade(req, socket, head));
   let stopping: Promise<void> | undefined;
@@ -149,12 +164,16 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
       await redis.connect().catch((err: unknown) => logger.error({ err }, 'redis not reachable at start'));
       await pool.start();
       const address = await listen(server, config.PORT, config.HOST);
-      logger.info({ url: address.url }, 'gateway listening');
-      return address;
+      const internalAddress =
+        config.INTERNAL_PORT === undefined
+          ? undefined
+          : await internal.start(config.INTERNAL_PORT, config.INTERNAL_HOST ?? config.HOST);
+      logger.info({ url: address.url, internalUrl: internalAddress?.url }, 'gateway listening');
+      return { ...address, internalUrl: internalAddress?.url };
     },
     stop() {
       stopping ??= (async () => {
-        await closeServer(server, upgraded, 5_000);
+        await Promise.all([closeServer(server, upgraded, 5_000), internal.stop()]);
         pool.stop();
         agent.destroy();
         redis.disconnect();

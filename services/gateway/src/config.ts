@@ -50,8 +50,27 @@ export const configSchema = z.object({
   REALTIME_URLS: urlList('http://127.0.0.1:5004', 'REALTIME_URLS'),
   REALTIME_HEALTH_INTERVAL_MS: positiveInt(2_000),
   REALTIME_DNS_INTERVAL_MS: positiveInt(10_000),
-  /** Number of reverse proxies in front of the gateway; 0 = X-Forwarded-For is ignored. */
-  TRUST_PROXY_HOPS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(10).default(0)),
+  /**
+   * Reverse proxies (TLS terminators, load balancers) in front of the gateway, each appending to
+   * X-Forwarded-For. 0 = the header is ignored; behind one proxy, 0 would put every client in one bucket.
+   */
+  TRUST_PROXY_HOPS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^\d{1,2}$/, 'TRUST_PROXY_HOPS must be a whole number of proxies, 0 to 10')
+      .default('0')
+      .transform(Number)
+      .pipe(z.number().max(10, 'TRUST_PROXY_HOPS must be at most 10')),
+  ),
+  /**
+   * Port of the internal listener for /metrics and the detailed /readyz (node addresses); never publish it.
+   * Unset: no internal listener. 0: any free port (tests). The public port serves only /healthz and a bare
+   * /readyz.
+   */
+  INTERNAL_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).optional()),
+  /** Interface of the internal listener (default: HOST). */
+  INTERNAL_HOST: z.preprocess(unsetIfEmpty, z.string().optional()),
   FRONTEND_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
   BODY_LIMIT_BYTES: positiveInt(100 * 1024),
   /** Idle time allowed on an upstream REST request before the gateway answers 503. */
@@ -67,7 +86,10 @@ export const configSchema = z.object({
       .default(''),
   ),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt(20),
-  RATE_LIMIT_LOGIN_PER_USERNAME: positiveInt(5),
+  /** Failed or not, per (username, client IP): the owner's own address keeps its budget under attack. */
+  RATE_LIMIT_LOGIN_PER_USERNAME_IP: positiveInt(5),
+  /** Per username from every address: a ceiling on distributed guessing, high enough not to lock out. */
+  RATE_LIMIT_LOGIN_PER_USERNAME: positiveInt(100),
   RATE_LIMIT_LOGIN_WINDOW_MS: positiveInt(15 * 60_000),
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt(10),
   RATE_LIMIT_SIGNUP_PER_USERNAME: positiveInt(5),

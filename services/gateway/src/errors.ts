@@ -4,6 +4,7 @@ import { AppError } from '@chat/shared/http';
 export const gatewayErrors = {
   noToken: (): AppError => new AppError('AUTH.NO_TOKEN', 401, 'Unauthorized - No Token Provided'),
   invalidToken: (): AppError => new AppError('AUTH.INVALID_TOKEN', 401, 'Unauthorized - Invalid Token'),
+  invalidPath: (): AppError => new AppError('GATEWAY.INVALID_PATH', 400, 'Invalid request path'),
   originNotAllowed: (): AppError => new AppError('GATEWAY.ORIGIN_NOT_ALLOWED', 403, 'Origin not allowed'),
   payloadTooLarge: (): AppError => new AppError('HTTP.PAYLOAD_TOO_LARGE', 413, 'Request body too large'),
   tooManyRequests: (retryAfterSeconds: number): RateLimitedError => new RateLimitedError(retryAfterSeconds),

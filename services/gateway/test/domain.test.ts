@@ -1,6 +1,10 @@
+import { loadConfig } from '@chat/shared/config';
 import { describe, expect, test } from 'vitest';
+import { configSchema } from '../src/config.js';
+import { clientKey } from '../src/domain/client-address.js';
 import { isOriginAllowed } from '../src/domain/origin-policy.js';
 import { pickRealtimeNode } from '../src/domain/pick-realtime-node.js';
+import { canonicalTarget } from '../src/domain/request-target.js';
 import { normalizePath, routePolicy } from '../src/domain/route-policy.js';
 
 const NODES = ['http://10.0.0.1:5004', 'http://10.0.0.2:5004', 'http://10.0.0.3:5004'];
@@ -83,5 +87,61 @@ describe('isOriginAllowed', () => {
     expect(check('POST', undefined)).toBe(true);
     expect(check('POST', 'http://localhost:5173')).toBe(true);
     expect(check('POST', 'http://chat.example:5000')).toBe(true);
+  });
+});
+
+describe('clientKey', () => {
+  test('IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 by /64', () => {
+    expect(clientKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(clientKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(clientKey('::ffff:c000:201')).toBe('192.0.2.1');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('2001:db8:0:0:1:2:3:4')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('not an address')).toBe('invalid');
+  });
+});
+
+describe('TRUST_PROXY_HOPS', () => {
+  const load = (value: string | undefined) =>
+    loadConfig(configSchema, { TRUST_PROXY_HOPS: value }).TRUST_PROXY_HOPS;
+
+  test('is a whole number of proxies from 0 to 10, 0 by default', () => {
+    expect(load(undefined)).toBe(0);
+    expect(load('')).toBe(0);
+    expect(load('1')).toBe(1);
+    expect(load('10')).toBe(10);
+  });
+
+  test.each(['-1', '1.5', ' ', 'true', '0x1', '1e0', '11', 'yes'])('refuses %j', (value) => {
+    expect(() => load(value)).toThrow(/TRUST_PROXY_HOPS/);
+  });
+});
+
+describe('canonicalTarget', () => {
+  test('collapses repeated slashes and keeps case and query', () => {
+    expect(canonicalTarget('//API//Users/?q=a%2Fb')).toEqual({
+      ok: true,
+      pathname: '/API/Users/',
+      search: '?q=a%2Fb',
+    });
+  });
+
+  test.each([
+    ['/api\\auth\\login', 'backslash'],
+    ['/api/auth%2flogin', 'encoded-separator'],
+    ['/api%5Cauth', 'encoded-separator'],
+    ['/api/../auth', 'dot-segment'],
+    ['/api/%2E%2e/auth', 'dot-segment'],
+    ['/.', 'dot-segment'],
+    ['*', 'not-origin-form'],
+    ['http://host/api', 'not-origin-form'],
+  ])('refuses %j (%s)', (target, reason) => {
+    expect(canonicalTarget(target)).toEqual({ ok: false, reason });
+  });
+
+  test('dots inside a segment are not dot segments', () => {
+    expect(canonicalTarget('/api/auth/avatar/a..b.svg')).toMatchObject({ ok: true });
   });
 });

@@ -199,8 +199,33 @@ describe('upstream down', () => {
   });
 
   test('readyz reports Redis up and the realtime node down', async () => {
-    const res = await fetch(`${downGateway.url}/readyz`);
+    const res = await fetch(`${downGateway.internalUrl}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ready', checks: { redis: 'up', realtime: 'down' } });
+  });
+});
+
+describe('internal endpoints', () => {
+  test('the public port answers /healthz and a bare /readyz, never /metrics or node addresses', async () => {
+    expect(await (await fetch(`${gateway.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${gateway.url}/readyz`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({
+      status: 200,
+      body: { status: 'ready' },
+    });
+    const metrics = await fetch(`${gateway.url}/metrics`);
+    expect(metrics.status).toBe(404);
+    expect(await metrics.text()).not.toContain('http_request_duration_seconds');
+  });
+
+  test('the internal port serves /metrics and the detailed /readyz', async () => {
+    const metrics = await fetch(`${gateway.internalUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('http_request_duration_seconds');
+    const ready = (await (await fetch(`${gateway.internalUrl}/readyz`)).json()) as Record<string, unknown>;
+    expect(ready).toMatchObject({ status: 'ready', checks: { redis: 'up' } });
+    expect(Array.isArray(ready.realtimeNodes)).toBe(true);
+    // It proxies nothing: the API is not reachable through it.
+    expect((await fetch(`${gateway.internalUrl}/api/users`)).status).toBe(404);
   });
 });

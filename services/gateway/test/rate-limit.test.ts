@@ -134,6 +134,69 @@ describe('POST /api/auth/login', () => {
   });
 });
 
+describe('client addresses', () => {
+  test('IPv6 clients share a bucket per /64; an IPv4-mapped address counts as its IPv4 address', async () => {
+    const behindProxy = await startGateway({
+      AUTH_URL: auth.url,
+      USERS_URL: auth.url,
+      MESSAGES_URL: auth.url,
+      TRUST_PROXY_HOPS: '1',
+      RATE_LIMIT_LOGIN_PER_IP: '2',
+    });
+    try {
+      const login = async (ip: string) =>
+        (
+          await post(
+            behindProxy.url,
+            '/api/auth/login',
+            { username: `u-${newObjectId()}`, password: 'x' },
+            { 'x-forwarded-for': ip },
+          )
+        ).status;
+      // Three addresses of one /64 (as a client rotating through its own prefix would use).
+      expect([
+        await login('2001:db8:7:1::1'),
+        await login('2001:db8:7:1:ffff:ffff:ffff:fffe'),
+        await login('2001:0db8:0007:0001:0:0:0:2a'),
+      ]).toEqual([200, 200, 429]);
+      // The next /64 is another client.
+      expect(await login('2001:db8:7:2::1')).toBe(200);
+      expect([await login('198.51.100.77'), await login('::ffff:198.51.100.77')]).toEqual([200, 200]);
+      expect(await login('::ffff:c633:644d')).toBe(429);
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+});
+
+describe('account lockout', () => {
+  test('an attacker from another address is limited while the owner still logs in from theirs', async () => {
+    const behindProxy = await startGateway({
+      AUTH_URL: auth.url,
+      USERS_URL: auth.url,
+      MESSAGES_URL: auth.url,
+      TRUST_PROXY_HOPS: '1',
+      RATE_LIMIT_LOGIN_PER_USERNAME: '12',
+    });
+    try {
+      const username = `owner-${newObjectId()}`;
+      const attempt = (ip: string) =>
+        post(behindProxy.url, '/api/auth/login', { username, password: 'guess' }, { 'x-forwarded-for': ip });
+      const attacker: number[] = [];
+      for (let i = 0; i < 10; i += 1) attacker.push((await attempt('198.51.100.66')).status);
+      expect(attacker).toEqual([200, 200, 200, 200, 200, 429, 429, 429, 429, 429]);
+      // The owner's own address has its own budget: the attacker's refused guesses used none of it.
+      expect((await attempt('203.0.113.10')).status).toBe(200);
+      // The global per-username ceiling (12 here) still stops guessing spread over many addresses.
+      const spread: number[] = [];
+      for (let i = 0; i < 8; i += 1) spread.push((await attempt(`192.0.2.${i + 1}`)).status);
+      expect(spread).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+});
+
 describe('POST /api/auth/signup', () => {
   test('is limited per IP', async () => {
     const statuses: number[] = [];

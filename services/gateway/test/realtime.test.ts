@@ -65,7 +65,7 @@ function asUser(userId: string, transports: Array<'websocket' | 'polling'> = ['w
 async function waitUntilHealthy(expected: string[]): Promise<void> {
   await waitFor(
     async () => {
-      const body = (await (await fetch(`${gateway.url}/readyz`)).json()) as {
+      const body = (await (await fetch(`${gateway.internalUrl}/readyz`)).json()) as {
         realtimeNodes: Array<{ url: string; healthy: boolean }>;
       };
       const healthy = body.realtimeNodes

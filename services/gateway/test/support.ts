@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { loadConfig } from '@chat/shared/config';
 import { createLogger } from '@chat/shared/logger';
 import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
@@ -96,6 +96,8 @@ export async function startRealtimeNode(): Promise<FakeRealtimeNode> {
 
 export interface TestGateway {
   url: string;
+  /** The INTERNAL_PORT listener (/metrics, detailed /readyz). */
+  internalUrl: string;
   stop(): Promise<void>;
 }
 
@@ -113,14 +115,15 @@ export async function startGateway(
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
     RATE_LIMIT_NAMESPACE: uniqueName('test'),
     REALTIME_HEALTH_INTERVAL_MS: '200',
+    INTERNAL_PORT: '0',
     ...env,
   });
   const app = createApp(config, {
     ...overrides,
     logger: createLogger({ service: 'gateway-test', level: 'silent' }),
   });
-  const { url } = await app.start();
-  return { url, stop: () => app.stop() };
+  const { url, internalUrl } = await app.start();
+  return { url, internalUrl: internalUrl ?? '', stop: () => app.stop() };
 }
 
 /** The Cookie header a browser logged in as `userId` would send, and the token's claims. */
@@ -138,4 +141,63 @@ export async function deadUrl(): Promise<string> {
   const url = await listen(server);
   await close(server);
   return url;
+}
+
+/** A request sent with its path exactly as written (fetch would normalise `\` and dot segments first). */
+export function rawRequest(
+  base: string,
+  opts: { method: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    const req = httpRequest(
+      { host: hostname, port, method: opts.method, path: opts.path, headers: opts.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/**
+ * A WebSocket upgrade request on a raw socket: resolves with what the gateway wrote before it closed the
+ * connection, or `'open'` when the socket is still open after `deadlineMs` (the upgrade was left hanging).
+ */
+export function rawUpgrade(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  deadlineMs = 3_000,
+): Promise<string> {
+  return new Promise((resolve) => {
+    const { hostname, port } = new URL(base);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('open');
+    }, deadlineMs);
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(received);
+    });
+    const lines = [
+      `GET ${path} HTTP/1.1`,
+      `Host: ${hostname}:${port}`,
+      'Connection: Upgrade',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ];
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  });
 }

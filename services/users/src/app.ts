@@ -16,6 +16,7 @@ import { createBlockRepository } from './data-access/block.repository.js';
 import { createBlockOutboxStore } from './data-access/block-outbox.repository.js';
 import { registerUserModel } from './data-access/user.model.js';
 import { createUserRepository } from './data-access/user.repository.js';
+import { backfillSearchTerms } from './domain/backfill-search-terms.js';
 import { mountBlockRoutes } from './entry-points/http/block.routes.js';
 import { mountUsersRoutes } from './entry-points/http/users.routes.js';
 import { consumeUserRegistered } from './entry-points/messaging/user-registered.consumer.js';
@@ -45,6 +46,9 @@ async function connectDependencies(
   const blockModel = registerBlockModel(connection);
   // The pair's unique index must exist before the first block, or two racing first blocks could both insert.
   await Promise.all([userModel.init(), blockModel.init()]);
+  const users = createUserRepository(userModel);
+  // Users stored before prefix search existed get their terms before the directory is served.
+  await backfillSearchTerms(users);
   const redis = createRedis(config.REDIS_URL, { logger, name: 'users' });
   onClose(() => redis.quit().catch(() => redis.disconnect()));
   const broker = createBroker({
@@ -68,7 +72,7 @@ async function connectDependencies(
     redis,
     broker,
     relay,
-    users: createUserRepository(userModel),
+    users,
     blocks: createBlockRepository(blockModel),
   };
 }

@@ -5,6 +5,7 @@ export const usersErrors = {
   // The gateway only mints tokens for real user ids; anything else is not a caller we can serve.
   invalidCaller: () => new AppError('USERS.INVALID_CALLER', 401, 'Unauthorized - Invalid Token'),
   selfBlock: () => new AppError('USERS.SELF_BLOCK', 400, "You can't block yourself"),
+  unknownCursor: () => new AppError('USERS.INVALID_QUERY', 400, 'Unknown `after` cursor'),
   userNotFound: () => new AppError('USERS.USER_NOT_FOUND', 404, 'User not found'),
   // Only after several lost compare-and-set rounds on one pair: the client may simply retry.
   blockContended: () =>

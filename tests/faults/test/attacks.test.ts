@@ -4,8 +4,9 @@ import jwt from 'jsonwebtoken';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectClient, handshakeOutcome } from '../src/chat-client.js';
-import { logIn, request, signUp, type User } from '../src/clients.js';
+import { logIn, PASSWORD, request, signUp, type User } from '../src/clients.js';
 import { type FaultStack, STACK_SECRETS } from '../src/fault-stack.js';
+import { rawRequest, rawUpgrade } from '../src/raw-http.js';
 import { report } from '../src/report.js';
 import { printLogsOnFailure, startStackForTest, waitFor } from './support.js';
 
@@ -260,6 +261,7 @@ describe('scenario 10: login abuse', () => {
     const gateway = await stack.spawnCopy('gateway', 'gateway-timing', {
       RATE_LIMIT_NAMESPACE: `test-faults-${stack.id}-timing`,
       RATE_LIMIT_LOGIN_PER_IP: '100000',
+      RATE_LIMIT_LOGIN_PER_USERNAME_IP: '100000',
       RATE_LIMIT_LOGIN_PER_USERNAME: '100000',
     });
     const attempt = async (username: string) => {
@@ -299,5 +301,124 @@ describe('scenario 10: login abuse', () => {
     const ratio = median(unknown) / median(wrong);
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(2);
+  });
+});
+
+const INVALID_PATH = '{"error":"Invalid request path","code":"GATEWAY.INVALID_PATH"}';
+
+function rawLogin(base: string, path: string, username: string, password: string, ip?: string) {
+  return rawRequest(base, {
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', ...(ip ? { 'x-forwarded-for': ip } : {}) },
+    body: JSON.stringify({ username, password }),
+  });
+}
+
+describe('scenario 13: path tricks', () => {
+  test('a backslash, an encoded slash or a dot segment never slips past the login limit', async () => {
+    const victim = await signUp(stack.url, 'atk-path');
+    const backslash: number[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const reply = await rawLogin(stack.url, '/api\\auth\\login', victim.username, `guess-${i}`);
+      backslash.push(reply.status);
+      if (reply.status === 400) expect(reply.body).toBe(INVALID_PATH);
+    }
+    const tricks = [
+      '/api/auth%2flogin',
+      '/api/auth%2Flogin',
+      '/api%5cauth/login',
+      '/api/x/../auth/login',
+      '/api/./auth/login',
+      '/api/x/%2e%2e/auth/login',
+      '/api/x/.%2E/auth/login',
+    ];
+    const trickReplies = [];
+    for (const path of tricks) trickReplies.push(await rawLogin(stack.url, path, victim.username, 'guess'));
+    // The canonical path still has the whole budget: none of the tricks reached the auth service.
+    const canonical: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      canonical.push((await rawLogin(stack.url, '/api/auth/login', victim.username, `guess-${i}`)).status);
+    }
+    const cookie = `jwt=${alice.token}`;
+    const protectedTricks = ['/api/users/..%2f..%2fapi/auth/me', '/api/messages/%2e%2e/users', '/api\\users'];
+    const protectedStatuses = [];
+    for (const path of protectedTricks) {
+      protectedStatuses.push(
+        (await rawRequest(stack.url, { method: 'GET', path, headers: { cookie } })).status,
+      );
+    }
+    report('13-path-tricks-http', {
+      backslashLogins: backslash.length,
+      backslashRefused400: backslash.filter((s) => s === 400).length,
+      otherTricks: tricks.length + protectedTricks.length,
+      otherTricksRefused400: [...trickReplies.map((r) => r.status), ...protectedStatuses].filter(
+        (s) => s === 400,
+      ).length,
+      canonicalStatuses: canonical.join(','),
+    });
+    expect(backslash).toEqual(Array(30).fill(400));
+    expect(trickReplies.map((r) => r.body)).toEqual(Array(tricks.length).fill(INVALID_PATH));
+    expect(protectedStatuses).toEqual([400, 400, 400]);
+    expect(canonical).toEqual([400, 400, 400, 400, 400, 429]);
+  });
+
+  test('an upgrade on a trick path is answered and closed, never authenticated and left hanging', async () => {
+    const headers = { cookie: alice.cookie, origin: stack.url };
+    const tricks = [
+      '/x/../socket.io/?EIO=4&transport=websocket',
+      '/socket.io\\?EIO=4&transport=websocket',
+      '/%2e%2e/socket.io/?EIO=4&transport=websocket',
+      '/api%2f..%2fsocket.io/?EIO=4&transport=websocket',
+      '/socket.io/./?EIO=4&transport=websocket',
+    ];
+    const outcomes = [];
+    for (const path of tricks) outcomes.push(await rawUpgrade(stack.url, path, headers));
+    const elsewhere = await rawUpgrade(stack.url, '/api/users', headers);
+    const control = await rawUpgrade(stack.url, '/socket.io/?EIO=4&transport=websocket', headers, 1_000);
+    report('13-path-tricks-upgrade', {
+      tricks: tricks.length,
+      answered400AndClosed: outcomes.filter((o) => o.closed && o.statusLine.includes(' 400 ')).length,
+      nonSocketPath: `${elsewhere.statusLine} closed=${elsewhere.closed}`,
+      canonical: control.statusLine,
+    });
+    for (const outcome of outcomes)
+      expect(outcome).toEqual({ statusLine: 'HTTP/1.1 400 Bad Request', closed: true });
+    expect(elsewhere).toEqual({ statusLine: 'HTTP/1.1 404 Not Found', closed: true });
+    expect(control.statusLine).toBe('HTTP/1.1 101 Switching Protocols');
+  });
+});
+
+describe('scenario 14: account lockout', () => {
+  test('an attacker elsewhere is limited while the owner still logs in from their own address', async () => {
+    // Behind one trusted proxy hop, as in production behind the TLS terminator.
+    const gateway = await stack.spawnCopy('gateway', 'gateway-lockout', {
+      RATE_LIMIT_NAMESPACE: `test-faults-${stack.id}-lockout`,
+      TRUST_PROXY_HOPS: '1',
+      RATE_LIMIT_LOGIN_PER_USERNAME: '20',
+    });
+    const owner = await signUp(stack.url, 'atk-owner');
+    const login = (password: string, ip: string) =>
+      rawLogin(gateway.url, '/api/auth/login', owner.username, password, ip);
+    const attacker: number[] = [];
+    for (let i = 0; i < 12; i += 1) attacker.push((await login(`guess-${i}`, '198.51.100.23')).status);
+    const ownerLogin = await login(PASSWORD, '203.0.113.5');
+    const attackerWithRightPassword = await login(PASSWORD, '198.51.100.23');
+    // Guessing spread over many addresses meets the per-username ceiling (20 here, 100 by default).
+    const spread: number[] = [];
+    for (let i = 0; i < 25; i += 1) spread.push((await login(`spread-${i}`, `192.0.2.${i + 1}`)).status);
+    report('14-lockout', {
+      attackerAttempts: attacker.length,
+      attackerAllowed: attacker.filter((s) => s !== 429).length,
+      ownerStatus: ownerLogin.status,
+      attackerWithRightPasswordStatus: attackerWithRightPassword.status,
+      spreadAttempts: spread.length,
+      spreadAllowedBeforeCeiling: spread.filter((s) => s !== 429).length,
+    });
+    expect(attacker).toEqual([...Array(5).fill(400), ...Array(7).fill(429)]);
+    expect(ownerLogin.status).toBe(200);
+    expect(attackerWithRightPassword.status).toBe(429);
+    // 5 attacker guesses and the owner's login counted; the ceiling leaves 14 for other addresses.
+    expect(spread).toEqual([...Array(14).fill(400), ...Array(11).fill(429)]);
   });
 });

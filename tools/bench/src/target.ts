@@ -68,6 +68,7 @@ function stackEnv(options: BenchOptions): Record<string, string> {
     RATE_LIMIT_SIGNUP_PER_IP: NO_LIMIT,
     RATE_LIMIT_SIGNUP_PER_USERNAME: NO_LIMIT,
     RATE_LIMIT_LOGIN_PER_IP: NO_LIMIT,
+    RATE_LIMIT_LOGIN_PER_USERNAME_IP: NO_LIMIT,
     RATE_LIMIT_LOGIN_PER_USERNAME: NO_LIMIT,
     RATE_LIMIT_API_PER_USER: NO_LIMIT,
     // A stopped node leaves the gateway's rotation quickly.

@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { objectId } from './common.js';
+import { objectId, pageLimit } from './common.js';
 
-// `q` must be one short string; anything else (arrays, `q[$ne]`-style keys, unknown params) is refused.
-export const listUsersQuery = z.strictObject({ q: z.string().trim().max(50).optional() });
+/** The most users one `GET /api/users` page holds, and the page size when `limit` is not given. */
+export const USERS_PAGE_MAX = 200;
+
+// Each parameter must be one short string; anything else (arrays, `q[$ne]`-style keys, unknown params) is
+// refused. `q` matches the start of the username, of the full name or of any word in either; `after` is the
+// `_id` of the last user of the previous page (pages follow fullName, then _id).
+export const listUsersQuery = z.strictObject({
+  q: z.string().trim().max(50).optional(),
+  after: objectId.optional(),
+  limit: pageLimit(USERS_PAGE_MAX).optional(),
+});
 
 export const userListItem = z.strictObject({
   _id: objectId,

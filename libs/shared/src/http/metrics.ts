@@ -14,6 +14,12 @@ function routeLabel(req: Request): string {
   return `${req.baseUrl}${String(route.path)}` || '/';
 }
 
+/**
+ * Series that libraries register once per process (e.g. dead-letter queue depths): every service's
+ * /metrics serves them next to its own.
+ */
+export const libraryRegistry = new Registry();
+
 /** A private prom-client registry with default process metrics and `http_request_duration_seconds`. */
 export function createHttpMetrics(service: string): HttpMetrics {
   const registry = new Registry();
@@ -34,8 +40,10 @@ export function createHttpMetrics(service: string): HttpMetrics {
     next();
   };
   const handler: RequestHandler = async (_req, res) => {
-    res.setHeader('content-type', registry.contentType);
-    res.send(await registry.metrics());
+    const merged = Registry.merge([registry, libraryRegistry]);
+    merged.setDefaultLabels({ service });
+    res.setHeader('content-type', merged.contentType);
+    res.send(await merged.metrics());
   };
   return { registry, middleware, handler };
 }

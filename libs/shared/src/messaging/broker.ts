@@ -1,7 +1,8 @@
-import amqp, { type AmqpConnectionManager, type Channel } from 'amqp-connection-manager';
+import amqp, { type AmqpConnectionManager, type Channel, type ChannelWrapper } from 'amqp-connection-manager';
 import type { Logger } from 'pino';
-import { brokerNames, type RoutingKey } from '../events/index.js';
+import { brokerNames, deadLetterQueueOf, type RoutingKey } from '../events/index.js';
 import { startConsumer } from './consumer.js';
+import { reportDeadLetterDepths } from './dead-letter-gauge.js';
 import { createPublisher } from './publisher.js';
 import { assertExchanges } from './topology.js';
 import type { Broker, ConsumeOptions, Consumer } from './types.js';
@@ -61,9 +62,30 @@ export function createBroker(opts: BrokerOptions): ManagedBroker {
   publishChannel.on('error', (err: Error) => log.error({ err }, 'publisher channel error'));
   const publisher = createPublisher(publishChannel, names.exchange);
   const consumers = new Set<Consumer>();
+  const deadLetterQueues = new Set<string>();
+  // Its own channel: a queue deleted under us (404) closes the channel it was checked on.
+  let monitor: ChannelWrapper | undefined;
+  const stopReporting = reportDeadLetterDepths(async () => {
+    if (deadLetterQueues.size === 0 || !manager.isConnected()) return [];
+    if (!monitor) {
+      monitor = manager.createChannel({ name: `monitor:${opts.name}`, confirm: false });
+      monitor.on('error', (err: Error) => log.debug({ err }, 'dead-letter monitor channel error'));
+    }
+    const channel = monitor;
+    await withTimeout(channel.waitForConnect(), 1_000, opts.url);
+    const replies = await Promise.allSettled(
+      [...deadLetterQueues].map(async (queue) => {
+        const reply = await withTimeout(channel.checkQueue(queue), 1_000, opts.url);
+        return { queue, messages: reply.messageCount };
+      }),
+    );
+    return replies.flatMap((reply) => (reply.status === 'fulfilled' ? [reply.value] : []));
+  });
   let closing: Promise<void> | undefined;
 
   const close = async () => {
+    stopReporting();
+    await monitor?.close().catch(() => undefined);
     await Promise.allSettled([...consumers].map((c) => c.cancel()));
     await publishChannel
       .close()
@@ -85,6 +107,7 @@ export function createBroker(opts: BrokerOptions): ManagedBroker {
         },
       };
       consumers.add(consumer);
+      deadLetterQueues.add(deadLetterQueueOf(names.queue(consumeOpts.queue)));
       return consumer;
     },
     isConnected: () => manager.isConnected(),
@@ -96,7 +119,7 @@ export function createBroker(opts: BrokerOptions): ManagedBroker {
   };
 }
 
-function withTimeout(promise: Promise<void>, timeoutMs: number, url: string): Promise<void> {
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, url: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const safeUrl = url.replace(/\/\/[^@/]*@/, '//');
   const timeout = new Promise<never>((_, reject) => {

@@ -9,6 +9,8 @@ import type { ConsumeOptions, Consumer, DeliveryMeta } from './types.js';
 
 const DEFAULT_PREFETCH = 20;
 const DEFAULT_DELIVERY_LIMIT = 5;
+const DEFAULT_MAX_LENGTH = 100_000;
+const DEFAULT_DEAD_LETTER_MAX_LENGTH = 10_000;
 const DEFAULT_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2_000;
 
@@ -126,6 +128,11 @@ export async function startConsumer<K extends RoutingKey>(
   const queue = names.queue(opts.queue);
   const prefetch = opts.prefetch ?? DEFAULT_PREFETCH;
   const deliveryLimit = opts.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT;
+  const limits = {
+    deliveryLimit,
+    maxLength: opts.maxLength ?? DEFAULT_MAX_LENGTH,
+    deadLetterMaxLength: opts.deadLetterMaxLength ?? DEFAULT_DEAD_LETTER_MAX_LENGTH,
+  };
   const log = logger.child({ queue });
   const stopping = new AbortController();
   const ctx: DeliveryContext<K> = {
@@ -142,7 +149,7 @@ export async function startConsumer<K extends RoutingKey>(
     name: `consumer:${queue}`,
     confirm: false,
     setup: async (channel: Channel) => {
-      await assertConsumerQueue(channel, names, queue, routingKey, deliveryLimit);
+      await assertConsumerQueue(channel, names, queue, routingKey, limits);
       current = channel;
     },
   });

@@ -31,6 +31,10 @@ export interface ConsumeOptions<K extends RoutingKey> {
   prefetch?: number;
   /** Deliveries allowed before the quorum queue dead-letters a message (default 5). */
   deliveryLimit?: number;
+  /** Ready messages the queue holds before the oldest are dead-lettered (default 100,000). */
+  maxLength?: number;
+  /** Ready messages the dead-letter queue holds before new dead letters are dropped (default 10,000). */
+  deadLetterMaxLength?: number;
   /**
    * Wait before requeueing a failed message: `retryDelayMs * 2^(attempt-1)`, capped at 2 s (default 100 ms; 0 disables),
    * so a brief outage of a dependency does not exhaust the delivery limit at once. Cut short by cancel().

@@ -13,6 +13,9 @@ export interface RateLimitStore {
 
 export interface RateLimitRules {
   loginPerIp: RateRule;
+  /** Attempts on one username from one client: the brute-force limit, and all that an attacker can spend. */
+  loginPerUsernameIp: RateRule;
+  /** Attempts on one username from every client: a much higher ceiling against distributed guessing. */
   loginPerUsername: RateRule;
   signupPerIp: RateRule;
   signupPerUsername: RateRule;
@@ -27,9 +30,21 @@ export function usernameId(username: string): string {
   return createHash('sha256').update(username.trim().toLowerCase()).digest('hex').slice(0, 32);
 }
 
+/** Bucket id for a (username, client) pair; hashed for the same reason as `usernameId`. */
+export function usernameClientId(username: string, client: string): string {
+  return createHash('sha256')
+    .update(username.trim().toLowerCase())
+    .update('\0')
+    .update(client)
+    .digest('hex')
+    .slice(0, 32);
+}
+
 /**
  * Counts a hit against every rule (fixed windows) and returns the seconds to wait if any is over its limit.
- * Every attempt counts, successful or not, so a correct guess cannot reset the per-username budget.
+ * Every attempt counts, successful or not, so a correct guess cannot reset the per-username budget. Rules
+ * are counted in order and a refused hit stops there, so attempts already refused by a narrower rule do not
+ * use up a wider one (an attacker throttled per (username, IP) cannot drain the owner's global budget).
  */
 export async function checkRateLimits(
   store: RateLimitStore,

@@ -7,6 +7,8 @@ export interface UserRecord {
   gender: 'male' | 'female';
   profilePic: string;
   createdAt: Date;
+  /** Lower-cased username, full name and their word starts, for indexed prefix search (`searchTerms`). */
+  searchTerms: string[];
   /** `occurredAt` of the event that last wrote this record: older events never overwrite it. */
   sourceOccurredAt: Date;
 }
@@ -19,12 +21,14 @@ const userSchema = new Schema<UserRecord>(
     gender: { type: String, enum: ['male', 'female'], required: true },
     profilePic: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    searchTerms: { type: [String], default: undefined },
     sourceOccurredAt: { type: Date, required: true },
   },
   { collection: 'users', versionKey: false, strict: 'throw', strictQuery: true },
 );
 userSchema.index({ fullName: 1, _id: 1 });
 userSchema.index({ username: 1 });
+userSchema.index({ searchTerms: 1 });
 
 export type UserModel = Model<UserRecord>;
 

@@ -13,13 +13,27 @@ export interface DirectoryUser {
 export interface UserUpsert extends DirectoryUser {
   createdAt: Date;
   occurredAt: Date;
+  searchTerms: string[];
+}
+
+export interface DirectoryPage {
+  /** Only users with a search term in [from, to): a prefix search on the normalised terms. */
+  termRange?: { from: string; to: string };
+  /** Only users after this one in (fullName, _id) order. */
+  afterId?: string;
+  limit: number;
 }
 
 export interface UserRepository {
   /** Insert or update, unless the stored record comes from the same or a newer event. Returns whether it wrote. */
   upsertFromEvent(user: UserUpsert): Promise<boolean>;
-  /** Every user except `excludeId`, optionally filtered by a case-insensitive literal `search`, by fullName. */
-  listOthers(excludeId: string, search?: string): Promise<DirectoryUser[]>;
+  /**
+   * One page of users except `excludeId`, by (fullName, _id); undefined when `afterId` is not a stored user.
+   */
+  listOthers(excludeId: string, page: DirectoryPage): Promise<DirectoryUser[] | undefined>;
+  /** Up to `limit` users stored before search terms existed, to backfill them. */
+  listWithoutSearchTerms(limit: number): Promise<Array<Pick<DirectoryUser, '_id' | 'username' | 'fullName'>>>;
+  setSearchTerms(id: string, terms: string[]): Promise<void>;
   /** Whether the directory knows user `id` (a valid ObjectId hex string). */
   exists(id: string): Promise<boolean>;
 }
@@ -28,10 +42,6 @@ const DUPLICATE_KEY = 11000;
 
 function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === DUPLICATE_KEY;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function toDirectoryUser(doc: Pick<UserRecord, '_id' | 'fullName' | 'username' | 'gender' | 'profilePic'>) {
@@ -63,17 +73,46 @@ export function createUserRepository(model: UserModel): UserRepository {
       }
     },
 
-    async listOthers(excludeId, search) {
-      const filter: Record<string, unknown> = { _id: trusted({ $ne: new Types.ObjectId(excludeId) }) };
-      if (search) {
-        const pattern = trusted({ $regex: escapeRegex(search), $options: 'i' });
-        filter.$or = [{ fullName: pattern }, { username: pattern }];
+    async listOthers(excludeId, page) {
+      const filter: Record<string, unknown>[] = [{ _id: trusted({ $ne: new Types.ObjectId(excludeId) }) }];
+      if (page.termRange) {
+        // $elemMatch: both bounds must hold for the same term, not for any two terms of the array.
+        const { from, to } = page.termRange;
+        filter.push({ searchTerms: trusted({ $elemMatch: { $gte: from, $lt: to } }) });
+      }
+      if (page.afterId) {
+        const afterId = new Types.ObjectId(page.afterId);
+        const last = await model.findById(afterId, { fullName: 1 }).lean();
+        if (!last) return undefined;
+        filter.push({
+          $or: [
+            { fullName: trusted({ $gt: last.fullName }) },
+            { fullName: last.fullName, _id: trusted({ $gt: afterId }) },
+          ],
+        });
       }
       const docs = await model
-        .find(filter, { fullName: 1, username: 1, gender: 1, profilePic: 1 })
+        .find({ $and: filter }, { fullName: 1, username: 1, gender: 1, profilePic: 1 })
         .sort({ fullName: 1, _id: 1 })
+        .limit(page.limit)
         .lean<Array<Pick<UserRecord, '_id' | 'fullName' | 'username' | 'gender' | 'profilePic'>>>();
       return docs.map(toDirectoryUser);
+    },
+
+    async listWithoutSearchTerms(limit) {
+      const docs = await model
+        .find({ searchTerms: trusted({ $exists: false }) }, { fullName: 1, username: 1 })
+        .limit(limit)
+        .lean();
+      return docs.map((doc) => ({
+        _id: doc._id.toHexString(),
+        username: doc.username,
+        fullName: doc.fullName,
+      }));
+    },
+
+    async setSearchTerms(id, terms) {
+      await model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { searchTerms: terms } });
     },
 
     async exists(id) {

@@ -1,6 +1,9 @@
+import { USERS_PAGE_MAX } from '@chat/shared/api';
 import type { UserStatus } from '@chat/shared/redis';
 import type { BlockRepository } from '../data-access/block.repository.js';
 import type { DirectoryUser, UserRepository } from '../data-access/user.repository.js';
+import { usersErrors } from '../errors.js';
+import { normalizeForSearch, prefixUpperBound } from './search-terms.js';
 
 export type PresenceReader = (
   userIds: string[],
@@ -13,16 +16,31 @@ export interface ListedUser extends DirectoryUser {
   blocked: boolean;
 }
 
-/** Every user but the caller (optionally matching `search`), sorted by fullName, with presence and block flag. */
+export interface ListUsersQuery {
+  search?: string;
+  after?: string;
+  limit?: number;
+}
+
+/**
+ * One page (at most 200) of the users but the caller, by fullName then _id, with presence and block flag.
+ * `search` matches the start of the username, of the full name or of any word in either, ignoring case.
+ */
 export async function listUsers(
   deps: { users: UserRepository; blocks: BlockRepository; readPresence: PresenceReader },
   callerId: string,
-  search: string | undefined,
+  query: ListUsersQuery,
 ): Promise<ListedUser[]> {
+  const prefix = query.search ? normalizeForSearch(query.search) : '';
   const [users, blockedIds] = await Promise.all([
-    deps.users.listOthers(callerId, search),
+    deps.users.listOthers(callerId, {
+      termRange: prefix ? { from: prefix, to: prefixUpperBound(prefix) } : undefined,
+      afterId: query.after,
+      limit: Math.min(query.limit ?? USERS_PAGE_MAX, USERS_PAGE_MAX),
+    }),
     deps.blocks.listBlockedBy(callerId),
   ]);
+  if (!users) throw usersErrors.unknownCursor();
   if (users.length === 0) return [];
   const presence = await deps.readPresence(users.map((u) => u._id));
   return users.map((user) => {

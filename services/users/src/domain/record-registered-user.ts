@@ -1,5 +1,6 @@
 import type { UserRegisteredEvent } from '@chat/shared/events';
 import type { UserRepository } from '../data-access/user.repository.js';
+import { searchTerms } from './search-terms.js';
 
 /**
  * Copy a registered user into the directory. Idempotent: a redelivered (or older) event changes nothing,
@@ -18,5 +19,6 @@ export async function recordRegisteredUser(
     profilePic: user.profilePic,
     createdAt: new Date(user.createdAt),
     occurredAt: new Date(event.occurredAt),
+    searchTerms: searchTerms(user.username, user.fullName),
   });
 }

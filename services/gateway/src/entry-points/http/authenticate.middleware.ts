@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { routePolicy } from '../../domain/route-policy.js';
+import { routeOf } from './classify.middleware.js';
 import { authenticateRequest, type IdentityOptions, setIdentityHeaders } from './identity.js';
 
 /**
@@ -9,7 +9,7 @@ import { authenticateRequest, type IdentityOptions, setIdentityHeaders } from '.
 export function authenticate(opts: IdentityOptions): RequestHandler {
   return async (req, res, next) => {
     setIdentityHeaders(req, undefined, opts.internalTokenSecret);
-    const policy = routePolicy(req.method, req.path);
+    const policy = routeOf(req);
     if (!policy?.requiresAuth) return next();
     const caller = await authenticateRequest(req, policy.upstream === 'realtime', opts);
     res.locals.caller = caller;

@@ -3,8 +3,32 @@ import { pingRedis, type Redis } from '@chat/shared/redis';
 import express, { type Router } from 'express';
 import type { RealtimeNodePool } from '../../data-access/realtime-nodes.js';
 
-/** GET /healthz (alive), /readyz (Redis reachable; realtime node health reported), /metrics. */
-export function healthRoutes(opts: {
+function redisIsUp(redis: Redis | undefined): Promise<boolean> {
+  if (redis === undefined) return Promise.resolve(false);
+  return pingRedis(redis).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * The public port's probes: GET /healthz (alive) and a bare GET /readyz (Redis reachable), which load
+ * balancers in front of the gateway may need. Nothing about the inside (node addresses, metrics) is told.
+ */
+export function publicHealthRoutes(opts: { redis: () => Redis | undefined }): Router {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const up = await redisIsUp(opts.redis());
+    res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'not ready' });
+  });
+  return router;
+}
+
+/** The internal port (INTERNAL_PORT): /healthz, /readyz with each check and realtime node, /metrics. */
+export function internalHealthRoutes(opts: {
   redis: () => Redis | undefined;
   pool: RealtimeNodePool;
   metrics: ReturnType<typeof createHttpMetrics>;
@@ -14,13 +38,7 @@ export function healthRoutes(opts: {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const redis = opts.redis();
-    const redisUp =
-      redis !== undefined &&
-      (await pingRedis(redis).then(
-        () => true,
-        () => false,
-      ));
+    const redisUp = await redisIsUp(opts.redis());
     const realtimeNodes = opts.pool.status();
     // REST keeps working without realtime nodes, so they are reported, not required.
     res.status(redisUp ? 200 : 503).json({

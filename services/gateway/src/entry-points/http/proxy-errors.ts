@@ -32,7 +32,8 @@ export function replyWithError(
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     'Connection: close',
   ];
-  target.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  // Destroyed once written: a refused upgrade must not leave a half-open socket behind.
+  target.end(`${lines.join('\r\n')}\r\n\r\n${body}`, () => target.destroy());
 }
 
 const timedOut = new WeakSet<IncomingMessage>();

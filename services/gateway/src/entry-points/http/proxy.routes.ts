@@ -6,8 +6,9 @@ import {
   fixRequestBody,
   type RequestHandler as ProxyHandler,
 } from 'http-proxy-middleware';
-import { routePolicy, type Upstream } from '../../domain/route-policy.js';
+import type { Upstream } from '../../domain/route-policy.js';
 import { gatewayErrors } from '../../errors.js';
+import { routeOf } from './classify.middleware.js';
 import { markTimedOut, markUpgraded, replyWithError, wasTimedOut } from './proxy-errors.js';
 
 export interface ProxyOptions {
@@ -39,7 +40,8 @@ export function createUpstreamProxy(opts: ProxyOptions): ProxyHandler {
     // The router below always wins for per-request targets; this placeholder is never contacted.
     target: fixedTarget ?? 'http://127.0.0.1:9',
     ...(typeof target === 'function' ? { router: (req: IncomingMessage) => target(req) } : {}),
-    pathFilter: (pathname, req) => routePolicy(req.method ?? 'GET', pathname)?.upstream === opts.upstream,
+    // The classification made once per request (classify.middleware), never a second parse of the path.
+    pathFilter: (_pathname, req) => routeOf(req)?.upstream === opts.upstream,
     // WebSocket upgrades are authenticated and proxied by the server's own 'upgrade' listener; ws: true
     // would make the middleware subscribe a second, unauthenticated one.
     ws: false,

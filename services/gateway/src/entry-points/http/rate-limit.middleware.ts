@@ -1,14 +1,16 @@
 import type { Caller } from '@chat/shared/auth';
 import type { Request, RequestHandler } from 'express';
+import { clientKey } from '../../domain/client-address.js';
 import {
   checkRateLimits,
   type RateLimitRules,
   type RateLimitStore,
   type RateRule,
+  usernameClientId,
   usernameId,
 } from '../../domain/rate-limit-rules.js';
-import { routePolicy } from '../../domain/route-policy.js';
 import { gatewayErrors, RateLimitedError } from '../../errors.js';
+import { routeOf } from './classify.middleware.js';
 
 function bodyUsername(req: Request): string | undefined {
   const body: unknown = req.body;
@@ -19,14 +21,18 @@ function bodyUsername(req: Request): string | undefined {
 }
 
 function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules) {
-  const policy = routePolicy(req.method, req.path);
+  const policy = routeOf(req);
   const hits: Array<{ rule: RateRule; id: string }> = [];
   // req.ip honours `trust proxy`: with 0 hops it is the socket address, whatever X-Forwarded-For says.
-  const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const ip = clientKey(req.ip ?? req.socket.remoteAddress ?? '');
   const username = bodyUsername(req);
   if (policy?.credentialLimit === 'login') {
     hits.push({ rule: rules.loginPerIp, id: ip });
-    if (username) hits.push({ rule: rules.loginPerUsername, id: usernameId(username) });
+    if (username) {
+      // Per (username, IP) first: an attacker elsewhere is throttled without locking the owner out.
+      hits.push({ rule: rules.loginPerUsernameIp, id: usernameClientId(username, ip) });
+      hits.push({ rule: rules.loginPerUsername, id: usernameId(username) });
+    }
   }
   if (policy?.credentialLimit === 'signup') {
     hits.push({ rule: rules.signupPerIp, id: ip });
@@ -36,7 +42,10 @@ function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules
   return hits;
 }
 
-/** Login/signup per IP and per username, and the general per-user API limit; 429 with Retry-After. */
+/**
+ * Login per IP, per (username, IP) and per username; signup per IP and per username; the per-user API
+ * limit. 429 with Retry-After.
+ */
 export function rateLimit(store: RateLimitStore, rules: RateLimitRules): RequestHandler {
   return async (req, res, next) => {
     const caller = res.locals.caller as Caller | undefined;

@@ -8,8 +8,8 @@ import type { RequestHandler } from 'express';
 import type { RealtimeNodePool } from '../../data-access/realtime-nodes.js';
 import { isOriginAllowed } from '../../domain/origin-policy.js';
 import { pickRealtimeNode } from '../../domain/pick-realtime-node.js';
-import { routePolicy } from '../../domain/route-policy.js';
 import { gatewayErrors } from '../../errors.js';
+import { classifyTarget, routeOf } from './classify.middleware.js';
 import { authenticateRequest, type IdentityOptions, setIdentityHeaders } from './identity.js';
 import { createUpstreamProxy } from './proxy.routes.js';
 import { replyWithError } from './proxy-errors.js';
@@ -57,7 +57,7 @@ export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
 
   const select: RequestHandler = (req, res, next) => {
     const caller = res.locals.caller as Caller | undefined;
-    if (routePolicy(req.method, req.path)?.upstream !== 'realtime' || !caller) return next();
+    if (routeOf(req)?.upstream !== 'realtime' || !caller) return next();
     choose(req, caller);
     next();
   };
@@ -65,8 +65,7 @@ export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
   const upgrade = async (req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> => {
     socket.on('error', (err) => opts.logger.debug({ err }, 'client socket error during upgrade'));
     try {
-      const { pathname } = new URL(req.url ?? '/', 'http://gateway.invalid');
-      if (routePolicy('GET', pathname)?.upstream !== 'realtime') {
+      if (classifyTarget(req)?.upstream !== 'realtime') {
         throw new AppError('HTTP.NOT_FOUND', 404, 'Not found');
       }
       const check = {
@@ -81,6 +80,7 @@ export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
       setIdentityHeaders(req, caller, opts.identity.internalTokenSecret);
       req.headers['x-request-id'] = safeRequestId(req.headers['x-request-id']);
       choose(req, caller);
+      // The proxy's pathFilter reads the same classification, so every upgrade that got here is proxied.
       proxy.upgrade(req, socket, head);
     } catch (err) {
       const known = err instanceof AppError ? err : gatewayErrors.upstreamUnavailable();

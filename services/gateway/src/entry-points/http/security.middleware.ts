@@ -2,8 +2,8 @@ import cors from 'cors';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { isOriginAllowed } from '../../domain/origin-policy.js';
-import { routePolicy } from '../../domain/route-policy.js';
 import { gatewayErrors } from '../../errors.js';
+import { routeOf } from './classify.middleware.js';
 
 /** helmet with a CSP for a same-origin SPA that talks to the API and Socket.IO on its own origin. */
 export function securityHeaders(production: boolean): RequestHandler {
@@ -37,7 +37,7 @@ export function refuseForeignOrigins(allowList: readonly string[]): RequestHandl
       method: req.method,
       origin: req.get('origin'),
       host: req.get('host'),
-      isSocketHandshake: routePolicy(req.method, req.path)?.upstream === 'realtime',
+      isSocketHandshake: routeOf(req)?.upstream === 'realtime',
     };
     if (!isOriginAllowed(check, allowList)) throw gatewayErrors.originNotAllowed();
     next();

@@ -17,8 +17,9 @@ export interface UsersRoutesDeps {
 export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
   app.get('/api/users', requireCaller(deps.internalTokenSecret), async (req, res) => {
     const userId = callerIdOf(res);
-    const { q } = validate(listUsersQuery, req.query, 'USERS.INVALID_QUERY');
-    const users = await listUsers(deps, userId, q || undefined);
+    const { q, after, limit } = validate(listUsersQuery, req.query, 'USERS.INVALID_QUERY');
+    // A full page means there may be more: the client asks again with `after` = the last user's _id.
+    const users = await listUsers(deps, userId, { search: q || undefined, after, limit });
     const reply: UserListItem[] = users.map((u) => ({
       _id: u._id,
       fullName: u.fullName,
