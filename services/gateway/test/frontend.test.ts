@@ -54,6 +54,14 @@ describe('the bundled web client', () => {
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
+  test("the gateway's own endpoints are never taken by the client's fallback", async () => {
+    const url = await gatewayWith({}, bundled);
+    for (const path of ['/metrics', '/readyz/', '/healthz']) {
+      const res = await fetch(`${url}${path}`, { headers: { accept: 'text/html' } });
+      expect(await res.text()).not.toContain('bundled client');
+    }
+  });
+
   test('FRONTEND_DIR overrides it', async () => {
     const url = await gatewayWith({ FRONTEND_DIR: classic }, bundled);
     expect(await (await fetch(`${url}/`)).text()).toContain('classic client');

@@ -1,5 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '@chat/shared/config';
 import { createLogger } from '@chat/shared/logger';
 import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
@@ -119,6 +121,8 @@ export async function startGateway(
     ...env,
   });
   const app = createApp(config, {
+    // Tests see the bundled client only when they ask for it: whether web/dist was built must not matter.
+    bundledFrontendDir: path.join(tmpdir(), 'gateway-test-no-bundled-client'),
     ...overrides,
     logger: createLogger({ service: 'gateway-test', level: 'silent' }),
   });

@@ -17,8 +17,12 @@ export function frontendDirToServe(configured: string | undefined, bundled: stri
   return existsSync(path.join(bundled, 'index.html')) ? bundled : undefined;
 }
 
+// The gateway's own endpoints stay theirs even when the frontend would take any other path.
+const SERVER_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 function isClientRoute(pathname: string): boolean {
-  const lower = pathname.toLowerCase();
+  const lower = pathname.toLowerCase().replace(/\/+$/, '');
+  if (SERVER_PATHS.has(lower)) return false;
   return !(lower === '/api' || lower.startsWith('/api/') || lower.startsWith('/socket.io'));
 }
 
