@@ -22,6 +22,7 @@ afterAll(async () => {
   if (touched.length > 0) {
     await redis.zrem(redisKeys.presenceOnline, ...touched);
     await redis.hdel(redisKeys.status, ...touched);
+    await redis.zrem(redisKeys.statusUntil, ...touched);
   }
   await redis.quit();
 });
@@ -90,10 +91,10 @@ describe('readPresence', () => {
     const presence = await readPresence(redis, [live, lapsed, absent, busy], now);
 
     expect(Object.fromEntries(presence)).toEqual({
-      [live]: { online: true, status: 'Available' },
-      [lapsed]: { online: false, status: 'Busy' },
-      [absent]: { online: false, status: 'Available' },
-      [busy]: { online: true, status: 'Busy' },
+      [live]: { online: true, status: 'Available', statusUntil: null },
+      [lapsed]: { online: false, status: 'Busy', statusUntil: null },
+      [absent]: { online: false, status: 'Available', statusUntil: null },
+      [busy]: { online: true, status: 'Busy', statusUntil: null },
     });
   });
 
@@ -102,8 +103,24 @@ describe('readPresence', () => {
     const [edge] = users(1) as [string];
     await redis.zadd(redisKeys.presenceOnline, now, edge);
     await redis.hset(redisKeys.status, edge, 'Sleeping');
-    expect((await readPresence(redis, [edge], now)).get(edge)).toEqual({ online: true, status: 'Available' });
+    expect((await readPresence(redis, [edge], now)).get(edge)).toEqual({
+      online: true,
+      status: 'Available',
+      statusUntil: null,
+    });
     expect((await readPresence(redis, [edge], now + 1)).get(edge)?.online).toBe(false);
+  });
+
+  test('statusUntil is the Busy-until time (ISO) while Busy, else null', async () => {
+    const until = Date.now() + 60_000;
+    const [busy, back] = users(2) as [string, string];
+    await redis.hset(redisKeys.status, busy, 'Busy', back, 'Available');
+    await redis.zadd(redisKeys.statusUntil, until, busy, until, back);
+
+    const presence = await readPresence(redis, [busy, back]);
+
+    expect(presence.get(busy)?.statusUntil).toBe(new Date(until).toISOString());
+    expect(presence.get(back)?.statusUntil).toBeNull();
   });
 
   test('no users, no round trip', async () => {

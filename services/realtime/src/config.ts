@@ -61,6 +61,10 @@ export const configSchema = z
     PRESENCE_SWEEP_MS: milliseconds(5_000),
     // getOnlineUsers is broadcast at most once per window per node, however many users come and go.
     PRESENCE_BROADCAST_MS: milliseconds(250),
+    // At most this many messages wait for a Busy user; past it the oldest leave the hold (not the history).
+    HELD_LIMIT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(100_000).default(1_000)),
+    // How often each node looks for Busy-until statuses that are due (the clock is in Redis).
+    STATUS_UNTIL_POLL_MS: milliseconds(250),
     SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
   })
   .refine((c) => c.PRESENCE_REFRESH_MS < c.PRESENCE_TTL_MS, {

@@ -5,7 +5,17 @@ export const ackErrors = {
   invalidStatus: (): AckError => ({
     ok: false,
     code: 'REALTIME.INVALID_STATUS',
-    error: 'Invalid status: expected "Available" or "Busy"',
+    error: 'Invalid status: expected "Available", "Busy" or {status: "Busy", until: "<ISO time>"}',
+  }),
+  invalidUntil: (): AckError => ({
+    ok: false,
+    code: 'REALTIME.INVALID_UNTIL',
+    error: 'Invalid until: expected an ISO time in the future, at most 7 days ahead',
+  }),
+  invalidSync: (): AckError => ({
+    ok: false,
+    code: 'REALTIME.INVALID_SYNC',
+    error: 'Invalid sync: expected {since: "<seq>"} (omit since, or "", for the current seq)',
   }),
   invalidTyping: (): AckError => ({
     ok: false,

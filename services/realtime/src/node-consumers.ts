@@ -80,7 +80,7 @@ export interface Stores {
 export function createStores(ctx: { config: Config; metrics: RealtimeMetrics }, redis: Redis): Stores {
   const ttlSeconds = ctx.config.EVENT_MEMORY_SECONDS;
   return {
-    held: createHeldMessagesStore(redis),
+    held: createHeldMessagesStore(redis, { limit: ctx.config.HELD_LIMIT }),
     changes: createMessageChangesStore(redis, { ttlSeconds }),
     once: createEventsOnceStore(redis, { ttlSeconds }),
     relations: createRelationsStore(redis, { ttlSeconds, typingThrottleMs: ctx.config.TYPING_THROTTLE_MS }),

@@ -5,6 +5,7 @@ import { createRedis, type Redis } from '@chat/shared/redis';
 import type { Config } from './config.js';
 import { createPresenceStore } from './data-access/presence.store.js';
 import { createStatusStore } from './data-access/status.store.js';
+import { createUserSeqStore } from './data-access/user-seq.store.js';
 import { createPresenceTracker, type PresenceTracker } from './domain/presence.js';
 import type { StatusDeps } from './domain/status.js';
 import { cancelAll } from './entry-points/messaging/event-consumers.js';
@@ -12,6 +13,7 @@ import {
   type RevocationSubscriber,
   startRevocationSubscriber,
 } from './entry-points/redis/revocation.subscriber.js';
+import { type StatusUntilPoller, startStatusUntilPoller } from './entry-points/redis/status-until.poller.js';
 import {
   startUserEventsSubscriber,
   type UserEventsSubscriber,
@@ -40,6 +42,7 @@ export interface RunningNode {
   stopping: AbortController;
   revocations: RevocationSubscriber;
   userEvents: UserEventsSubscriber;
+  statusUntil: StatusUntilPoller;
 }
 
 export interface NodeContext {
@@ -110,6 +113,7 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
       presence,
       status,
       relations: stores.relations,
+      seqs: createUserSeqStore(redis),
       redis,
       metrics,
       logger,
@@ -122,7 +126,11 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
   });
   const stopping = new AbortController();
   const consumers = await startConsumers(ctx, { broker, redis, presence, stores, stopping });
-  return { redis, redisClients, broker, io, presence, consumers, stopping, revocations, userEvents };
+  const statusUntil = startStatusUntilPoller(status, { pollMs: config.STATUS_UNTIL_POLL_MS, logger });
+  return {
+    ...{ redis, redisClients, broker, io, presence, consumers, stopping },
+    ...{ revocations, userEvents, statusUntil },
+  };
 }
 
 // Closing the engine connection (not a Socket.IO disconnect) makes socket.io-client reconnect by itself.
@@ -137,6 +145,7 @@ function sendClientsElsewhere(io: RealtimeServer): void {
  */
 export async function stopNode(node: RunningNode, stopHttp: () => Promise<void>): Promise<void> {
   node.stopping.abort();
+  await node.statusUntil.stop();
   await cancelAll(node.consumers);
   sendClientsElsewhere(node.io);
   await node.presence.stop();
@@ -151,6 +160,7 @@ export async function stopNode(node: RunningNode, stopHttp: () => Promise<void>)
 /** Crash simulation: no presence cleanup (its users must lapse), connections cut, resources freed. */
 export async function crashNode(node: RunningNode, httpServer: HttpServer, stopHttp: () => Promise<void>) {
   node.presence.halt();
+  void node.statusUntil.stop();
   node.stopping.abort();
   sendClientsElsewhere(node.io);
   httpServer.closeAllConnections();

@@ -20,27 +20,34 @@ describe('the delivery decision table', () => {
   const created = messageEvent(alice, bob, 'hi');
   const messageId = created.message._id;
 
-  test('message.created: Available → push and delivered; Busy → hold and deferred; otherwise nothing', () => {
+  test('message.created: Available → push and delivered; Busy → hold and deferred; offline → recorded only; otherwise nothing', () => {
     const plans = createdPlans(created.message);
 
     expect(plans.available?.hold).toBe(false);
     expect(decode(plans.available?.emits)).toEqual([
-      { to: [bob], event: 'newMessage', data: PLACEHOLDERS.message },
-      { to: [alice], event: 'messageDelivery', data: { messageId, state: 'delivered' } },
+      { to: [bob], event: 'newMessage', record: true, data: PLACEHOLDERS.message },
+      { to: [alice], event: 'messageDelivery', record: true, data: { messageId, state: 'delivered' } },
     ]);
     expect(plans.busy?.hold).toBe(true);
     expect(decode(plans.busy?.emits)).toEqual([
-      { to: [alice], event: 'messageDelivery', data: { messageId, state: 'deferred' } },
+      { to: [alice], event: 'messageDelivery', record: true, data: { messageId, state: 'deferred' } },
     ]);
-    expect([plans.offline, plans.blocked, plans.deleted]).toEqual([undefined, undefined, undefined]);
+    expect(plans.offline?.hold).toBe(false);
+    expect(decode(plans.offline?.emits)).toEqual([
+      { to: [bob], event: 'newMessage', record: true, quiet: true, data: PLACEHOLDERS.message },
+    ]);
+    expect([plans.offlineBusy, plans.blocked, plans.deleted]).toEqual([undefined, undefined, undefined]);
   });
 
-  test('each released message goes to its recipient, then delivered to its sender', () => {
+  test('a release sends the summary first, then each message to its recipient and delivered to its sender', () => {
     const { messageId: id, sender } = PLACEHOLDERS;
 
-    expect(decode(releasePlan(bob).emits)).toEqual([
-      { to: [bob], event: 'newMessage', data: PLACEHOLDERS.message },
-      { to: [sender], event: 'messageDelivery', data: { messageId: id, state: 'delivered' } },
+    expect(decode(releasePlan(bob).summary.emits)).toEqual([
+      { to: [bob], event: 'heldSummary', record: true, data: PLACEHOLDERS.summary },
+    ]);
+    expect(decode(releasePlan(bob).each.emits)).toEqual([
+      { to: [bob], event: 'newMessage', record: true, data: PLACEHOLDERS.message },
+      { to: [sender], event: 'messageDelivery', record: true, data: { messageId: id, state: 'delivered' } },
     ]);
   });
 
@@ -49,9 +56,11 @@ describe('the delivery decision table', () => {
     const plans = updatedPlans(edit);
 
     expect(decode(plans.applied?.emits)).toEqual([
-      { to: [alice, bob], event: 'messageUpdated', data: edit.message },
+      { to: [alice, bob], event: 'messageUpdated', record: true, data: edit.message },
     ]);
-    expect(decode(plans.held?.emits)).toEqual([{ to: [alice], event: 'messageUpdated', data: edit.message }]);
+    expect(decode(plans.held?.emits)).toEqual([
+      { to: [alice], event: 'messageUpdated', record: true, data: edit.message },
+    ]);
     expect([plans.stale, plans.deleted]).toEqual([undefined, undefined]);
   });
 
@@ -64,7 +73,9 @@ describe('the delivery decision table', () => {
       deletedAt: deletion.message.deletedAt,
     };
 
-    expect(decode(plans.applied?.emits)).toEqual([{ to: [alice, bob], event: 'messageDeleted', data }]);
+    expect(decode(plans.applied?.emits)).toEqual([
+      { to: [alice, bob], event: 'messageDeleted', record: true, data },
+    ]);
     expect(plans.held).toEqual(plans.applied);
     expect(plans.already).toBeUndefined();
   });
@@ -74,7 +85,12 @@ describe('the delivery decision table', () => {
     const { conversationId, upTo, readAt } = read;
 
     expect(decode(readPlans(read).applied?.emits)).toEqual([
-      { to: [alice, bob], event: 'messagesRead', data: { conversationId, readerId: bob, upTo, readAt } },
+      {
+        to: [alice, bob],
+        event: 'messagesRead',
+        record: true,
+        data: { conversationId, readerId: bob, upTo, readAt },
+      },
     ]);
   });
 

@@ -156,6 +156,7 @@ describe('Busy recipients', () => {
       expect((await readPresence(redis, [bob.userId])).get(bob.userId)).toEqual({
         online: true,
         status: 'Available',
+        statusUntil: null,
       });
       expect(await redis.llen(`chat:held:${bob.userId}`)).toBe(0);
     } finally {

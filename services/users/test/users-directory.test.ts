@@ -21,6 +21,7 @@ const listedUser = z.strictObject({
   profilePic: z.string().min(1),
   gender: z.enum(['male', 'female']),
   status: z.enum(['Available', 'Busy']),
+  statusUntil: z.iso.datetime().nullable(),
   online: z.boolean(),
   blocked: z.boolean(),
 });
@@ -86,7 +87,13 @@ describe('user.registered consumer', () => {
       },
     );
     const { createdAt: _notListed, ...listedFields } = bob.user;
-    expect(seen).toEqual({ ...listedFields, status: 'Available', online: false, blocked: false });
+    expect(seen).toEqual({
+      ...listedFields,
+      status: 'Available',
+      statusUntil: null,
+      online: false,
+      blocked: false,
+    });
     const bobsView = await waitFor(async () => {
       const list = await listAs(bob.user._id);
       return list.some((u) => u._id === alice.user._id) ? list : undefined;
@@ -159,23 +166,38 @@ describe('GET /api/users', () => {
     expect(names).toEqual([...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
   });
 
-  test('status and online come from the realtime keys in Redis', async () => {
+  test('status, statusUntil and online come from the realtime keys in Redis', async () => {
     const [caller, busyOnline, lapsed, unknown] = [1, 2, 3, 4].map(() => userRegisteredFixture());
     if (!caller || !busyOnline || !lapsed || !unknown) throw new Error('fixtures');
     await register(caller, busyOnline, lapsed, unknown);
     const ids = [busyOnline.user._id, lapsed.user._id, unknown.user._id];
+    const until = Date.now() + 3_600_000;
     try {
       await redis.hset(redisKeys.status, busyOnline.user._id, 'Busy');
+      await redis.zadd(redisKeys.statusUntil, until, busyOnline.user._id);
       await redis.zadd(redisKeys.presenceOnline, Date.now() + 30_000, busyOnline.user._id);
       await redis.zadd(redisKeys.presenceOnline, Date.now() - 1_000, lapsed.user._id);
 
       const list = await listAs(caller.user._id);
       const byId = new Map(list.map((u) => [u._id, u]));
-      expect(byId.get(busyOnline.user._id)).toMatchObject({ status: 'Busy', online: true });
-      expect(byId.get(lapsed.user._id)).toMatchObject({ status: 'Available', online: false });
-      expect(byId.get(unknown.user._id)).toMatchObject({ status: 'Available', online: false });
+      expect(byId.get(busyOnline.user._id)).toMatchObject({
+        status: 'Busy',
+        statusUntil: new Date(until).toISOString(),
+        online: true,
+      });
+      expect(byId.get(lapsed.user._id)).toMatchObject({
+        status: 'Available',
+        statusUntil: null,
+        online: false,
+      });
+      expect(byId.get(unknown.user._id)).toMatchObject({
+        status: 'Available',
+        statusUntil: null,
+        online: false,
+      });
     } finally {
       await redis.hdel(redisKeys.status, ...ids);
+      await redis.zrem(redisKeys.statusUntil, ...ids);
       await redis.zrem(redisKeys.presenceOnline, ...ids);
     }
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { type RunningStack, type ServiceProcess, startStack } from '@chat/stack';
+import { freePort, type RunningStack, type ServiceProcess, startStack } from '@chat/stack';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export interface Infrastructure {
@@ -121,16 +121,6 @@ async function waitReady(service: ServiceProcess, timeoutMs = 30_000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${service.spec.name} not ready within ${timeoutMs} ms`);
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedMongo } from '@chat/embedded-mongo';
+import { freePortRange } from './ports.js';
 import { assertReachable, infrastructure } from './reachability.js';
 import {
   type ServiceProcess,
@@ -12,6 +12,7 @@ import {
   waitUntilReady,
 } from './service-process.js';
 
+export { freePort, freePortRange } from './ports.js';
 export { assertReachable, infrastructure, isReachable } from './reachability.js';
 export type { ServiceProcess } from './service-process.js';
 
@@ -143,23 +144,8 @@ function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, stri
   ];
 }
 
-/** Consecutive ports from `first`, or free ports chosen by the OS when `first` is 0. */
+/** Consecutive ports from `first`, or free ones below the ephemeral range when `first` is 0. */
 async function allocatePorts(first: number, count: number): Promise<number[]> {
-  if (first !== 0) return Array.from({ length: count }, (_, i) => first + i);
-  const ports: number[] = [];
-  for (let i = 0; i < count; i++) ports.push(await freePort());
-  return ports;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+  const from = first !== 0 ? first : await freePortRange(count);
+  return Array.from({ length: count }, (_, i) => from + i);
 }

@@ -21,6 +21,8 @@ export const userListItem = z.strictObject({
   gender: z.enum(['male', 'female']),
   status: z.enum(['Available', 'Busy']),
   online: z.boolean(),
+  /** When a Busy status ends by itself (ISO), else null. */
+  statusUntil: z.iso.datetime().nullable(),
   /** The caller blocked this user. */
   blocked: z.boolean(),
 });

@@ -5,10 +5,21 @@ export const redisKeys = {
   presenceNodes: 'chat:presence:nodes',
   presenceNode: (nodeId: string): string => `chat:presence:node:${nodeId}`,
   status: 'chat:status',
+  /**
+   * ZSET userId → until (ms) of a Busy-until status: the timer every realtime node polls (claimed in one
+   * script, so exactly one node switches the user back) and the `statusUntil` the users service shows.
+   */
+  statusUntil: 'chat:status-until',
   /** v1 LIST of held payloads; no longer written (see heldMessages). */
   held: (userId: string): string => `chat:held:${userId}`,
   /** HASH `senderId:messageId` → message JSON: what waits for a Busy user (released in creation order). */
   heldMessages: (userId: string): string => `chat:held-messages:${userId}`,
+  /** ZSET `senderId:messageId` → createdAt (ms): the hold's order, so the oldest leave it past HELD_LIMIT. */
+  heldOrder: (userId: string): string => `chat:held-order:${userId}`,
+  /** Count of held messages that left a full hold (the summary's `dropped`); reset at release. */
+  heldDropped: (userId: string): string => `chat:held-dropped:${userId}`,
+  /** STREAM of the events addressed to a user, each entry id being that event's `seq` (catch-up by `sync`). */
+  userSeq: (userId: string): string => `chat:seq:${userId}`,
   delivered: (messageId: string): string => `chat:delivered:${messageId}`,
   denyList: (jti: string): string => `chat:denylist:${jti}`,
   revocationsChannel: 'chat:revocations',

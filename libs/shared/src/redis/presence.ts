@@ -4,11 +4,14 @@ import { isUserStatus, redisKeys, type UserStatus } from './keys.js';
 export interface Presence {
   online: boolean;
   status: UserStatus;
+  /** When a Busy status ends by itself (ISO), or null. */
+  statusUntil: string | null;
 }
 
 /**
  * Presence and status of `userIds` in one round trip: online ⇔ their `chat:presence:online` score ≥ `now`
- * (a lapsed score means their node died); status from `chat:status`, Available when absent.
+ * (a lapsed score means their node died); status from `chat:status`, Available when absent; `statusUntil`
+ * from `chat:status-until` while Busy.
  */
 export async function readPresence(
   redis: Redis,
@@ -21,19 +24,24 @@ export async function readPresence(
     .pipeline()
     .zmscore(redisKeys.presenceOnline, ...userIds)
     .hmget(redisKeys.status, ...userIds)
+    .zmscore(redisKeys.statusUntil, ...userIds)
     .exec();
-  const [scoresReply, statusesReply] = replies ?? [];
-  if (!scoresReply || !statusesReply) throw new Error('readPresence: pipeline returned no replies');
-  if (scoresReply[0]) throw scoresReply[0];
-  if (statusesReply[0]) throw statusesReply[0];
+  const [scoresReply, statusesReply, untilsReply] = replies ?? [];
+  if (!scoresReply || !statusesReply || !untilsReply) {
+    throw new Error('readPresence: pipeline returned no replies');
+  }
+  for (const [err] of [scoresReply, statusesReply, untilsReply]) if (err) throw err;
   const scores = scoresReply[1] as Array<string | null>;
   const statuses = statusesReply[1] as Array<string | null>;
+  const untils = untilsReply[1] as Array<string | null>;
   userIds.forEach((id, i) => {
     const score = scores[i];
-    const status = statuses[i];
+    const status = isUserStatus(statuses[i]) ? (statuses[i] as UserStatus) : 'Available';
+    const until = untils[i];
     result.set(id, {
       online: score !== null && score !== undefined && Number(score) >= now,
-      status: isUserStatus(status) ? status : 'Available',
+      status,
+      statusUntil: status === 'Busy' && until ? new Date(Number(until)).toISOString() : null,
     });
   });
   return result;

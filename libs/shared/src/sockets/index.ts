@@ -43,6 +43,8 @@ export interface PresenceChange {
 export interface StatusChange {
   userId: string;
   status: UserStatus;
+  /** When a Busy status ends by itself (ISO), else null. */
+  statusUntil: string | null;
 }
 
 export interface MessageDelivery {
@@ -50,10 +52,73 @@ export interface MessageDelivery {
   state: DeliveryState;
 }
 
+/** Sent first when a user switches back to Available: what waited for them while Busy. */
+export interface HeldSummary {
+  /** Messages released now (they follow this event, in creation order). */
+  total: number;
+  /** Messages that left the full hold (HELD_LIMIT) unreleased; they are in the history. */
+  dropped: number;
+  /** Released messages per sender. */
+  from: Array<{ userId: string; count: number }>;
+}
+
+/**
+ * A user's event sequence number: opaque, increasing per user, the same on every node. Compare two of
+ * the same user with `compareSeq`, never as plain strings.
+ */
+export type Seq = string;
+
+/** What every event recorded in a user's sequence carries besides its own fields. */
+export interface Sequenced {
+  seq: Seq;
+}
+
+/** Orders two seqs of one user (negative when `a` came first). */
+export function compareSeq(a: Seq, b: Seq): number {
+  const [am = 0n, as = 0n] = a.split('-').map((part) => BigInt(part));
+  const [bm = 0n, bs = 0n] = b.split('-').map((part) => BigInt(part));
+  if (am !== bm) return am < bm ? -1 : 1;
+  return as === bs ? 0 : as < bs ? -1 : 1;
+}
+
+/** Client → server catch-up: `since` = the last seq seen; omitted or "" asks only for the current seq. */
+export interface SyncInput {
+  since?: Seq;
+}
+
+/** One event recorded after `since`, as it was emitted (its data carries its `seq`). */
+export interface SyncedEvent {
+  event: SequencedEvent;
+  data: unknown;
+}
+
+/** Events recorded in a user's sequence (and replayed by `sync`). */
+export type SequencedEvent =
+  | 'newMessage'
+  | 'messageUpdated'
+  | 'messageDeleted'
+  | 'messagesRead'
+  | 'messageDelivery'
+  | 'heldSummary';
+
+/**
+ * `events`: recorded after `since`, in order; `resync: true` when `since` is older than what is kept
+ * (reload from the HTTP API, then continue from `seq`). `seq` is the latest seq either way.
+ */
+export type SyncAck =
+  | { ok: true; seq: Seq; events: SyncedEvent[] }
+  | { ok: true; seq: Seq; resync: true }
+  | AckError;
+
+/** `setStatus` input: a status, or Busy until a time (in the future, at most 7 days ahead). */
+export type SetStatusInput = UserStatus | { status: UserStatus; until?: string };
+
 /** Error codes a realtime acknowledgement can carry. */
 export type RealtimeErrorCode =
   | 'REALTIME.INVALID_STATUS'
   | 'REALTIME.INVALID_TYPING'
+  | 'REALTIME.INVALID_UNTIL'
+  | 'REALTIME.INVALID_SYNC'
   | 'REALTIME.RATE_LIMITED'
   | 'REALTIME.UNAVAILABLE';
 
@@ -63,28 +128,32 @@ export interface AckError {
   error: string;
 }
 
-export type SetStatusAck = { ok: true; status: UserStatus } | AckError;
+/** `statusUntil` is present when the input was the object form. */
+export type SetStatusAck = { ok: true; status: UserStatus; statusUntil?: string | null } | AckError;
 
 /** `ok: true` also when nothing was forwarded (recipient Busy, offline, blocked or throttled): no leak. */
 export type TypingAck = { ok: true } | AckError;
 
 /** Events the server emits to clients. */
 export interface ServerToClientEvents {
-  newMessage: (message: LiveMessage) => void;
+  /** The message (its classic fields) plus its `seq` in the recipient's sequence. */
+  newMessage: (message: LiveMessage & Partial<Sequenced>) => void;
   /** Every online user id (coalesced: at most about one broadcast per 250 ms per node). */
   getOnlineUsers: (userIds: string[]) => void;
   presence: (change: PresenceChange) => void;
   userStatus: (change: StatusChange) => void;
-  messageDelivery: (delivery: MessageDelivery) => void;
-  messagesRead: (read: MessagesRead) => void;
-  messageUpdated: (message: EditedMessage) => void;
-  messageDeleted: (deleted: MessageDeleted) => void;
+  messageDelivery: (delivery: MessageDelivery & Partial<Sequenced>) => void;
+  messagesRead: (read: MessagesRead & Partial<Sequenced>) => void;
+  messageUpdated: (message: EditedMessage & Partial<Sequenced>) => void;
+  messageDeleted: (deleted: MessageDeleted & Partial<Sequenced>) => void;
+  heldSummary: (summary: HeldSummary & Partial<Sequenced>) => void;
   typing: (notice: TypingNotice) => void;
 }
 
 /** Events clients emit to the server. Payloads are validated at runtime; the types are the happy path. */
 export interface ClientToServerEvents {
-  setStatus: (status: UserStatus, ack: (result: SetStatusAck) => void) => void;
+  setStatus: (status: SetStatusInput, ack: (result: SetStatusAck) => void) => void;
+  sync: (input: SyncInput, ack: (result: SyncAck) => void) => void;
   typing: (input: TypingInput, ack?: (result: TypingAck) => void) => void;
 }
 

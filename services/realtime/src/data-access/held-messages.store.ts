@@ -1,6 +1,7 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
 import { asStrings, runScript } from './lua.js';
-import { type CreatedFact, PLACEHOLDERS, type Plan, type Plans } from './plan.js';
+import type { CreatedFact, Plans, ReleasePlan } from './plan.js';
+import { MAKE_AVAILABLE } from './release.script.js';
 import { EMIT_LUA } from './user-events.js';
 
 export type RecordedFact = CreatedFact | 'duplicate';
@@ -27,51 +28,30 @@ elseif redis.call('SISMEMBER', KEYS[6], ARGV[7]) == 1 or redis.call('SISMEMBER',
 else
   if fate[2] then message = fate[2] end
   local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  local busy = redis.call('HGET', KEYS[3], ARGV[1]) == 'Busy'
   if not score or tonumber(score) < tonumber(ARGV[2]) then
-    fact = 'offline'
-  elseif redis.call('HGET', KEYS[3], ARGV[1]) == 'Busy' then
+    fact = busy and 'offlineBusy' or 'offline'
+  elseif busy then
     fact = 'busy'
   else
     fact = 'available'
   end
 end
 local plan = cjson.decode(ARGV[6])[fact]
-if plan and plan.hold then redis.call('HSET', KEYS[4], ARGV[8], message) end
+if plan and plan.hold then
+  redis.call('HSET', KEYS[4], ARGV[8], message)
+  redis.call('ZADD', KEYS[8], ARGV[9], ARGV[8])
+  -- Bounded: past the limit the oldest leave the hold (they stay in the history) and are counted.
+  local over = redis.call('ZCARD', KEYS[8]) - tonumber(ARGV[10])
+  if over > 0 then
+    local oldest = redis.call('ZPOPMIN', KEYS[8], over)
+    for i = 1, #oldest, 2 do redis.call('HDEL', KEYS[4], oldest[i]) end
+    redis.call('INCRBY', KEYS[9], over)
+  end
+end
 emit_plan(plan, message_fills(message))
 redis.call('SET', KEYS[1], fact .. '|' .. ARGV[5], 'EX', ARGV[4])
 return fact`;
-
-// Switching to Available, taking the hold and emitting its messages in creation order happen together:
-// a delivery recorded on any node is either in the hold (released here) or sees Available (pushed live),
-// a crash cannot take the hold without emitting it, and an edit or deletion applied on any node comes
-// before the release (the held copy had its text) or after it. Returns the released createdAt values.
-const MAKE_AVAILABLE = `${EMIT_LUA}
-redis.call('HSET', KEYS[1], ARGV[1], 'Available')
-local held = redis.call('HGETALL', KEYS[2])
-redis.call('DEL', KEYS[2])
-local items = {}
-for i = 1, #held, 2 do
-  local bar = string.find(held[i], ':', 1, true)
-  table.insert(items, {
-    sender = string.sub(held[i], 1, bar - 1),
-    id = string.sub(held[i], bar + 1),
-    at = string.match(held[i + 1], '"createdAt":"([^"]*)"') or '',
-    message = held[i + 1],
-  })
-end
-table.sort(items, function(a, b)
-  if a.at ~= b.at then return a.at < b.at end
-  return a.id < b.id
-end)
-local plan = cjson.decode(ARGV[2])
-local released = {}
-for _, item in ipairs(items) do
-  local fills = { { '${PLACEHOLDERS.sender}', item.sender }, { '${PLACEHOLDERS.messageId}', item.id } }
-  table.insert(fills, message_fills(item.message)[1])
-  emit_plan(plan, fills)
-  table.insert(released, item.at)
-end
-return released`;
 
 export const DEDUPE_TTL_SECONDS = 86_400;
 
@@ -83,7 +63,7 @@ export function heldField(senderId: string, messageId: string): string {
 export interface HeldMessagesStore {
   /** Record a created message: classify the facts for its recipient and carry out that fact's plan. */
   record(opts: {
-    message: { _id: string; senderId: string; receiverId: string };
+    message: { _id: string; senderId: string; receiverId: string; createdAt: string };
     /** The message JSON to hold or push (unless a recorded edit replaces it). */
     messageJson: string;
     plans: Plans<CreatedFact>;
@@ -92,20 +72,42 @@ export interface HeldMessagesStore {
     attempt?: string;
   }): Promise<RecordedFact>;
   /**
-   * Set `userId` Available and release every message held for them: the plan is carried out once per
-   * message, in creation order, with its placeholders filled. Returns their `createdAt`, in that order.
+   * Set `userId` Available (cancelling a Busy-until) and release every message held for them: the summary
+   * plan once, then the `each` plan per message in creation order, placeholders filled. With `due`, only
+   * while their Busy-until is set and at most `now` (else null: not due, or claimed by another node).
    */
-  makeAvailable(userId: string, release: Plan): Promise<string[]>;
+  makeAvailable(
+    userId: string,
+    release: ReleasePlan,
+    opts?: { due?: boolean; now?: number },
+  ): Promise<Released | null>;
 }
 
-const FACTS: readonly string[] = ['available', 'busy', 'offline', 'blocked', 'deleted', 'duplicate'];
+export interface Released {
+  wasBusy: boolean;
+  /** The released messages' `createdAt`, in release order. */
+  createdAt: string[];
+}
+
+const FACTS: readonly string[] = [
+  'available',
+  'busy',
+  'offline',
+  'offlineBusy',
+  'blocked',
+  'deleted',
+  'duplicate',
+];
 
 function isFact(value: unknown): value is RecordedFact {
   return typeof value === 'string' && FACTS.includes(value);
 }
 
-/** Holds (`chat:held-messages:{id}`) and delivery marks (`chat:delivered:{id}`), read with status. */
-export function createHeldMessagesStore(redis: Redis): HeldMessagesStore {
+/**
+ * Holds (`chat:held-messages:{id}` with its order `chat:held-order:{id}` and `chat:held-dropped:{id}`, at
+ * most `limit` messages) and delivery marks (`chat:delivered:{id}`), read with status.
+ */
+export function createHeldMessagesStore(redis: Redis, opts: { limit: number }): HeldMessagesStore {
   return {
     async record({ message, messageJson, plans, now, attempt = '' }) {
       const { _id, senderId, receiverId } = message;
@@ -117,15 +119,34 @@ export function createHeldMessagesStore(redis: Redis): HeldMessagesStore {
         redisKeys.messageFate(_id),
         redisKeys.blocks(receiverId),
         redisKeys.blocks(senderId),
+        redisKeys.heldOrder(receiverId),
+        redisKeys.heldDropped(receiverId),
       ];
       const args = [receiverId, now, messageJson, DEDUPE_TTL_SECONDS, attempt, JSON.stringify(plans)];
-      const reply = await runScript(redis, RECORD, keys, [...args, senderId, heldField(senderId, _id)]);
+      const createdAt = Date.parse(message.createdAt);
+      const hold = [
+        senderId,
+        heldField(senderId, _id),
+        Number.isNaN(createdAt) ? now : createdAt,
+        opts.limit,
+      ];
+      const reply = await runScript(redis, RECORD, keys, [...args, ...hold]);
       if (!isFact(reply)) throw new Error(`unexpected delivery script reply: ${String(reply)}`);
       return reply;
     },
-    makeAvailable: async (userId, release) => {
-      const keys = [redisKeys.status, redisKeys.heldMessages(userId)];
-      return asStrings(await runScript(redis, MAKE_AVAILABLE, keys, [userId, JSON.stringify(release)]));
+    async makeAvailable(userId, release, { due = false, now = Date.now() } = {}) {
+      const keys = [
+        redisKeys.status,
+        redisKeys.heldMessages(userId),
+        redisKeys.heldOrder(userId),
+        redisKeys.heldDropped(userId),
+        redisKeys.held(userId),
+        redisKeys.statusUntil,
+      ];
+      const args = [userId, JSON.stringify(release), due ? 'due' : 'now', now];
+      const reply = await runScript(redis, MAKE_AVAILABLE, keys, args);
+      if (!Array.isArray(reply)) return null;
+      return { wasBusy: reply[0] === 1, createdAt: asStrings(reply.slice(1)) };
     },
   };
 }

@@ -38,7 +38,12 @@ else
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[2], 'deleted', '1')
   redis.call('EXPIRE', KEYS[2], ARGV[1])
-  if redis.call('HDEL', KEYS[3], ARGV[2]) == 1 then fact = 'held' else fact = 'applied' end
+  if redis.call('HDEL', KEYS[3], ARGV[2]) == 1 then
+    redis.call('ZREM', KEYS[4], ARGV[2])
+    fact = 'held'
+  else
+    fact = 'applied'
+  end
 end
 emit_plan(cjson.decode(ARGV[3])[fact])
 return fact`;
@@ -67,6 +72,7 @@ const keysOf = (eventId: string, message: MessageRef) => [
   redisKeys.realtimeEventDone(eventId),
   redisKeys.messageFate(message._id),
   redisKeys.heldMessages(message.receiverId),
+  redisKeys.heldOrder(message.receiverId),
 ];
 
 /** Message fates (`chat:message-fate:{id}`) and holds, changed once per event id. */

@@ -11,8 +11,14 @@ export interface Plan {
 
 export type Plans<F extends string> = Partial<Record<F, Plan>>;
 
-/** message.created: a redelivery is `duplicate` besides these. */
-export type CreatedFact = 'available' | 'busy' | 'offline' | 'blocked' | 'deleted';
+/** Switching to Available: `summary` once (when there was a Busy status or a hold), then `each` per message. */
+export interface ReleasePlan {
+  summary: Plan;
+  each: Plan;
+}
+
+/** message.created: a redelivery is `duplicate` besides these; `offlineBusy` = offline and Busy. */
+export type CreatedFact = 'available' | 'busy' | 'offline' | 'offlineBusy' | 'blocked' | 'deleted';
 /** message.updated: `stale` when a newer edit was applied, `held` when the copy is still held. */
 export type UpdatedFact = 'applied' | 'held' | 'stale' | 'deleted';
 /** message.deleted: `already` when deleted before. */
@@ -23,10 +29,12 @@ export type TypingFact = 'forwarded' | 'unavailable' | 'throttled';
 /**
  * What a plan may leave for the store to fill in when it carries it out: `message` (a JSON string value
  * replaced by the stored message JSON — its latest edit, when an edit overtook the creation), and
- * `sender` / `messageId` (inside JSON strings) for each message released from a hold.
+ * `sender` / `messageId` (inside JSON strings) for each message released from a hold, and `summary` (a JSON
+ * string value replaced by the held summary object).
  */
 export const PLACEHOLDERS = {
   message: '$MESSAGE$',
   sender: '$SENDER$',
   messageId: '$MESSAGE_ID$',
+  summary: '$SUMMARY$',
 } as const;

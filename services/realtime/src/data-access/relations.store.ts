@@ -21,6 +21,7 @@ local dropped = 0
 for _, field in ipairs(redis.call('HKEYS', KEYS[4])) do
   if string.sub(field, 1, #prefix) == prefix then
     redis.call('HDEL', KEYS[4], field)
+    redis.call('ZREM', KEYS[5], field)
     dropped = dropped + 1
   end
 end
@@ -73,6 +74,7 @@ export function createRelationsStore(
         redisKeys.blockChanges(blockerId),
         redisKeys.blocks(blockerId),
         redisKeys.heldMessages(blockerId),
+        redisKeys.heldOrder(blockerId),
       ];
       const reply = await runScript(redis, CHANGE_BLOCK, keys, [
         opts.ttlSeconds,

@@ -13,6 +13,7 @@ const OUTCOMES: Record<RecordedFact, DeliveryOutcome> = {
   available: 'delivered',
   busy: 'deferred',
   offline: 'offline',
+  offlineBusy: 'offline',
   blocked: 'blocked',
   deleted: 'deleted',
   duplicate: 'duplicate',

@@ -1,7 +1,20 @@
 import type { MessageDeletedEvent, MessageUpdatedEvent } from '@chat/shared/events';
 import type { LiveMessage, MessagesRead } from '@chat/shared/sockets';
-import type { CreatedFact, DeletedFact, Plan, Plans, TypingFact, UpdatedFact } from '../data-access/plan.js';
-import { encodeEmit, encodeReleasedNoticeEmit, encodeStoredMessageEmit } from './user-emit.js';
+import type {
+  CreatedFact,
+  DeletedFact,
+  Plan,
+  Plans,
+  ReleasePlan,
+  TypingFact,
+  UpdatedFact,
+} from '../data-access/plan.js';
+import {
+  encodeEmit,
+  encodeHeldSummaryEmit,
+  encodeReleasedNoticeEmit,
+  encodeStoredMessageEmit,
+} from './user-emit.js';
 
 /**
  * Who gets what, per event kind: the one decision table of delivery. Store scripts read the facts
@@ -12,7 +25,7 @@ import { encodeEmit, encodeReleasedNoticeEmit, encodeStoredMessageEmit } from '.
 
 const emitOnly = (...emits: string[]): Plan => ({ hold: false, emits });
 
-/** message.created: `offline`, `blocked`, `deleted` and redeliveries get nothing. */
+/** message.created: `offlineBusy`, `blocked`, `deleted` and redeliveries get nothing. */
 export function createdPlans(message: LiveMessage): Plans<CreatedFact> {
   const notice = (state: 'delivered' | 'deferred') =>
     encodeEmit([message.senderId], 'messageDelivery', { messageId: message._id, state });
@@ -21,12 +34,21 @@ export function createdPlans(message: LiveMessage): Plans<CreatedFact> {
     available: emitOnly(encodeStoredMessageEmit(message.receiverId), notice('delivered')),
     // Busy recipient: held until they switch back; the sender hears it was deferred.
     busy: { hold: true, emits: [notice('deferred')] },
+    // Offline and Available: nothing live (the history has it), but it enters their sequence, so a client
+    // away for a few seconds gets it from `sync`. The sender hears nothing, as before.
+    offline: emitOnly(encodeStoredMessageEmit(message.receiverId, { live: false })),
   };
 }
 
-/** Per message released from `userId`'s hold (in creation order): to them, then `delivered` to its sender. */
-export function releasePlan(userId: string): Plan {
-  return emitOnly(encodeStoredMessageEmit(userId), encodeReleasedNoticeEmit());
+/**
+ * Switching `userId` to Available: first `heldSummary` to them (when they were Busy or anything waited),
+ * then per released message (in creation order) the message to them and `delivered` to its sender.
+ */
+export function releasePlan(userId: string): ReleasePlan {
+  return {
+    summary: emitOnly(encodeHeldSummaryEmit(userId)),
+    each: emitOnly(encodeStoredMessageEmit(userId), encodeReleasedNoticeEmit()),
+  };
 }
 
 /** message.updated: `stale` (a newer edit won) and `deleted` emit nothing. */

@@ -1,6 +1,7 @@
 import type { Logger } from '@chat/shared/logger';
 import type { UserStatus } from '@chat/shared/redis';
-import type { HeldMessagesStore } from '../data-access/held-messages.store.js';
+import type { StatusChange } from '@chat/shared/sockets';
+import type { HeldMessagesStore, Released } from '../data-access/held-messages.store.js';
 import type { StatusStore } from '../data-access/status.store.js';
 import { type DeliveryObserver, lagSeconds } from './delivery-observer.js';
 import { releasePlan } from './delivery-rules.js';
@@ -17,32 +18,61 @@ export interface StatusDeps {
   now?: () => number;
 }
 
-/** Release every held message of `userId` in creation order, each followed by its sender's `delivered`. */
-async function flushHeld(deps: StatusDeps, userId: string): Promise<void> {
+/** A status to set: Busy may end by itself at `until` (epoch ms). */
+export interface StatusRequest {
+  status: UserStatus;
+  until: number | null;
+}
+
+/** How far ahead a Busy-until may be. */
+export const MAX_BUSY_UNTIL_MS = 7 * 24 * 3_600_000;
+
+const isoOrNull = (until: number | null) => (until === null ? null : new Date(until).toISOString());
+
+async function reportReleased(deps: StatusDeps, userId: string, released: Released): Promise<void> {
   const now = deps.now ?? Date.now;
-  const released = await deps.held.makeAvailable(userId, releasePlan(userId));
-  for (const createdAt of released) {
+  for (const createdAt of released.createdAt) {
     deps.observer.lag('held', lagSeconds(createdAt, now()));
     deps.observer.outcome('flushed');
   }
-  if (released.length === 0) return;
-  deps.logger.debug({ userId, count: released.length }, 'held messages flushed');
+  if (released.createdAt.length === 0) return;
+  deps.logger.debug({ userId, count: released.createdAt.length }, 'held messages flushed');
   // So that when the switch is acknowledged, this node's sockets already have the released messages.
   await deps.relayed();
 }
 
 /**
- * Set a user's status and broadcast it. Switching to Available releases the held messages in the same
- * Redis step; every emit to users is published from such a step on one channel, so a message recorded on
- * any node after the switch reaches every socket after the released ones.
+ * Set a user's status and broadcast it. Switching to Available releases the held messages (summary
+ * first) in the same Redis step; every emit to users is published from such a step on one channel, so
+ * a message recorded on any node after the switch reaches every socket after the released ones.
  */
-export async function changeStatus(deps: StatusDeps, userId: string, status: UserStatus): Promise<void> {
-  if (status === 'Busy') await deps.status.setBusy(userId);
-  else await flushHeld(deps, userId);
-  deps.notifier.toAll('userStatus', { userId, status });
+export async function changeStatus(deps: StatusDeps, userId: string, request: StatusRequest) {
+  if (request.status === 'Busy') {
+    await deps.status.setBusy(userId, request.until);
+  } else {
+    const released = await deps.held.makeAvailable(userId, releasePlan(userId));
+    if (released) await reportReleased(deps, userId, released);
+  }
+  const change: StatusChange = { userId, status: request.status, statusUntil: isoOrNull(request.until) };
+  deps.notifier.toAll('userStatus', change);
+  return change;
+}
+
+/**
+ * The Busy-until timer of `userId` is due: switch them to Available exactly as if they had, unless
+ * another node claimed it first or the status was set again meanwhile. True when this call switched.
+ */
+export async function endBusyUntil(deps: StatusDeps, userId: string): Promise<boolean> {
+  const now = (deps.now ?? Date.now)();
+  const released = await deps.held.makeAvailable(userId, releasePlan(userId), { due: true, now });
+  if (!released) return false;
+  deps.notifier.toAll('userStatus', { userId, status: 'Available', statusUntil: null });
+  await reportReleased(deps, userId, released);
+  return true;
 }
 
 /** The current status of `userId` (Available when never set). */
-export async function statusOf(deps: Pick<StatusDeps, 'status'>, userId: string): Promise<UserStatus> {
-  return (await deps.status.statusOf([userId])).get(userId) ?? 'Available';
+export async function statusOf(deps: Pick<StatusDeps, 'status'>, userId: string): Promise<StatusChange> {
+  const found = (await deps.status.statusOf([userId])).get(userId);
+  return { userId, status: found?.status ?? 'Available', statusUntil: isoOrNull(found?.until ?? null) };
 }

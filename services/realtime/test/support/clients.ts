@@ -39,8 +39,15 @@ export interface TestClient {
   typing(input: unknown): Promise<TypingAck>;
 }
 
+/** The payload without its `seq` (checked by the sequence tests, noise elsewhere). */
+export function withoutSeq(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('seq' in value)) return value;
+  const { seq: _seq, ...rest } = value as Record<string, unknown>;
+  return rest;
+}
+
 function argsOf<T>(client: TestClient, event: string): T[] {
-  return client.received.filter((r) => r.event === event).map((r) => r.args[0] as T);
+  return client.received.filter((r) => r.event === event).map((r) => withoutSeq(r.args[0]) as T);
 }
 
 function openSocket(url: string, opts: ConnectOptions): TestSocket {

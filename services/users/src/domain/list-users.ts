@@ -7,10 +7,12 @@ import { normalizeForSearch, prefixUpperBound } from './search-terms.js';
 
 export type PresenceReader = (
   userIds: string[],
-) => Promise<Map<string, { online: boolean; status: UserStatus }>>;
+) => Promise<Map<string, { online: boolean; status: UserStatus; statusUntil: string | null }>>;
 
 export interface ListedUser extends DirectoryUser {
   status: UserStatus;
+  /** When a Busy status ends by itself (ISO), else null. */
+  statusUntil: string | null;
   online: boolean;
   /** The caller blocked this user. Blocked users stay listed so the client can offer to unblock them. */
   blocked: boolean;
@@ -48,6 +50,7 @@ export async function listUsers(
     return {
       ...user,
       status: state?.status ?? 'Available',
+      statusUntil: state?.statusUntil ?? null,
       online: state?.online ?? false,
       blocked: blockedIds.has(user._id),
     };

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@chat/shared/testing';
+import { freePort, freePortRange } from '../../src/ports.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -66,27 +65,9 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-function listens(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-}
-
-/** The first of `count` consecutive free ports (the CLI gives the services the ports after the gateway's). */
-export async function freePortRange(count: number): Promise<number> {
-  return waitFor(
-    async () => {
-      const first = 20_000 + Math.floor(Math.random() * 30_000);
-      for (let port = first; port < first + count; port++) if (!(await listens(port))) return 0;
-      return first;
-    },
-    { timeoutMs: 5_000, intervalMs: 1, message: `no ${count} consecutive free ports` },
-  );
-}
-
 /** A port nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
-  return freePortRange(1);
+  return freePort();
 }
+
+export { freePortRange };

@@ -1,14 +1,16 @@
 import { isTokenRevoked } from '@chat/shared/auth';
 import type { Logger } from '@chat/shared/logger';
 import type { Redis } from '@chat/shared/redis';
-import { jtiRoom, userRoom } from '@chat/shared/sockets';
+import { jtiRoom, type StatusChange, userRoom } from '@chat/shared/sockets';
 import type { RelationsStore } from '../../data-access/relations.store.js';
+import type { UserSeqStore } from '../../data-access/user-seq.store.js';
 import type { PresenceTracker } from '../../domain/presence.js';
 import type { StatusDeps } from '../../domain/status.js';
 import type { RealtimeMetrics } from '../../metrics.js';
 import type { RealtimeSocket } from './io.server.js';
 import { limitEventRate } from './rate-limit.middleware.js';
 import { handleSetStatus } from './set-status.handler.js';
+import { handleSync } from './sync.handler.js';
 import { handleTyping } from './typing.handler.js';
 
 // setTimeout fires at once for delays above 2^31-1 ms; longer waits are re-armed in steps.
@@ -18,6 +20,7 @@ export interface ConnectionDeps {
   presence: PresenceTracker;
   status: StatusDeps;
   relations: RelationsStore;
+  seqs: UserSeqStore;
   redis: Redis;
   metrics: RealtimeMetrics;
   logger: Logger;
@@ -51,9 +54,18 @@ async function greet(socket: RealtimeSocket, deps: ConnectionDeps, recorded: Pro
   const online = await deps.presence.onlineUsers();
   socket.emit('getOnlineUsers', online);
   const statuses = await deps.status.status.statusOf([...new Set([userId, ...online])]);
-  socket.emit('userStatus', { userId, status: statuses.get(userId) ?? 'Available' });
-  for (const [other, status] of statuses) {
-    if (other !== userId && status === 'Busy') socket.emit('userStatus', { userId: other, status });
+  const change = (id: string): StatusChange => {
+    const found = statuses.get(id);
+    const until = found?.until ?? null;
+    return {
+      userId: id,
+      status: found?.status ?? 'Available',
+      statusUntil: until === null ? null : new Date(until).toISOString(),
+    };
+  };
+  socket.emit('userStatus', change(userId));
+  for (const [other, found] of statuses) {
+    if (other !== userId && found.status === 'Busy') socket.emit('userStatus', change(other));
   }
 }
 
@@ -65,6 +77,7 @@ export function handleConnection(socket: RealtimeSocket, deps: ConnectionDeps): 
   limitEventRate(socket, { perSecond: deps.eventsPerSecond, logger: deps.logger });
   handleSetStatus(socket, deps.status);
   handleTyping(socket, { relations: deps.relations, logger: deps.logger });
+  handleSync(socket, { seqs: deps.seqs, logger: deps.logger });
   const cancelExpiry = disconnectAtExpiry(socket, exp);
   const recorded = deps.presence.connected(userId);
   socket.on('disconnect', () => {

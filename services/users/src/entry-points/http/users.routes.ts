@@ -27,6 +27,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       profilePic: u.profilePic,
       gender: u.gender,
       status: u.status,
+      statusUntil: u.statusUntil,
       online: u.online,
       blocked: u.blocked,
     }));
