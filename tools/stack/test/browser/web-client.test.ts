@@ -110,6 +110,7 @@ describe('the web client in Chromium, through the gateway', () => {
       .poll(() => rowOf(b.page, alice).locator('[data-testid="unread"]').innerText(), WAIT)
       .toMatch(/^1/);
     await expect.poll(() => rowOf(b.page, alice).innerText(), WAIT).toContain('Hi Bob, it is Alice');
+    await expect.poll(() => b.page.title(), WAIT).toBe('(1) Chat');
     await expect.poll(() => tickOf(a, 'Hi Bob, it is Alice'), WAIT).toBe('delivered');
 
     // By keyboard: focus Alice's row, Enter opens the conversation, Enter in the composer sends.
