@@ -1,5 +1,5 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@chat/shared/config';
@@ -147,61 +147,4 @@ export async function deadUrl(): Promise<string> {
   return url;
 }
 
-/** A request sent with its path exactly as written (fetch would normalise `\` and dot segments first). */
-export function rawRequest(
-  base: string,
-  opts: { method: string; path: string; headers?: Record<string, string>; body?: string },
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(base);
-    const req = httpRequest(
-      { host: hostname, port, method: opts.method, path: opts.path, headers: opts.headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
-
-/**
- * A WebSocket upgrade request on a raw socket: resolves with what the gateway wrote before it closed the
- * connection, or `'open'` when the socket is still open after `deadlineMs` (the upgrade was left hanging).
- */
-export function rawUpgrade(
-  base: string,
-  path: string,
-  headers: Record<string, string>,
-  deadlineMs = 3_000,
-): Promise<string> {
-  return new Promise((resolve) => {
-    const { hostname, port } = new URL(base);
-    const socket = connect(Number(port), hostname);
-    let received = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('open');
-    }, deadlineMs);
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString();
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(received);
-    });
-    const lines = [
-      `GET ${path} HTTP/1.1`,
-      `Host: ${hostname}:${port}`,
-      'Connection: Upgrade',
-      'Upgrade: websocket',
-      'Sec-WebSocket-Version: 13',
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-    ];
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-  });
-}
+export { rawRequest, rawUpgrade } from '@chat/shared/testing';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { signInternalToken } from '@chat/shared/auth';
+import { rawRequest, rawUpgrade } from '@chat/shared/testing';
 import jwt from 'jsonwebtoken';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectClient, handshakeOutcome } from '../src/chat-client.js';
 import { logIn, PASSWORD, request, signUp, type User } from '../src/clients.js';
 import { type FaultStack, STACK_SECRETS } from '../src/fault-stack.js';
-import { rawRequest, rawUpgrade } from '../src/raw-http.js';
 import { report } from '../src/report.js';
 import { printLogsOnFailure, startStackForTest, waitFor } from './support.js';
 

@@ -22,13 +22,15 @@ export function rawRequest(
 }
 
 export interface UpgradeOutcome {
-  /** The status line the gateway answered with, or '' when it wrote nothing. */
+  /** Everything the server wrote (status line, headers, body), '' when it wrote nothing. */
+  received: string;
+  /** The status line the server answered with, or '' when it wrote nothing. */
   statusLine: string;
   /** Whether the gateway closed the connection before the deadline. */
   closed: boolean;
 }
 
-/** A WebSocket upgrade request on a raw socket; what came back within `deadlineMs`. */
+/** A WebSocket upgrade request on a raw socket; what came back, and whether the server closed it, within `deadlineMs`. */
 export function rawUpgrade(
   base: string,
   path: string,
@@ -39,7 +41,7 @@ export function rawUpgrade(
     const { hostname, port } = new URL(base);
     const socket = connect(Number(port), hostname);
     let received = '';
-    const outcome = (closed: boolean) => ({ statusLine: received.split('\r\n')[0] ?? '', closed });
+    const outcome = (closed: boolean) => ({ received, statusLine: received.split('\r\n')[0] ?? '', closed });
     const timer = setTimeout(() => {
       socket.destroy();
       resolve(outcome(false));
