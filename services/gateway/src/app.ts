@@ -16,6 +16,7 @@ import { createRealtimeNodePool } from './data-access/realtime-nodes.js';
 import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
 import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
+import { docsRoutes } from './entry-points/http/docs.routes.js';
 import {
   BUNDLED_FRONTEND_DIR,
   frontendDirToServe,
@@ -115,6 +116,7 @@ function buildExpressApp({ config, logger, redis, agent, realtime, metrics, fron
     authenticate(identity),
     rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rateLimitRules(config)),
   );
+  app.use(docsRoutes());
   app.use(
     proxy('auth', config.AUTH_URL),
     proxy('users', config.USERS_URL),

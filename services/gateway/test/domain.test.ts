@@ -69,6 +69,11 @@ describe('routePolicy', () => {
       requiresAuth: true,
     });
     expect(routePolicy('GET', '/socket.io/')).toMatchObject({ upstream: 'realtime', requiresAuth: true });
+    expect(routePolicy('GET', '/api/Conversations/')).toMatchObject({
+      upstream: 'messages',
+      requiresAuth: true,
+      userApiLimit: true,
+    });
     expect(routePolicy('GET', '/api/usersx')).toBeUndefined();
     expect(routePolicy('GET', '/login')).toBeUndefined();
   });

@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** Characters a username may contain; avatar names follow the same rule. */
-export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
-const AVATAR_NAME = /^[A-Za-z0-9_.-]{1,30}$/;
+import { AVATAR_NAME_PATTERN } from '@chat/shared/api';
 
 /** The project-served avatar of `username`: relative, so it resolves on the gateway's origin offline. */
 export function avatarPath(username: string): string {
@@ -10,7 +7,7 @@ export function avatarPath(username: string): string {
 }
 
 export function isValidAvatarName(name: string): boolean {
-  return AVATAR_NAME.test(name);
+  return AVATAR_NAME_PATTERN.test(name);
 }
 
 const XML_ESCAPES: Record<string, string> = {

@@ -33,6 +33,9 @@ export function routePolicy(method: string, pathname: string): RoutePolicy | und
   if (under(path, '/socket.io')) return { upstream: 'realtime', requiresAuth: true, userApiLimit: false };
   if (under(path, '/api/users')) return { upstream: 'users', requiresAuth: true, userApiLimit: true };
   if (under(path, '/api/messages')) return { upstream: 'messages', requiresAuth: true, userApiLimit: true };
+  if (under(path, '/api/conversations')) {
+    return { upstream: 'messages', requiresAuth: true, userApiLimit: true };
+  }
   if (!under(path, '/api/auth')) return undefined;
   if (PROTECTED_AUTH_PATHS.has(path)) return { upstream: 'auth', requiresAuth: true, userApiLimit: true };
   const policy: RoutePolicy = { upstream: 'auth', requiresAuth: false, userApiLimit: false };

@@ -1,48 +1,21 @@
+import { loginBody, type MeReply, type PublicUserReply, signupBody } from '@chat/shared/api';
 import { callerOf, requireCaller, signUserToken, USER_TOKEN, userTokenCookie } from '@chat/shared/auth';
 import { validate } from '@chat/shared/http';
 import { type Response, Router } from 'express';
-import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { UserRecord } from '../../data-access/user.repository.js';
-import { USERNAME_PATTERN } from '../../domain/avatar.js';
 import { getMe } from '../../domain/get-me.js';
 import { login } from '../../domain/login.js';
 import { logout } from '../../domain/logout.js';
 import type { SignupDeps } from '../../domain/signup.js';
 import { signup } from '../../domain/signup.js';
 
-// Strict objects of plain strings: an operator object such as {"$gt": ""} or an unknown key is a 400.
-const noControlChars = /^[^\p{Cc}]*$/u;
-const signupBody = z.strictObject({
-  fullName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(50)
-    .regex(noControlChars, { error: 'must not contain control characters' }),
-  username: z
-    .string()
-    .trim()
-    .min(3)
-    .max(30)
-    .regex(USERNAME_PATTERN, { error: 'may contain only letters, digits, "_", "." and "-"' }),
-  // The 72-byte bcrypt limit is checked by the use case, with its own message.
-  password: z.string().min(6).max(1024),
-  confirmPassword: z.string().max(1024),
-  gender: z.enum(['male', 'female']),
-});
-
-const loginBody = z.strictObject({
-  username: z.string().trim().min(1).max(100),
-  password: z.string().min(1).max(1024),
-});
-
 export interface AuthRoutesDeps extends SignupDeps {
   config: Pick<Config, 'NODE_ENV' | 'JWT_SECRET' | 'INTERNAL_TOKEN_SECRET'>;
   revoke: (claims: { jti: string; exp: number }) => Promise<void>;
 }
 
-function publicUser(user: UserRecord) {
+function publicUser(user: UserRecord): PublicUserReply {
   return { _id: user._id, fullName: user.fullName, username: user.username, profilePic: user.profilePic };
 }
 
@@ -78,9 +51,8 @@ export function createAuthRouter(deps: AuthRoutesDeps): Router {
 
   router.get('/me', requireCaller(config.INTERNAL_TOKEN_SECRET), async (_req, res) => {
     const user = await getMe(callerOf(res).userId, deps);
-    res
-      .status(200)
-      .json({ ...publicUser(user), gender: user.gender, createdAt: user.createdAt.toISOString() });
+    const me: MeReply = { ...publicUser(user), gender: user.gender, createdAt: user.createdAt.toISOString() };
+    res.status(200).json(me);
   });
 
   return router;

@@ -2,6 +2,7 @@ import type { createHttpMetrics } from '@chat/shared/http';
 import { pingRedis, type Redis } from '@chat/shared/redis';
 import express, { type Router } from 'express';
 import type { RealtimeNodePool } from '../../data-access/realtime-nodes.js';
+import type { HealthReply, PublicReadinessReply, ReadinessReply } from '../../domain/health-replies.js';
 
 function redisIsUp(redis: Redis | undefined): Promise<boolean> {
   if (redis === undefined) return Promise.resolve(false);
@@ -18,11 +19,13 @@ function redisIsUp(redis: Redis | undefined): Promise<boolean> {
 export function publicHealthRoutes(opts: { redis: () => Redis | undefined }): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    const reply: HealthReply = { status: 'ok' };
+    res.json(reply);
   });
   router.get('/readyz', async (_req, res) => {
     const up = await redisIsUp(opts.redis());
-    res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'not ready' });
+    const reply: PublicReadinessReply = { status: up ? 'ready' : 'not ready' };
+    res.status(up ? 200 : 503).json(reply);
   });
   return router;
 }
@@ -35,20 +38,22 @@ export function internalHealthRoutes(opts: {
 }): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    const reply: HealthReply = { status: 'ok' };
+    res.json(reply);
   });
   router.get('/readyz', async (_req, res) => {
     const redisUp = await redisIsUp(opts.redis());
     const realtimeNodes = opts.pool.status();
     // REST keeps working without realtime nodes, so they are reported, not required.
-    res.status(redisUp ? 200 : 503).json({
+    const reply: ReadinessReply = {
       status: redisUp ? 'ready' : 'not ready',
       checks: {
         redis: redisUp ? 'up' : 'down',
         realtime: realtimeNodes.some((node) => node.healthy) ? 'up' : 'down',
       },
       realtimeNodes,
-    });
+    };
+    res.status(redisUp ? 200 : 503).json(reply);
   });
   router.get('/metrics', opts.metrics.handler);
   return router;
