@@ -3,7 +3,7 @@
  * control for a feature that is off is not rendered at all.
  */
 export const features = {
-  conversations: false,
+  conversations: true,
   readReceipts: true,
   editDelete: true,
   typing: true,

@@ -197,6 +197,8 @@ describe('the web client in Chromium, through the gateway', () => {
       history.push(text);
     }
     await a.page.reload();
+    // The list knows the last message before the conversation is opened (GET /api/conversations).
+    await expect.poll(() => rowOf(a.page, bob).innerText(), WAIT).toContain('backlog 70');
     await openConversation(a.page, bob);
     await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history.slice(-30));
 
@@ -255,10 +257,21 @@ describe('the web client in Chromium, through the gateway', () => {
       await tryLogIn(b.page, stranger, 'not the password');
     expect(await alert.innerText()).toMatch(/^Too many requests, try again later \(in about \d+ (s|min)\)$/);
 
+    // While Bob is away Alice writes twice: back, he finds them counted and previewed from the server.
+    for (const text of ['while you were out 1', 'while you were out 2']) {
+      await sendInPage(a.page, text);
+      history.push(text);
+    }
     await logInInPage(b.page, bob);
+    const badge = rowOf(b.page, alice).locator('[data-testid="unread"]');
+    await expect.poll(() => badge.innerText(), WAIT).toMatch(/^2/);
+    await expect.poll(() => rowOf(b.page, alice).innerText(), WAIT).toContain('while you were out 2');
+    expect(await tickOf(a, 'while you were out 2')).not.toBe('read');
     await waitForSocketTotal(stack(), 2);
     await openConversation(b.page, alice);
     await expect.poll(() => shownTexts(b.page), WAIT).toEqual(history.slice(-30));
+    await expect.poll(() => badge.count(), WAIT).toBe(0);
+    await expect.poll(() => tickOf(a, 'while you were out 2'), WAIT).toBe('read');
     await b.context.close();
     await waitForSocketTotal(stack(), 1);
   });
