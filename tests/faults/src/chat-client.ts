@@ -11,6 +11,44 @@ import type { User } from './clients.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+export type EventKind = keyof ServerToClientEvents;
+
+/** One server event as a socket received it, with the key that identifies it (see `eventKey`). */
+export interface ReceivedEvent {
+  kind: EventKind;
+  key: string;
+  at: number;
+  seq: number;
+}
+
+function field(payload: unknown, name: string): string {
+  const value = typeof payload === 'object' && payload !== null ? Reflect.get(payload, name) : undefined;
+  return typeof value === 'string' || typeof value === 'boolean' ? String(value) : '';
+}
+
+/**
+ * What identifies one occurrence of an event: the same key twice on one socket is a duplicate. An edit is
+ * its message and edit time; a read receipt its conversation, reader and mark.
+ */
+export function eventKey(kind: EventKind, payload: unknown): string {
+  const f = (name: string) => field(payload, name);
+  switch (kind) {
+    case 'newMessage':
+    case 'messageDeleted':
+      return f('_id');
+    case 'messageUpdated':
+      return `${f('_id')}|${f('editedAt')}`;
+    case 'messagesRead':
+      return `${f('conversationId')}|${f('readerId')}|${f('upTo')}`;
+    case 'messageDelivery':
+      return `${f('messageId')}|${f('state')}`;
+    case 'typing':
+      return `${f('from')}|${f('typing')}`;
+    default:
+      return JSON.stringify(payload) ?? '';
+  }
+}
+
 /** A frontend's socket with everything it received, stamped with arrival times. */
 export interface ChatClient {
   /** Unique per socket, for the checker (`username#n`). */
@@ -19,6 +57,8 @@ export interface ChatClient {
   socket: ClientSocket;
   /** Live pushes in arrival order; `seq` orders them against `statusLog` (same counter). */
   received: Array<{ message: LiveMessage; at: number; seq: number }>;
+  /** Every server event of every kind, in arrival order (same counter). */
+  events: ReceivedEvent[];
   /** Every setStatus: the counter value when it was emitted and when its ack arrived. */
   statusLog: Array<{
     status: 'Available' | 'Busy';
@@ -67,6 +107,7 @@ function record(socket: ClientSocket, user: User): ChatClient {
     user,
     socket,
     received: [],
+    events: [],
     statusLog: [],
     deliveries: [],
     statuses: [],
@@ -83,6 +124,9 @@ function record(socket: ClientSocket, user: User): ChatClient {
     },
     close: () => socket.disconnect(),
   };
+  socket.onAny((kind: EventKind, payload: unknown) => {
+    client.events.push({ kind, key: eventKey(kind, payload), at: Date.now(), seq: ++seq });
+  });
   socket.on('newMessage', (message) => client.received.push({ message, at: Date.now(), seq: ++seq }));
   socket.on('messageDelivery', (delivery) => client.deliveries.push(delivery));
   socket.on('userStatus', (change) => client.statuses.push(change));

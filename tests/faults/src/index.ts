@@ -2,8 +2,11 @@ export {
   type ChatClient,
   type ConnectOptions,
   connectClient,
+  type EventKind,
+  eventKey,
   handshakeOutcome,
   openSocket,
+  type ReceivedEvent,
   waitForGreeting,
 } from './chat-client.js';
 export { type CheckOptions, check, summarize, type Verdict } from './checker.js';
@@ -18,6 +21,7 @@ export {
   signUp,
   type User,
 } from './clients.js';
+export { checkEvents, type EventVerdict, type KindFigures, STATE_EVENTS } from './event-checker.js';
 export { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export {
   type FaultStack,
@@ -27,4 +31,5 @@ export {
   startFaultStack,
 } from './fault-stack.js';
 export { type LoadOptions, runLoad, type SendRecord, sendOnce } from './load.js';
+export { type Mutation, type MutationRecord, mutateOnce, mutationsFor } from './mutations.js';
 export { report } from './report.js';

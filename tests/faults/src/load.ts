@@ -26,6 +26,8 @@ export interface LoadOptions {
   retryForMs?: number;
   /** Called when send number `index` starts (scenarios inject faults at given points). */
   onSend?: (index: number) => void | Promise<void>;
+  /** Called as each send gets its final outcome (scenarios act on acknowledged messages mid-load). */
+  onResult?: (record: SendRecord) => void;
 }
 
 // Retried with the same key: nothing stored yet (receiver unknown so far), or the outcome is unknown.
@@ -93,7 +95,13 @@ export async function runLoad(opts: LoadOptions): Promise<SendRecord[]> {
     const pair = opts.pairs[i % opts.pairs.length];
     if (!pair) throw new Error('no pairs to send between');
     const [sender, receiver] = pair;
-    pending.push(sendOnce(opts.baseUrl, sender, receiver, `load-${run}-${i}`, opts.retryForMs));
+    const send = sendOnce(opts.baseUrl, sender, receiver, `load-${run}-${i}`, opts.retryForMs);
+    pending.push(
+      send.then((record) => {
+        opts.onResult?.(record);
+        return record;
+      }),
+    );
   }
   return Promise.all(pending);
 }

@@ -5,13 +5,18 @@ import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { ChatClient } from '../src/chat-client.js';
 import { check } from '../src/checker.js';
+import { STATE_EVENTS } from '../src/event-checker.js';
 import type { FaultStack } from '../src/fault-stack.js';
 import { runLoad, type SendRecord } from '../src/load.js';
 import { report } from '../src/report.js';
 import {
+  allEventsArrived,
   connectAll,
   counts,
+  deletedIds,
+  errorSample,
   expectClean,
+  mutator,
   pairsOf,
   printLogsOnFailure,
   signUpMany,
@@ -36,9 +41,14 @@ afterAll(async () => {
 
 printLogsOnFailure(() => stack);
 
-/** Resolves when every acknowledged send has reached a recipient socket; returns the last arrival time. */
-async function allPushed(sends: SendRecord[], timeoutMs: number): Promise<number> {
-  const ids = sends.flatMap((s) => (s.outcome === 'ok' && s.message ? [s.message._id] : []));
+/**
+ * Resolves when every acknowledged send has reached a recipient socket (but those in `skip`: deleted
+ * meanwhile, they may never be pushed); returns the last arrival time.
+ */
+async function allPushed(sends: SendRecord[], timeoutMs: number, skip = new Set<string>()): Promise<number> {
+  const ids = sends.flatMap((s) =>
+    s.outcome === 'ok' && s.message && !skip.has(s.message._id) ? [s.message._id] : [],
+  );
   let last = 0;
   await waitFor(
     () => {
@@ -56,16 +66,18 @@ async function allPushed(sends: SendRecord[], timeoutMs: number): Promise<number
   return last;
 }
 
-async function usersAndSockets(prefix: string, n: number) {
+/** `n` sender → receiver pairs with the receivers connected (and the senders too, `withSenders`). */
+async function usersAndSockets(prefix: string, n: number, withSenders = false) {
   const senders = await signUpMany(stack.url, `${prefix}s`, n);
   const receivers = await signUpMany(stack.url, `${prefix}r`, n);
-  clients = await connectAll(stack.url, receivers);
+  clients = await connectAll(stack.url, withSenders ? [...receivers, ...senders] : receivers);
   return pairsOf(senders, receivers);
 }
 
-describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s', () => {
-  test('every 201 is stored once, published within 30 s of recovery, and pushed once to every recipient', async () => {
-    const pairs = await usersAndSockets('bc', 10);
+describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with reads, edits and deletes', () => {
+  test('every 201 is stored once, published within 30 s of recovery, and pushed once to every recipient; every read, edit and delete reaches both parties once', async () => {
+    const pairs = await usersAndSockets('bc', 10, true);
+    const mutations = mutator(stack.url);
     let restoredAt = 0;
     let restored = Promise.resolve();
     const sends = await runLoad({
@@ -73,7 +85,10 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s', () => {
       pairs,
       total: 1000,
       perSecond: 50,
+      onResult: mutations.onResult,
       onSend: (i) => {
+        // Two rounds of reads, edits and deletes while the broker is away (it is cut from 0.5 s to 10.5 s).
+        if (i === 200 || i === 400) mutations.mutateAll();
         if (i !== 25) return;
         stack.proxies.amqp.cut();
         restored = new Promise((resolve) =>
@@ -86,20 +101,26 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s', () => {
       },
     });
     await restored;
-    const lastPush = await allPushed(sends, 30_000);
+    const mutated = await mutations.done();
+    const lastPush = await allPushed(sends, 30_000, deletedIds(mutated));
+    await allEventsArrived(mutated, clients, 30_000);
     const firstAfter = Math.min(
       ...clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
     );
 
-    const verdict = await check({ baseUrl: stack.url, sends, clients });
+    const verdict = await check({ baseUrl: stack.url, sends, clients, mutations: mutated });
     report('1-broker-cut', {
       ...counts(verdict),
       cutMs: 10_000,
       firstPushAfterRestoreMs: firstAfter - restoredAt,
       allPushedAfterRestoreMs: lastPush - restoredAt,
+      mutations: mutated.length,
+      errors: errorSample([...sends, ...mutated]),
     });
     expectClean(verdict, stack);
     expect(verdict.acknowledged).toBe(1000);
+    expect(mutated.filter((m) => m.outcome !== 'ok')).toEqual([]);
+    for (const kind of STATE_EVENTS) expect(verdict.byKind[kind]?.expected, kind).toBeGreaterThan(0);
     expect(verdict.delivered).toBe(1000);
   });
 });

@@ -1,21 +1,50 @@
+import {
+  blockReply,
+  conversationReply,
+  deleteMessageReply,
+  messageReply,
+  readConversationReply,
+} from '@chat/shared/api';
+import type { TypingInput } from '@chat/shared/sockets';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { connectClient } from '../src/chat-client.js';
 import { request, signUp, type User } from '../src/clients.js';
 import type { FaultStack } from '../src/fault-stack.js';
+import { sendOnce } from '../src/load.js';
 import { report } from '../src/report.js';
 import { printLogsOnFailure, startStackForTest, waitFor } from './support.js';
 
 let stack: FaultStack;
 let alice: User;
 let bob: User;
+let carol: User;
+/** What `{NAME}` placeholders in generated paths and bodies stand for, once the users exist. */
+let placeholders: Record<string, string> = {};
 
 beforeAll(async () => {
-  stack = await startStackForTest();
+  // The typing fuzz emits faster than a person types: the per-socket event limit is not under test here.
+  stack = await startStackForTest({ env: { SOCKET_EVENTS_PER_SECOND: '1000' } });
   alice = await signUp(stack.url, 'fz-a');
   bob = await signUp(stack.url, 'fz-b');
+  carol = await signUp(stack.url, 'fz-c');
+  const mine = await sendOnce(stack.url, alice, carol, 'fuzz-mine');
+  const theirs = await sendOnce(stack.url, carol, alice, 'fuzz-theirs');
+  if (!mine.message || !theirs.message) throw new Error('the fuzz fixtures could not be sent');
+  placeholders = {
+    '{MINE}': mine.message._id,
+    '{THEIRS}': theirs.message._id,
+    '{CAROL}': carol._id,
+    '{BOB}': bob._id,
+    '{SELF}': alice._id,
+  };
 });
+
+/** Replaces every `{NAME}` placeholder (also inside JSON text) by its id. */
+function resolve(text: string): string {
+  return Object.entries(placeholders).reduce((out, [name, id]) => out.replaceAll(name, id), text);
+}
 
 afterAll(async () => {
   await stack?.stop();
@@ -106,7 +135,7 @@ const body = (shape: Record<string, fc.Arbitrary<unknown>>) =>
 
 interface Case {
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   cookie?: string;
   raw?: string;
@@ -116,6 +145,74 @@ interface Case {
 }
 
 const encode = (value: string) => encodeURIComponent(value);
+
+/** A message id: one of the caller's, someone else's, or a bad one. */
+const messageId = fc.oneof(badId, fc.constantFrom('{MINE}', '{THEIRS}'));
+/** A user id: the other party, the caller, or a bad one (never bob: the send fuzz and the 413 test need him). */
+const peerId = fc.oneof(badId, fc.constantFrom('{CAROL}', '{SELF}'));
+const optionalQuery = (params: Record<string, string | undefined>) => {
+  const query = Object.entries(params)
+    .flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${encode(v)}`]))
+    .join('&');
+  return query ? `?${query}` : '';
+};
+
+/** The v2 routes: edit, delete, read receipts, conversations, blocking. */
+function v2Cases(): Array<fc.Arbitrary<Case>> {
+  const maybe = fc.option(fc.oneof(fc.string(), messageId), { nil: undefined });
+  return [
+    fc.tuple(messageId, body({ message: fc.string({ maxLength: 50 }) })).map(
+      ([id, json]): Case => ({
+        name: 'edit',
+        method: 'PATCH',
+        path: `/api/messages/${encode(id)}`,
+        json,
+        ok: messageReply,
+      }),
+    ),
+    messageId.map(
+      (id): Case => ({
+        name: 'delete',
+        method: 'DELETE',
+        path: `/api/messages/${encode(id)}`,
+        ok: deleteMessageReply,
+      }),
+    ),
+    fc.tuple(peerId, body({ upTo: messageId })).map(
+      ([id, json]): Case => ({
+        name: 'read',
+        method: 'POST',
+        path: `/api/messages/read/${encode(id)}`,
+        json,
+        ok: readConversationReply,
+      }),
+    ),
+    fc.tuple(maybe, fc.option(fc.string(), { nil: undefined })).map(
+      ([before, limit]): Case => ({
+        name: 'conversations',
+        method: 'GET',
+        path: `/api/conversations${optionalQuery({ before, limit })}`,
+        ok: z.array(conversationReply),
+      }),
+    ),
+    fc.constantFrom('before[$gt]=', 'limit=1&limit=2', 'limit[$ne]=1', 'x=1').map(
+      (query): Case => ({
+        name: 'conversations-query',
+        method: 'GET',
+        path: `/api/conversations?${query}`,
+        ok: z.array(conversationReply),
+      }),
+    ),
+    fc.tuple(peerId, fc.constantFrom<'POST' | 'DELETE'>('POST', 'DELETE')).map(
+      ([id, method]): Case => ({
+        name: 'block',
+        method,
+        path: `/api/users/block/${encode(id)}`,
+        ok: blockReply,
+      }),
+    ),
+  ];
+}
 
 const cases: fc.Arbitrary<Case> = fc.oneof(
   fc
@@ -189,6 +286,7 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
         ok: message,
       }),
     ),
+  ...v2Cases(),
   fc.string().map(
     (raw): Case => ({
       name: 'malformed-json',
@@ -216,12 +314,13 @@ describe('scenario 11: fuzzing every endpoint with schema-derived and hostile in
     let requests = 0;
     await fc.assert(
       fc.asyncProperty(cases, fc.boolean(), async (c, authenticated) => {
-        const path = c.path.endsWith('/api/messages/send/') ? `${c.path}${bob._id}` : c.path;
-        const raw = c.raw ?? (c.json === undefined ? undefined : JSON.stringify(c.json));
+        const path = resolve(c.path.endsWith('/api/messages/send/') ? `${c.path}${bob._id}` : c.path);
+        const json = c.json === undefined ? undefined : JSON.stringify(c.json);
+        const raw = c.raw ?? (json === undefined ? undefined : resolve(json));
         const reply = await request(stack.url, path, {
           method: c.method,
           cookie: authenticated ? alice.cookie : undefined,
-          rawBody: c.method === 'POST' ? (raw ?? '') : undefined,
+          rawBody: c.method === 'POST' ? (raw ?? '') : raw,
           headers: c.headers,
         });
         requests++;
@@ -240,6 +339,58 @@ describe('scenario 11: fuzzing every endpoint with schema-derived and hostile in
     );
     report('11-fuzz', { requests, violations: violations.length, statuses: Object.fromEntries(statuses) });
     expect(violations).toEqual([]);
+  });
+
+  test('typing with any payload: acknowledged, refused unless it is {to, typing} to someone else; nothing reaches anyone else', async () => {
+    const [sender, recipient] = [
+      await connectClient(stack.url, alice, { reconnection: false }),
+      await connectClient(stack.url, bob, { reconnection: false }),
+    ];
+    const to = fc.oneof(hostile, fc.constantFrom('{BOB}', '{SELF}'));
+    const payloads = fc.oneof(
+      hostile,
+      fc.record({ to, typing: fc.oneof(fc.boolean(), hostile) }),
+      fc.record({ to: fc.constant('{BOB}'), typing: fc.boolean() }),
+      fc.record({ to, typing: fc.boolean(), extra: hostile }),
+    );
+    const violations: string[] = [];
+    let valid = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(payloads, async (generated) => {
+          const text = JSON.stringify(generated);
+          const payload: unknown = text === undefined ? generated : JSON.parse(resolve(text));
+          const ok = isValidTyping(payload, bob._id);
+          if (ok) valid++;
+          const ack = await sender.socket.timeout(5_000).emitWithAck('typing', payload as TypingInput);
+          const fits = ok ? ack.ok : !ack.ok && ack.code === 'REALTIME.INVALID_TYPING';
+          if (!fits) violations.push(`${text?.slice(0, 200)} → ${JSON.stringify(ack)}`);
+          return true;
+        }),
+        { numRuns: 150 },
+      );
+      // A last valid notice: once it is in, any stray one would be in too.
+      await sender.socket.timeout(5_000).emitWithAck('typing', { to: bob._id, typing: false });
+      await waitFor(() =>
+        recipient.events.some((e) => e.kind === 'typing' && e.key === `${alice._id}|false`),
+      );
+      const typings = recipient.events.filter((e) => e.kind === 'typing');
+      report('11-typing-fuzz', {
+        emits: 151,
+        valid: valid + 1,
+        forwarded: typings.length,
+        violations: violations.length,
+      });
+      expect(violations).toEqual([]);
+      expect(
+        typings.every((e) => /^[0-9a-f]{24}\|(true|false)$/.test(e.key) && e.key.startsWith(alice._id)),
+      ).toBe(true);
+      expect(typings.length).toBeLessThanOrEqual(valid + 1);
+      expect(sender.events.filter((e) => e.kind === 'typing')).toEqual([]);
+      expect(sender.socket.connected).toBe(true);
+    } finally {
+      for (const client of [sender, recipient]) client.close();
+    }
   });
 
   test('a 2 MB body is refused with 413', async () => {
@@ -276,3 +427,14 @@ describe('scenario 11: fuzzing every endpoint with schema-derived and hostile in
     }
   });
 });
+
+/** The one payload shape the server must accept: exactly `{to, typing}`, to someone else. */
+function isValidTyping(payload: unknown, recipientId: string): boolean {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return false;
+  const keys = Object.keys(payload).sort().join();
+  return (
+    keys === 'to,typing' &&
+    Reflect.get(payload, 'to') === recipientId &&
+    typeof Reflect.get(payload, 'typing') === 'boolean'
+  );
+}

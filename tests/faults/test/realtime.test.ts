@@ -6,13 +6,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { ChatClient } from '../src/chat-client.js';
 import { check } from '../src/checker.js';
 import type { User } from '../src/clients.js';
+import { STATE_EVENTS } from '../src/event-checker.js';
 import type { FaultStack } from '../src/fault-stack.js';
 import { runLoad, type SendRecord } from '../src/load.js';
 import { report } from '../src/report.js';
 import {
+  allEventsArrived,
   connectAll,
   counts,
+  deletedIds,
+  errorSample,
   expectClean,
+  mutator,
   pairsOf,
   printLogsOnFailure,
   signUpMany,
@@ -41,10 +46,11 @@ afterAll(async () => {
 
 printLogsOnFailure(() => stack);
 
-async function usersAndSockets(prefix: string, n: number) {
+/** `n` sender → receiver pairs with the receivers connected (and the senders too, `withSenders`). */
+async function usersAndSockets(prefix: string, n: number, withSenders = false) {
   const senders = await signUpMany(stack.url, `${prefix}s`, n);
   const receivers = await signUpMany(stack.url, `${prefix}r`, n);
-  clients = await connectAll(stack.url, receivers);
+  clients = await connectAll(stack.url, withSenders ? [...receivers, ...senders] : receivers);
   return pairsOf(senders, receivers);
 }
 
@@ -54,9 +60,17 @@ async function usersOn(name: string): Promise<Set<string>> {
   return new Set(Object.keys(await redis.hgetall(`chat:presence:node:${nodeId}`)));
 }
 
-async function allPushed(sends: SendRecord[], among: ChatClient[], timeoutMs: number): Promise<number> {
+async function allPushed(
+  sends: SendRecord[],
+  among: ChatClient[],
+  timeoutMs: number,
+  skip = new Set<string>(),
+): Promise<number> {
   const ids = sends.flatMap((s) =>
-    s.outcome === 'ok' && s.message && among.some((c) => c.user._id === s.receiver._id)
+    s.outcome === 'ok' &&
+    s.message &&
+    !skip.has(s.message._id) &&
+    among.some((c) => c.user._id === s.receiver._id)
       ? [s.message._id]
       : [],
   );
@@ -122,7 +136,8 @@ describe('scenario 7: recipients flip Available/Busy while messages flow', () =>
       const held = client.received
         .filter((r) => deferred.has(r.message._id))
         .map((r) => `${r.message.createdAt}|${r.message._id}`);
-      if (held.join() !== [...held].sort().join()) heldOutOfOrder.push(client.key);
+      // The arrival order itself, so a failure shows which messages swapped.
+      if (held.join() !== [...held].sort().join()) heldOutOfOrder.push(`${client.key}: ${held.join(' ')}`);
     }
     const busyPeriods = clients.reduce(
       (n, c) => n + c.statusLog.filter((s) => s.ok && s.status === 'Busy').length,
@@ -190,15 +205,25 @@ describe('scenario 5: Redis cut for 10 s with sockets on both realtime nodes', (
   });
 });
 
-describe('scenario 3: a realtime node SIGKILLed with deliveries in flight', () => {
-  test('the queue drains on the other node, no socket gets a message twice, clients reconnect within 10 s', async () => {
-    const pairs = await usersAndSockets('rk', 20);
+describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits and deletes in flight', () => {
+  test('the queues drain on the other node, no socket gets a message or event twice, connected ones miss none, clients reconnect within 10 s', async () => {
+    const pairs = await usersAndSockets('rk', 20, true);
     const onKilled = await usersOn('realtime-1');
     expect(onKilled.size).toBeGreaterThan(0);
-    expect(onKilled.size).toBeLessThan(20);
-    // A backlog: the relay holds 500 events while the broker is away, then both nodes consume them at once.
+    expect(onKilled.size).toBeLessThan(clients.length);
+    // A backlog: the relay holds 500 sends and their reads, edits and deletes while the broker is away,
+    // then both nodes consume them at once.
     stack.proxies.amqp.cut();
-    const sends = await runLoad({ baseUrl: stack.url, pairs, total: 500, perSecond: 100 });
+    const mutations = mutator(stack.url);
+    const sends = await runLoad({
+      baseUrl: stack.url,
+      pairs,
+      total: 500,
+      perSecond: 100,
+      onResult: mutations.onResult,
+    });
+    mutations.mutateAll();
+    const mutated = await mutations.done();
     stack.proxies.amqp.restore();
     await waitFor(() => clients.some((c) => c.received.length > 0), { timeoutMs: 10_000, intervalMs: 20 });
     const killedAt = Date.now();
@@ -212,30 +237,17 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries in flight', () =
     const reconnectMs = Math.max(
       ...moved.map((c) => (c.connectedAt.find((t) => t > killedAt) ?? 0) - killedAt),
     );
-    await allPushed(sends, stayed, 20_000);
-    const queue = brokerNames(stack.namespace).queue(QUEUES.realtimeMessageCreated);
-    const connection = await amqplib.connect(stack.proxies.amqp.urlFor(testEnv().amqpUrl));
-    let left = -1;
-    try {
-      const channel = await connection.createChannel();
-      await waitFor(
-        async () => {
-          left = (await channel.checkQueue(queue)).messageCount;
-          return left === 0;
-        },
-        {
-          timeoutMs: 10_000,
-        },
-      );
-    } finally {
-      await connection.close();
-    }
+    await allPushed(sends, stayed, 20_000, deletedIds(mutated));
+    await allEventsArrived(mutated, stayed, 20_000);
+    const left = await queuesLeft();
     // The moved clients were offline for a moment: what they missed live, they read from the history.
     const verdict = await check({
       baseUrl: stack.url,
       sends,
       clients,
       liveRequired: (send, client) => client.user._id === send.receiver._id && !onKilled.has(client.user._id),
+      mutations: mutated,
+      eventRequired: (_, client) => !onKilled.has(client.user._id),
     });
     report('3-realtime-killed', {
       ...counts(verdict),
@@ -243,11 +255,43 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries in flight', () =
       socketsOnSurvivor: stayed.length,
       pushedBeforeKill: clients.reduce((n, c) => n + c.received.filter((r) => r.at < killedAt).length, 0),
       reconnectMs,
+      mutations: mutated.length,
       queueLeft: left,
+      errors: errorSample([...sends, ...mutated]),
     });
     expectClean(verdict, stack);
     expect(verdict.stored).toBe(500);
+    expect(mutated.filter((m) => m.outcome !== 'ok')).toEqual([]);
+    for (const kind of STATE_EVENTS) expect(verdict.byKind[kind]?.expected, kind).toBeGreaterThan(0);
+    expect(left).toBe(0);
   });
 });
+
+/** Waits until the realtime queues of every kind of event are empty; answers what they still hold. */
+async function queuesLeft(): Promise<number> {
+  const names = brokerNames(stack.namespace);
+  const queues = [
+    QUEUES.realtimeMessageCreated,
+    QUEUES.realtimeMessageUpdated,
+    QUEUES.realtimeMessageDeleted,
+    QUEUES.realtimeConversationRead,
+  ].map((q) => names.queue(q));
+  const connection = await amqplib.connect(stack.proxies.amqp.urlFor(testEnv().amqpUrl));
+  let left = -1;
+  try {
+    const channel = await connection.createChannel();
+    await waitFor(
+      async () => {
+        left = 0;
+        for (const queue of queues) left += (await channel.checkQueue(queue)).messageCount;
+        return left === 0;
+      },
+      { timeoutMs: 10_000 },
+    ).catch(() => undefined);
+  } finally {
+    await connection.close();
+  }
+  return left;
+}
 
 export type { User };

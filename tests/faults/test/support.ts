@@ -4,6 +4,8 @@ import { type ChatClient, connectClient } from '../src/chat-client.js';
 import type { Verdict } from '../src/checker.js';
 import { signUp, type User } from '../src/clients.js';
 import { type FaultStack, type FaultStackOptions, startFaultStack } from '../src/fault-stack.js';
+import type { SendRecord } from '../src/load.js';
+import { type MutationRecord, mutateOnce, mutationsFor } from '../src/mutations.js';
 
 /** A fault stack on the test run's Redis, RabbitMQ and MongoDB (each behind its own fault proxy). */
 export function startStackForTest(opts: Omit<FaultStackOptions, 'infra'> = {}): Promise<FaultStack> {
@@ -58,3 +60,67 @@ export const counts = (v: Verdict) => ({
   duplicated: v.duplicated.length,
   unexpected: v.unexpected.length,
 });
+
+/**
+ * Reads, edits and deletes on the messages a load has had acknowledged so far: `onResult` goes to
+ * `runLoad`; each `mutateAll` takes the messages acknowledged since the previous one, per conversation, and
+ * starts an edit, a delete and a read on them (see `mutationsFor`) without waiting.
+ */
+export function mutator(baseUrl: string) {
+  const acked = new Map<string, { sender: User; receiver: User; ids: string[] }>();
+  const pending: Array<Promise<MutationRecord>> = [];
+  let batch = 0;
+  return {
+    onResult(record: SendRecord) {
+      if (record.outcome !== 'ok' || !record.message) return;
+      const key = `${record.sender._id}:${record.receiver._id}`;
+      const entry = acked.get(key) ?? { sender: record.sender, receiver: record.receiver, ids: [] };
+      entry.ids.push(record.message._id);
+      acked.set(key, entry);
+    },
+    mutateAll() {
+      batch++;
+      for (const entry of acked.values()) {
+        const ids = entry.ids.splice(0).sort();
+        for (const m of mutationsFor(entry.sender, entry.receiver, ids, `b${batch}`))
+          pending.push(mutateOnce(baseUrl, m));
+      }
+    },
+    done: () => Promise.all(pending),
+  };
+}
+
+/** Ids of the messages whose deletion was (or may have been) done: they may never be pushed. */
+export const deletedIds = (mutations: MutationRecord[]) =>
+  new Set(mutations.filter((m) => m.kind === 'delete' && m.outcome !== 'failed').map((m) => m.messageId));
+
+/** Resolves once every acknowledged mutation's event reached every socket of both parties in `among`. */
+export async function allEventsArrived(
+  mutations: MutationRecord[],
+  among: ChatClient[],
+  timeoutMs: number,
+): Promise<void> {
+  const owed = mutations.flatMap((m) =>
+    m.outcome === 'ok' && m.event
+      ? among
+          .filter((c) => c.user._id === m.actor._id || c.user._id === m.peer._id)
+          .map((c) => [c, m.event] as const)
+      : [],
+  );
+  await waitFor(
+    () =>
+      owed.every(([client, event]) =>
+        client.events.some((e) => e.kind === event?.kind && e.key === event.key),
+      ),
+    {
+      timeoutMs,
+      intervalMs: 100,
+      message: `not every read, edit and delete reached its sockets within ${timeoutMs} ms`,
+    },
+  );
+}
+
+/** A few distinct errors the clients met (for the reports: why a send or a mutation was slow or unknown). */
+export function errorSample(records: Array<{ errors: string[] }>, max = 5): string[] {
+  return [...new Set(records.flatMap((r) => r.errors))].slice(0, max);
+}

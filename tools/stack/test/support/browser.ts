@@ -38,6 +38,8 @@ export function browser(gatewayUrl: string, cookie?: string) {
   return {
     get: <T = unknown>(path: string) => send<T>('GET', path),
     post: <T = unknown>(path: string, body?: unknown) => send<T>('POST', path, body),
+    patch: <T = unknown>(path: string, body?: unknown) => send<T>('PATCH', path, body),
+    delete: <T = unknown>(path: string) => send<T>('DELETE', path),
   };
 }
 
@@ -111,6 +113,8 @@ export interface ListedUser {
   username: string;
   status: string;
   online: boolean;
+  /** I blocked them (v2). */
+  blocked?: boolean;
 }
 
 /** GET /api/users as `user` (200 asserted). */

@@ -1,11 +1,16 @@
 import type {
   ClientToServerEvents,
+  EditedMessage,
   LiveMessage,
+  MessageDeleted,
   MessageDelivery,
+  MessagesRead,
   PresenceChange,
   ServerToClientEvents,
   SetStatusAck,
   StatusChange,
+  TypingAck,
+  TypingNotice,
 } from '@chat/shared/sockets';
 import { waitFor } from '@chat/shared/testing';
 import { io, type Socket } from 'socket.io-client';
@@ -22,10 +27,16 @@ export interface ChatSocket {
   statuses: StatusChange[];
   presence: PresenceChange[];
   onlineLists: string[][];
+  reads: MessagesRead[];
+  updates: EditedMessage[];
+  deletes: MessageDeleted[];
+  typings: TypingNotice[];
   /** Times the socket got disconnected (by the server, a dead node…), and connected. */
   disconnects: number;
   connects: number;
   setStatus(status: 'Available' | 'Busy'): Promise<SetStatusAck>;
+  /** Emits `typing` with an ack; `payload` may be anything, to test what the server refuses. */
+  typing(payload: unknown): Promise<TypingAck>;
   close(): void;
 }
 
@@ -57,9 +68,16 @@ function record(socket: ClientSocket, user: SignedUpUser): ChatSocket {
     statuses: [],
     presence: [],
     onlineLists: [],
+    reads: [],
+    updates: [],
+    deletes: [],
+    typings: [],
     disconnects: 0,
     connects: 0,
     setStatus: (status) => socket.timeout(5_000).emitWithAck('setStatus', status),
+    // The typed signature only admits valid payloads; the server must cope with any.
+    typing: (payload) =>
+      socket.timeout(5_000).emitWithAck('typing', payload as { to: string; typing: boolean }),
     close: () => socket.disconnect(),
   };
   socket.on('newMessage', (message) => chat.newMessages.push(message));
@@ -67,6 +85,10 @@ function record(socket: ClientSocket, user: SignedUpUser): ChatSocket {
   socket.on('userStatus', (change) => chat.statuses.push(change));
   socket.on('presence', (change) => chat.presence.push(change));
   socket.on('getOnlineUsers', (ids) => chat.onlineLists.push(ids));
+  socket.on('messagesRead', (read) => chat.reads.push(read));
+  socket.on('messageUpdated', (message) => chat.updates.push(message));
+  socket.on('messageDeleted', (deleted) => chat.deletes.push(deleted));
+  socket.on('typing', (notice) => chat.typings.push(notice));
   socket.on('connect', () => chat.connects++);
   socket.on('disconnect', () => chat.disconnects++);
   return chat;
