@@ -17,7 +17,11 @@ import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
 import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
 import { docsRoutes } from './entry-points/http/docs.routes.js';
-import { frontendRoutes } from './entry-points/http/frontend.routes.js';
+import {
+  BUNDLED_FRONTEND_DIR,
+  frontendDirToServe,
+  frontendRoutes,
+} from './entry-points/http/frontend.routes.js';
 import { publicHealthRoutes } from './entry-points/http/health.routes.js';
 import { createInternalServer } from './entry-points/http/internal.server.js';
 import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
@@ -33,6 +37,8 @@ import { closeServer, listen, trackUpgrades } from './entry-points/http/server.j
 
 export interface GatewayOverrides {
   logger?: Logger;
+  /** Where the bundled client is looked for when `FRONTEND_DIR` is unset (tests point it elsewhere). */
+  bundledFrontendDir?: string;
 }
 
 export interface GatewayApp {
@@ -89,9 +95,10 @@ interface Parts {
   agent: Agent;
   realtime: RealtimeProxy;
   metrics: HttpMetrics;
+  frontendDir: string | undefined;
 }
 
-function buildExpressApp({ config, logger, redis, agent, realtime, metrics }: Parts): Express {
+function buildExpressApp({ config, logger, redis, agent, realtime, metrics, frontendDir }: Parts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
@@ -116,7 +123,7 @@ function buildExpressApp({ config, logger, redis, agent, realtime, metrics }: Pa
     proxy('messages', config.MESSAGES_URL),
   );
   app.use(...realtime.http);
-  if (config.FRONTEND_DIR) app.use(frontendRoutes(config.FRONTEND_DIR));
+  if (frontendDir) app.use(frontendRoutes(frontendDir));
   app.use(notFoundHandler, errorHandler(logger));
   return app;
 }
@@ -141,7 +148,13 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
     logger,
   });
   const metrics = createHttpMetrics('gateway');
-  const server = createServer(buildExpressApp({ config, logger, redis, agent, realtime, metrics }));
+  const frontendDir = frontendDirToServe(
+    config.FRONTEND_DIR,
+    overrides.bundledFrontendDir ?? BUNDLED_FRONTEND_DIR,
+  );
+  const server = createServer(
+    buildExpressApp({ config, logger, redis, agent, realtime, metrics, frontendDir }),
+  );
   const internal = createInternalServer({ redis: () => redis, pool, metrics, logger });
   const upgraded: Set<Socket> = trackUpgrades(server);
   server.on('upgrade', (req, socket: Socket, head: Buffer) => void realtime.upgrade(req, socket, head));

@@ -1,11 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '@chat/shared/config';
 import { createLogger } from '@chat/shared/logger';
 import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
-import { createApp } from '../src/app.js';
+import { createApp, type GatewayOverrides } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
 export interface RecordedRequest {
@@ -102,7 +104,10 @@ export interface TestGateway {
 }
 
 /** A gateway on port 0 with test secrets, real Redis, a unique rate-limit namespace unless given one. */
-export async function startGateway(env: Record<string, string>): Promise<TestGateway> {
+export async function startGateway(
+  env: Record<string, string>,
+  overrides: Omit<GatewayOverrides, 'logger'> = {},
+): Promise<TestGateway> {
   const config = loadConfig(configSchema, {
     NODE_ENV: 'test',
     PORT: '0',
@@ -115,7 +120,12 @@ export async function startGateway(env: Record<string, string>): Promise<TestGat
     INTERNAL_PORT: '0',
     ...env,
   });
-  const app = createApp(config, { logger: createLogger({ service: 'gateway-test', level: 'silent' }) });
+  const app = createApp(config, {
+    // Tests see the bundled client only when they ask for it: whether web/dist was built must not matter.
+    bundledFrontendDir: path.join(tmpdir(), 'gateway-test-no-bundled-client'),
+    ...overrides,
+    logger: createLogger({ service: 'gateway-test', level: 'silent' }),
+  });
   const { url, internalUrl } = await app.start();
   return { url, internalUrl: internalUrl ?? '', stop: () => app.stop() };
 }
