@@ -1,6 +1,7 @@
 import { openApiProblems, uniqueName } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jwtCookieOf } from './support/browser.js';
+import { launchChromium, openPage } from './support/chromium.js';
 import { type ContractReply, contractClient } from './support/contract-client.js';
 import { type E2eStack, printLogsOnFailure, startE2eStack } from './support/e2e-stack.js';
 import { waitForValue } from './support/wait.js';
@@ -161,5 +162,29 @@ describe('the API description against the running stack', () => {
   test('logout answers as described, and then every route of the document has been exercised', async () => {
     expectStatus(await api.call('POST', '/api/auth/logout', { cookie: alice.cookie }), 200);
     expect(api.unexercised()).toEqual([]);
+  });
+});
+
+describe('GET /api/docs in a browser', () => {
+  test('renders every described route under the strict CSP, with nothing fetched from outside', async () => {
+    const chromium = await launchChromium();
+    try {
+      const { page, errors } = await openPage(chromium.browser, 1280);
+      const foreign: string[] = [];
+      page.on('request', (request) => {
+        if (new URL(request.url()).origin !== new URL(e2e.url).origin) foreign.push(request.url());
+      });
+      await page.goto(`${e2e.url}/api/docs`);
+      const described = Object.values((doc as { paths: Record<string, object> }).paths).reduce(
+        (n, operations) => n + Object.keys(operations).length,
+        0,
+      );
+      const operations = page.locator('.opblock');
+      await expect.poll(() => operations.count(), { timeout: 15_000 }).toBe(described);
+      expect(errors).toEqual([]);
+      expect(foreign).toEqual([]);
+    } finally {
+      await chromium.close();
+    }
   });
 });
