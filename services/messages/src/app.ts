@@ -5,7 +5,10 @@ import { createBroker, type OutboxRelay, startOutboxRelay } from '@chat/shared/m
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import type { Config } from './config.js';
 import { registerConversationModel } from './data-access/conversation.model.js';
-import { createConversationRepository } from './data-access/conversation.repository.js';
+import {
+  type ConversationRepository,
+  createConversationRepository,
+} from './data-access/conversation.repository.js';
 import { registerKnownUserModel } from './data-access/known-user.model.js';
 import { createKnownUserRepository } from './data-access/known-user.repository.js';
 import { registerMessageModel } from './data-access/message.model.js';
@@ -16,6 +19,7 @@ import {
 } from './data-access/outbox.repository.js';
 import { createKeyedSerializer } from './domain/keyed-serializer.js';
 import { createOutboxStore } from './domain/message-outbox.js';
+import { createReadOutboxWatch } from './domain/read-outbox-watch.js';
 import { mountConversationsRoutes } from './entry-points/http/conversations.routes.js';
 import { mountMessagesRoutes } from './entry-points/http/messages.routes.js';
 import { consumeUserBlockChanges } from './entry-points/messaging/user-block.consumer.js';
@@ -58,7 +62,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await Promise.all(models.map((m) => m.init()));
       const [knownUserModel, conversationModel, messageModel] = models;
       const knownUsers = createKnownUserRepository(knownUserModel);
-      const conversations = createConversationRepository(conversationModel);
+      const reads = createReadOutboxWatch();
+      const repository = createConversationRepository(conversationModel);
+      // Read marks are the only writes that queue events in a conversation: the relay watches them.
+      const conversations: ConversationRepository = {
+        ...repository,
+        markRead: (read) => reads.around(() => repository.markRead(read)),
+      };
       const messages = createMessageRepository(messageModel);
 
       const broker = createBroker({
@@ -72,6 +82,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         store: createOutboxStore({
           messages: createMessageOutboxRepository(messageModel),
           conversations: createConversationOutboxRepository(conversationModel),
+          reads,
         }),
         publisher: broker.publisher(),
         logger,

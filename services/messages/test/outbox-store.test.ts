@@ -5,6 +5,7 @@ import type { ConversationRecord } from '../src/data-access/conversation.model.j
 import type { MessageOutboxEvent, MessageRecord } from '../src/data-access/message.model.js';
 import type { EmbeddedOutbox } from '../src/data-access/outbox.repository.js';
 import { createOutboxStore } from '../src/domain/message-outbox.js';
+import { createReadOutboxWatch } from '../src/domain/read-outbox-watch.js';
 
 // Unit tests of the pure merge logic; the component tests cover the same store against the database.
 const id = (n: number) => new Types.ObjectId(n.toString(16).padStart(24, '0'));
@@ -151,5 +152,46 @@ describe('the outbox store', () => {
     expect(conversations.settled).toEqual([
       { docIds: [id(50).toHexString()], eventKeys: [id(3).toHexString()] },
     ]);
+  });
+
+  test('with a read watch, looks at the conversations only while reads may be pending', async () => {
+    const messages = fakeOutbox([message(1, [[1, 'message.created']])]);
+    const docs: ConversationRecord[] = [];
+    const conversations = fakeOutbox(docs);
+    let looks = 0;
+    const counted: EmbeddedOutbox<ConversationRecord> = {
+      ...conversations.outbox,
+      pending: (limit) => {
+        looks += 1;
+        return conversations.outbox.pending(limit);
+      },
+    };
+    let clock = 0;
+    const reads = createReadOutboxWatch(1_000, () => clock);
+    const store = createOutboxStore({ messages: messages.outbox, conversations: counted, reads });
+
+    await store.pending(10);
+    await store.pending(10);
+    expect(looks).toBe(1);
+
+    // A read queued during a poll is merged into that very poll, in write order.
+    const poll = store.pending(10);
+    await reads.around(async () => {
+      docs.push(read(50, 0));
+    });
+    expect((await poll).map((e) => [keyOf(e.id), e.routingKey])).toEqual([
+      [0, 'conversation.read'],
+      [1, 'message.created'],
+    ]);
+    // Still pending (nothing settled): looked at again, then no more once it is empty.
+    await store.pending(10);
+    docs.length = 0;
+    await store.pending(10);
+    await store.pending(10);
+    expect(looks).toBe(4);
+
+    clock = 1_000;
+    await store.pending(10);
+    expect(looks).toBe(5);
   });
 });

@@ -10,7 +10,7 @@ if (dir) {
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.start');
-  const service = /services\/([^/]+)\//.exec(process.argv[1] ?? '')?.[1] ?? 'process';
+  const service = /(?:services|libs)\/([^/]+)\//.exec(process.argv[1] ?? '')?.[1] ?? 'process';
   process.once('exit', () => {
     // The in-process inspector answers synchronously, so this completes before the process ends.
     session.post('Profiler.stop', (err, result) => {

@@ -46,9 +46,12 @@ export function attachTarget(url: string): Target {
 }
 
 /** Starts the embedded MongoDB in its own process, so its CPU is measured apart from the bench's. */
-async function spawnMongo(): Promise<{ uri: string; child: ChildProcess }> {
+async function spawnMongo(options: BenchOptions): Promise<{ uri: string; child: ChildProcess }> {
+  // Profiled like the services: with the embedded server, much of a request's cost is spent there.
+  const env = options.cpuProf ? { ...process.env, ...profilerEnv(options) } : process.env;
   const child = spawn(process.execPath, [path.join(root, 'libs/embedded-mongo/dist/bin.js')], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env,
   });
   const lines = createInterface({ input: child.stdout ?? process.stdin });
   const uri = await new Promise<string>((resolve, reject) => {
@@ -74,16 +77,19 @@ function stackEnv(options: BenchOptions): Record<string, string> {
     // A stopped node leaves the gateway's rotation quickly.
     REALTIME_HEALTH_INTERVAL_MS: '500',
   };
-  if (options.cpuProf) {
-    env.NODE_OPTIONS = `--import=${path.join(path.dirname(fileURLToPath(import.meta.url)), 'cpu-profiler.js')}`;
-    env.BENCH_CPU_PROF_DIR = path.resolve(options.outDir, 'profiles');
-  }
-  return env;
+  return options.cpuProf ? { ...env, ...profilerEnv(options) } : env;
+}
+
+function profilerEnv(options: BenchOptions): Record<string, string> {
+  return {
+    NODE_OPTIONS: `--import=${path.join(path.dirname(fileURLToPath(import.meta.url)), 'cpu-profiler.js')}`,
+    BENCH_CPU_PROF_DIR: path.resolve(options.outDir, 'profiles'),
+  };
 }
 
 /** Starts the whole stack (two realtime nodes) as local processes, with limits raised for the bench. */
 export async function startTarget(options: BenchOptions, log: (line: string) => void): Promise<Target> {
-  const mongo = options.mongoUrl ? undefined : await spawnMongo();
+  const mongo = options.mongoUrl ? undefined : await spawnMongo(options);
   const errors: string[] = [];
   const stack = await startStack({
     gatewayPort: 0,

@@ -34,6 +34,46 @@ async function tightenBounds(native: mongo.Collection<mongo.Document>, docIds: s
   }
 }
 
+/**
+ * The common case in one write: each document's only pending event is one being settled, so its outbox is
+ * emptied outright (the filter checks that atomically per document; an event queued since fails it).
+ * True when that covered every document and key; otherwise the caller settles the rest the general way.
+ */
+async function settleSoleEvents(
+  native: mongo.Collection<mongo.Document>,
+  docIds: string[],
+  eventKeys: string[],
+  set: Record<string, unknown>,
+): Promise<boolean> {
+  const docs = [...new Set(docIds)];
+  const keys = [...new Set(eventKeys)];
+  if (docs.length !== keys.length) return false;
+  const result = await native.updateMany(
+    { _id: { $in: docs.map(oid) }, pendingEvents: { $size: 1 }, 'pendingEvents._id': { $in: keys.map(oid) } },
+    { $set: set, $unset: { outbox: '', outboxAt: '' } },
+  );
+  return result.modifiedCount === docs.length;
+}
+
+/** The general way: remove the keys from each document, then retire emptied outboxes and tighten bounds. */
+async function settleEach(
+  native: mongo.Collection<mongo.Document>,
+  docIds: string[],
+  eventKeys: string[],
+): Promise<void> {
+  const ids = { $in: docIds.map(oid) };
+  // $pull by key, never a $set of the array: an event queued since the read must survive.
+  await native.updateMany(
+    { _id: ids },
+    updateOf({ $pull: { pendingEvents: { _id: { $in: eventKeys.map(oid) } } } }),
+  );
+  await native.updateMany(
+    { _id: ids, 'pendingEvents.0': { $exists: false } },
+    { $unset: { outbox: '', outboxAt: '' } },
+  );
+  await tightenBounds(native, docIds);
+}
+
 function createEmbeddedOutbox<T>(native: mongo.Collection<mongo.Document>): EmbeddedOutbox<T> {
   return {
     async pending(limit) {
@@ -42,37 +82,34 @@ function createEmbeddedOutbox<T>(native: mongo.Collection<mongo.Document>): Embe
     },
     async settle(docIds, eventKeys) {
       if (docIds.length === 0) return;
-      const ids = { $in: docIds.map(oid) };
-      // $pull by key, never a $set of the array: an event queued since the read must survive.
-      await native.updateMany(
-        { _id: ids },
-        updateOf({ $pull: { pendingEvents: { _id: { $in: eventKeys.map(oid) } } } }),
-      );
-      await native.updateMany(
-        { _id: ids, 'pendingEvents.0': { $exists: false } },
-        { $unset: { outbox: '', outboxAt: '' } },
-      );
-      await tightenBounds(native, docIds);
+      if (await settleSoleEvents(native, docIds, eventKeys, { pendingEvents: [] })) return;
+      await settleEach(native, docIds, eventKeys);
     },
   };
 }
 
 export function createMessageOutboxRepository(model: MessageModel): EmbeddedOutbox<MessageRecord> {
   const native = nativeCollection(model);
-  const outbox = createEmbeddedOutbox<MessageRecord>(native);
   return {
-    pending: outbox.pending,
+    pending: createEmbeddedOutbox<MessageRecord>(native).pending,
     async settle(docIds, eventKeys) {
       // A message's creation event is keyed by its own id: settling it is what `publishedAt` records.
       const keys = new Set(eventKeys);
-      const created = docIds.filter((id) => keys.has(id)).map(oid);
-      if (created.length > 0) {
+      const createdIds = docIds.filter((id) => keys.has(id));
+      const now = new Date();
+      // Only creations: those still alone in their outbox are published and cleared in one write.
+      const onlyCreations = createdIds.length === docIds.length;
+      const set = { pendingEvents: [], publishedAt: now };
+      if (docIds.length > 0 && onlyCreations && (await settleSoleEvents(native, docIds, eventKeys, set))) {
+        return;
+      }
+      if (createdIds.length > 0) {
         await native.updateMany(
-          { _id: { $in: created }, publishedAt: null },
-          { $set: { publishedAt: new Date() } },
+          { _id: { $in: createdIds.map(oid) }, publishedAt: null },
+          { $set: { publishedAt: now } },
         );
       }
-      await outbox.settle(docIds, eventKeys);
+      if (docIds.length > 0) await settleEach(native, docIds, eventKeys);
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   messageDeletedEventOf,
   messageUpdatedEventOf,
 } from './message-events.js';
+import type { ReadOutboxWatch } from './read-outbox-watch.js';
 
 type Source = 'm' | 'c';
 /** An outbox event ready to publish, or one made obsolete by a later delete (settled without publishing). */
@@ -73,6 +74,8 @@ function groupIds(ids: string[]): Record<Source, { docIds: string[]; keys: strin
 export function createOutboxStore(deps: {
   messages: EmbeddedOutbox<MessageRecord>;
   conversations: EmbeddedOutbox<ConversationRecord>;
+  /** When the conversations may hold read events; without it they are read on every poll. */
+  reads?: ReadOutboxWatch;
 }): OutboxStore {
   const settle = async (ids: string[]) => {
     const groups = groupIds(ids);
@@ -80,12 +83,25 @@ export function createOutboxStore(deps: {
     await deps.conversations.settle(groups.c.docIds, groups.c.keys);
   };
 
+  // Reads are rare next to sends: the conversations are read only when the watch says they may hold some.
+  const pendingDocs = async (n: number): Promise<[MessageRecord[], ConversationRecord[]]> => {
+    const { look, token } = deps.reads?.begin() ?? { look: true, token: 0 };
+    if (look) {
+      const both = await Promise.all([deps.messages.pending(n), deps.conversations.pending(n)]);
+      if (both[1].length > 0) deps.reads?.stillPending();
+      return both;
+    }
+    const messageDocs = await deps.messages.pending(n);
+    // A read queued while the messages were read may be older than some of them: look after all.
+    if (!deps.reads?.changedSince(token)) return [messageDocs, []];
+    const conversationDocs = await deps.conversations.pending(n);
+    if (conversationDocs.length > 0) deps.reads?.stillPending();
+    return [messageDocs, conversationDocs];
+  };
+
   return {
     async pending(limit) {
-      const [messageDocs, conversationDocs] = await Promise.all([
-        deps.messages.pending(limit + 1),
-        deps.conversations.pending(limit + 1),
-      ]);
+      const [messageDocs, conversationDocs] = await pendingDocs(limit + 1);
       const bounds = [messageDocs[limit]?.outboxAt, conversationDocs[limit]?.outboxAt]
         .filter((b) => b !== undefined)
         .map((b) => b.toHexString())
