@@ -63,7 +63,12 @@ export function StatusControl() {
         </button>
       </fieldset>
       <label htmlFor={selectId}>Busy for</label>
-      <select id={selectId} value={choice} onChange={(e) => setChoice(e.target.value as BusyChoice)}>
+      <select
+        id={selectId}
+        className="busy-pick"
+        value={choice}
+        onChange={(e) => setChoice(e.target.value as BusyChoice)}
+      >
         <option value="off">until I turn it off</option>
         <option value="30">30 minutes</option>
         <option value="60">1 hour</option>
@@ -73,7 +78,14 @@ export function StatusControl() {
       {choice === 'at' && (
         <>
           <label htmlFor={timeId}>Busy until</label>
-          <input id={timeId} type="time" step={1} value={time} onChange={(e) => setTime(e.target.value)} />
+          <input
+            id={timeId}
+            className="busy-pick"
+            type="time"
+            step={1}
+            value={time}
+            onChange={(e) => setTime(e.target.value)}
+          />
         </>
       )}
       {status === 'Busy' && until && (
