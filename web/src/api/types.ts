@@ -13,6 +13,8 @@ export interface DirectoryUser extends Me {
   gender: 'male' | 'female';
   status: 'Available' | 'Busy';
   online: boolean;
+  /** When their Busy ends by itself (ISO), else null. */
+  statusUntil?: string | null;
   /** I blocked them (present once the server supports blocking). */
   blocked?: boolean;
 }

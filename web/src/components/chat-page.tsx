@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useChat } from '../state/chat-store';
 import { ConversationPane } from './conversation-pane';
+import { HeldNotice } from './held-notice';
 import { ConnectionBanner, NoticeBar } from './notice-bar';
 import { Sidebar } from './sidebar';
 
@@ -22,6 +23,7 @@ export function ChatPage() {
     <div className="chat" data-view={selected ? 'thread' : 'list'}>
       <ConnectionBanner />
       <NoticeBar />
+      <HeldNotice />
       <div className="chat-body">
         <Sidebar />
         <main className="pane" aria-label="Conversation">

@@ -2,9 +2,10 @@ import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, DirectoryUser } from '../api/types';
 import { type ChatState, chatStore, useChat } from '../state/chat-store';
-import { changeStatus, loadUsers } from '../state/directory-actions';
+import { loadUsers } from '../state/directory-actions';
 import { logout } from '../state/session-actions';
 import { selectPeer } from '../state/thread-actions';
+import { StatusControl, untilText } from './status-control';
 import { Avatar, presenceText } from './user-bits';
 
 function preview(message: ChatMessage | undefined, myId: string): string {
@@ -27,8 +28,6 @@ function orderedUsers(s: ChatState): DirectoryUser[] {
 
 function MeBar() {
   const me = useChat((s) => s.me);
-  const status = useChat((s) => s.myStatus);
-  const connected = useChat((s) => s.connection === 'online');
   if (!me) return null;
   return (
     <header className="me-bar">
@@ -37,20 +36,7 @@ function MeBar() {
         <strong>{me.fullName}</strong>
         <span className="muted">@{me.username}</span>
       </div>
-      <fieldset className="status-toggle">
-        <legend className="visually-hidden">My status</legend>
-        {(['Available', 'Busy'] as const).map((option) => (
-          <button
-            key={option}
-            type="button"
-            aria-pressed={status === option}
-            disabled={!connected}
-            onClick={() => void changeStatus(option)}
-          >
-            {option}
-          </button>
-        ))}
-      </fieldset>
+      <StatusControl />
       <button type="button" className="link" onClick={() => void logout()}>
         Log out
       </button>
@@ -87,6 +73,7 @@ function UserRow({ user }: { user: DirectoryUser }) {
   const myId = useChat((s) => s.me?._id ?? '');
   const online = useChat((s) => s.online[user._id] === true);
   const status = useChat((s) => s.statuses[user._id]);
+  const until = useChat((s) => s.statusUntil[user._id]);
   const summary = useChat((s) => s.summaries[user._id]);
   const selected = useChat((s) => s.selectedPeerId === user._id);
   const unread = summary?.unread ?? 0;
@@ -104,6 +91,7 @@ function UserRow({ user }: { user: DirectoryUser }) {
           <span className="user-name">{user.fullName}</span>
           <span className="user-status muted" data-presence={presenceText(online, status)}>
             {presenceText(online, status)}
+            {online && status === 'Busy' && until ? ` until ${untilText(until)}` : ''}
             {user.blocked ? ' · Blocked' : ''}
           </span>
           <span className="preview muted">{preview(summary?.lastMessage, myId)}</span>

@@ -1,6 +1,12 @@
-import type { ClientToServerEvents, ServerToClientEvents, SetStatusAck } from '@chat/shared/sockets';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SetStatusAck,
+  SetStatusInput,
+  SyncAck,
+  SyncInput,
+} from '@chat/shared/sockets';
 import { io, type Socket } from 'socket.io-client';
-import type { UserStatus } from '../api/types';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -55,9 +61,15 @@ export function closeSocket(): void {
   current = undefined;
 }
 
-export function setStatusOverSocket(status: UserStatus): Promise<SetStatusAck> {
+export function setStatusOverSocket(status: SetStatusInput): Promise<SetStatusAck> {
   if (!current?.connected) return Promise.reject(new Error('Not connected: try again in a moment.'));
   return current.timeout(5_000).emitWithAck('setStatus', status);
+}
+
+/** Asks for the events recorded after `since` (or only the current seq); undefined when not connected. */
+export function syncOverSocket(input: SyncInput): Promise<SyncAck> | undefined {
+  if (!current?.connected) return undefined;
+  return current.timeout(5_000).emitWithAck('sync', input);
 }
 
 /** Fire-and-forget typing notice; dropped while disconnected (it expires on the other side anyway). */

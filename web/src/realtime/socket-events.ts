@@ -1,10 +1,17 @@
-import type { LiveMessage, MessagesRead } from '@chat/shared/sockets';
+import type {
+  HeldSummary,
+  LiveMessage,
+  MessageDelivery,
+  MessagesRead,
+  Sequenced,
+} from '@chat/shared/sockets';
 import type { ChatMessage } from '../api/types';
 import { chatStore, updateSummary } from '../state/chat-store';
-import { learnAbout, loadConversations, loadUsers } from '../state/directory-actions';
+import { learnAbout } from '../state/directory-actions';
 import { isAfter } from '../state/merge-messages';
 import { sessionExpired } from '../state/session-actions';
-import { addMessage, applyDeleted, loadLatest, markRead } from '../state/thread-actions';
+import { addMessage, applyDeleted, markRead } from '../state/thread-actions';
+import { catchUp, firstTimeSeen, type SequencedHandlers } from './catch-up';
 import type { ChatSocket, SocketHooks } from './chat-socket';
 
 export const TYPING_EXPIRY_MS = 6_000;
@@ -51,6 +58,30 @@ function onMessageUpdated(message: ChatMessage): void {
     updateSummary(peerId, (s) => (s.lastMessage?._id === message._id ? { ...s, lastMessage: message } : s));
 }
 
+/** Released messages follow this event; the notice stays until dismissed. */
+function onHeldSummary(summary: HeldSummary): void {
+  if (summary.total > 0 || summary.dropped > 0) chatStore.set({ held: summary });
+  for (const { userId } of summary.from) learnAbout(userId);
+}
+
+/** Every event recorded in my sequence, by name: live pushes and `sync` replays go through the same ones. */
+const sequenced: SequencedHandlers = {
+  newMessage: onNewMessage,
+  messageUpdated: onMessageUpdated,
+  messageDeleted: applyDeleted,
+  messagesRead: onMessagesRead,
+  messageDelivery: ({ messageId, state }: MessageDelivery) =>
+    chatStore.set((s) => ({ deliveries: { ...s.deliveries, [messageId]: state } })),
+  heldSummary: onHeldSummary,
+};
+
+/** A live sequenced event: applied once, even when `sync` replays it too. */
+function live<T>(handler: (data: T) => void): (data: T & Partial<Sequenced>) => void {
+  return (data) => {
+    if (firstTimeSeen(data.seq)) handler(data);
+  };
+}
+
 function bind(socket: ChatSocket): void {
   socket.on('getOnlineUsers', (ids) =>
     chatStore.set({ online: Object.fromEntries(ids.map((id) => [id, true])) }),
@@ -64,17 +95,20 @@ function bind(socket: ChatSocket): void {
     });
     if (online) learnAbout(userId);
   });
-  socket.on('userStatus', ({ userId, status }) => {
-    if (userId === chatStore.get().me?._id) chatStore.set({ myStatus: status });
-    else chatStore.set((s) => ({ statuses: { ...s.statuses, [userId]: status } }));
+  socket.on('userStatus', ({ userId, status, statusUntil = null }) => {
+    if (userId === chatStore.get().me?._id) chatStore.set({ myStatus: status, myStatusUntil: statusUntil });
+    else
+      chatStore.set((s) => ({
+        statuses: { ...s.statuses, [userId]: status },
+        statusUntil: { ...s.statusUntil, [userId]: statusUntil },
+      }));
   });
-  socket.on('newMessage', onNewMessage);
-  socket.on('messageDelivery', ({ messageId, state }) =>
-    chatStore.set((s) => ({ deliveries: { ...s.deliveries, [messageId]: state } })),
-  );
-  socket.on('messagesRead', onMessagesRead);
-  socket.on('messageUpdated', onMessageUpdated);
-  socket.on('messageDeleted', applyDeleted);
+  socket.on('newMessage', live(sequenced.newMessage));
+  socket.on('messageDelivery', live(sequenced.messageDelivery));
+  socket.on('messagesRead', live(sequenced.messagesRead));
+  socket.on('messageUpdated', live(sequenced.messageUpdated));
+  socket.on('messageDeleted', live(sequenced.messageDeleted));
+  socket.on('heldSummary', live(sequenced.heldSummary));
   socket.on('typing', ({ from, typing }) =>
     chatStore.set((s) => {
       const typingUntil = { ...s.typingUntil };
@@ -85,27 +119,11 @@ function bind(socket: ChatSocket): void {
   );
 }
 
-/**
- * The one place that catches up after a reconnect: whatever happened while the socket was down is read back
- * from the API and merged by `_id`, so nothing shows twice. (A `sync` call would go here.)
- */
-async function catchUp(): Promise<void> {
-  const { threads, selectedPeerId } = chatStore.get();
-  await Promise.all([
-    loadUsers(),
-    loadConversations(),
-    ...Object.keys(threads)
-      .filter((peerId) => threads[peerId]?.loaded)
-      .map((peerId) => loadLatest(peerId)),
-  ]);
-  if (selectedPeerId) void markRead(selectedPeerId);
-}
-
 export const socketHooks: SocketHooks = {
   bind,
   connected(again) {
     chatStore.set({ connection: 'online' });
-    if (again) void catchUp();
+    void catchUp(sequenced, again);
   },
   lost() {
     if (chatStore.get().me) chatStore.set({ connection: 'reconnecting' });

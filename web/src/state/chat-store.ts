@@ -1,3 +1,4 @@
+import type { HeldSummary } from '@chat/shared/sockets';
 import { create } from 'zustand';
 import type { ChatMessage, DirectoryUser, Me, UserStatus } from '../api/types';
 
@@ -33,6 +34,12 @@ export interface ChatState {
   online: Record<string, true>;
   statuses: Record<string, UserStatus>;
   myStatus: UserStatus;
+  /** When my Busy ends by itself (ISO), else null. */
+  myStatusUntil: string | null;
+  /** userId → when their Busy ends by itself (ISO). */
+  statusUntil: Record<string, string | null>;
+  /** What was held for me while Busy, until dismissed. */
+  held: HeldSummary | null;
   summaries: Record<string, Summary>;
   threads: Record<string, Thread>;
   deliveries: Record<string, 'delivered' | 'deferred'>;
@@ -56,6 +63,9 @@ export function initialState(): ChatState {
     online: {},
     statuses: {},
     myStatus: 'Available',
+    myStatusUntil: null,
+    statusUntil: {},
+    held: null,
     summaries: {},
     threads: {},
     deliveries: {},

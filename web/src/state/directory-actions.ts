@@ -20,13 +20,15 @@ export async function loadUsers(query = chatStore.get().query): Promise<void> {
       const users = { ...s.users };
       const online = { ...s.online };
       const statuses = { ...s.statuses };
+      const statusUntil = { ...s.statusUntil };
       for (const user of list) {
         users[user._id] = user;
         statuses[user._id] = user.status;
+        statusUntil[user._id] = user.statusUntil ?? null;
         if (user.online) online[user._id] = true;
         else delete online[user._id];
       }
-      return { users, online, statuses, userOrder: list.map((u) => u._id) };
+      return { users, online, statuses, statusUntil, userOrder: list.map((u) => u._id) };
     });
   } catch (error) {
     showNotice(errorMessage(error));
@@ -54,11 +56,12 @@ export async function loadConversations(): Promise<void> {
   }
 }
 
-export async function changeStatus(status: UserStatus): Promise<void> {
+/** `until` (ISO): Busy ends by itself then; the server switches me back and says so with `userStatus`. */
+export async function changeStatus(status: UserStatus, until?: string): Promise<void> {
   try {
-    const ack = await setStatusOverSocket(status);
+    const ack = await setStatusOverSocket(until ? { status, until } : status);
     if (!ack.ok) return showNotice(ack.error);
-    chatStore.set({ myStatus: ack.status });
+    chatStore.set({ myStatus: ack.status, myStatusUntil: ack.statusUntil ?? null });
   } catch (error) {
     showNotice(
       error instanceof Error && error.message.includes('timed out')

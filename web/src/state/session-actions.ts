@@ -1,6 +1,7 @@
 import { chatApi } from '../api/chat-api';
 import { ApiError } from '../api/http-client';
 import type { Me, SignupInput } from '../api/types';
+import { resetSeq } from '../realtime/catch-up';
 import { closeSocket, openSocket } from '../realtime/chat-socket';
 import { socketHooks } from '../realtime/socket-events';
 import { chatStore, initialState } from './chat-store';
@@ -10,6 +11,7 @@ const RETRY_REFUSED_MS = 2_000;
 
 function startSession(me: Me): void {
   chatStore.set({ ...initialState(), booting: false, me, connection: 'connecting' });
+  resetSeq();
   openSocket(socketHooks);
   void loadUsers();
   void loadConversations();

@@ -153,6 +153,37 @@ describe('the web client in Chromium, through the gateway', () => {
     await expect.poll(() => b.page.getByTestId('peer-presence').innerText(), WAIT).toBe('Online');
   });
 
+  test('Alice is Busy until a time: Bob is deferred, she is switched back by herself and told what waited', async () => {
+    // A few seconds ahead in the browser's own clock and time zone, as the time input reads it.
+    const soon = await a.page.evaluate(() => {
+      const at = new Date(Date.now() + 6_000);
+      return [at.getHours(), at.getMinutes(), at.getSeconds()]
+        .map((n) => String(n).padStart(2, '0'))
+        .join(':');
+    });
+    await a.page.getByLabel('Busy for').selectOption({ label: 'until a time…' });
+    await a.page.getByLabel('Busy until').fill(soon);
+    await a.page.getByRole('button', { name: 'Busy' }).click();
+    await expect.poll(() => a.page.getByTestId('my-status-until').innerText(), WAIT).toMatch(/^Busy until /);
+
+    const held = ['busy-until one', 'busy-until two'];
+    for (const text of held) {
+      await sendInPage(b.page, text);
+      await expect.poll(() => tickOf(b, text), WAIT).toBe('deferred');
+    }
+    await expect
+      .poll(() => a.page.getByRole('button', { name: 'Available' }).getAttribute('aria-pressed'), WAIT)
+      .toBe('true');
+    expect(await a.page.getByTestId('my-status-until').count()).toBe(0);
+    const notice = a.page.getByTestId('held-summary');
+    await expect.poll(() => notice.innerText(), WAIT).toContain(`2 messages from ${bob.fullName}`);
+    history.push(...held);
+    await expect.poll(() => shownTexts(a.page), WAIT).toEqual(history);
+    await a.page.screenshot({ path: path.join(screenshotDir, 'held-summary-1280.png') });
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await notice.waitFor({ state: 'detached' });
+  });
+
   test('Bob sees Alice typing until her message arrives', async () => {
     const typingNote = b.page.getByText(`${alice.fullName} is typing…`);
     await a.page.getByLabel('Message', { exact: true }).pressSequentially('Are you', { delay: 30 });
@@ -294,7 +325,10 @@ describe('the web client in Chromium, through the gateway', () => {
     for (const text of meanwhile) await sendMessage(stack().url, from, to, text);
     history.push(...meanwhile);
     await a.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 30_000 });
+    // Caught up by `sync` (replayed through the live handlers): each one shows once.
     await expect.poll(() => showsTheLatest(a), WAIT).toBe(true);
+    for (const text of meanwhile)
+      expect(await a.page.locator('li.message', { hasText: text }).count()).toBe(1);
 
     await sendMessage(stack().url, from, to, 'and one after');
     history.push('and one after');
