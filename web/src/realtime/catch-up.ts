@@ -1,11 +1,14 @@
-import type { Seq, SequencedEvent, SyncedEvent } from '@chat/shared/sockets';
+import type { Seq, SequencedEvent, ServerToClientEvents, SyncedEvent } from '@chat/shared/sockets';
 import { compareSeq } from '@chat/shared/sockets';
 import { chatStore } from '../state/chat-store';
 import { loadConversations, loadUsers } from '../state/directory-actions';
 import { loadLatest, markRead } from '../state/thread-actions';
 import { syncOverSocket } from './chat-socket';
 
-export type SequencedHandlers = { [E in SequencedEvent]: (data: never) => void };
+/** A handler per recorded event, typed by the event's payload (without its `seq`). */
+export type SequencedHandlers = {
+  [E in SequencedEvent]: (data: Parameters<ServerToClientEvents[E]>[0]) => void;
+};
 
 const SEEN_LIMIT = 1_000;
 let lastSeq: Seq | undefined;
