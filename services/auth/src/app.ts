@@ -7,7 +7,7 @@ import {
   type ServiceApp,
 } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
-import { createBroker, startOutboxRelay } from '@chat/shared/messaging';
+import { startPublishingBroker } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import { createRedis, pingRedis } from '@chat/shared/redis';
 import type { Config } from './config.js';
@@ -41,21 +41,12 @@ async function connectDependencies(
 
   const redis = createRedis(config.REDIS_URL, { logger, name: 'auth' });
   onClose(() => redis.quit().catch(() => redis.disconnect()));
-  // Not awaited: the broker may be down; signups still succeed and the relay publishes later.
-  const broker = createBroker({
-    url: config.AMQP_URL,
-    namespace: config.AMQP_NAMESPACE,
-    logger,
-    name: 'auth',
-  });
-  onClose(() => broker.close());
-  const relay = startOutboxRelay({
+  const { broker, relay } = startPublishingBroker({
+    broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'auth' },
     store: createUserOutboxStore(userModel),
-    publisher: broker.publisher(),
-    logger,
-    ...(overrides.outboxIntervalMs === undefined ? {} : { intervalMs: overrides.outboxIntervalMs }),
+    relay: overrides.outboxIntervalMs === undefined ? {} : { intervalMs: overrides.outboxIntervalMs },
+    onClose,
   });
-  onClose(() => relay.stop());
   return { connection, userModel, redis, broker, relay };
 }
 

@@ -1,7 +1,7 @@
 import { QUEUES } from '@chat/shared/events';
 import { createHttpService, createServiceApp, type ServiceApp } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
-import { createBroker, type OutboxRelay, startOutboxRelay } from '@chat/shared/messaging';
+import { startPublishingBroker } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import type { Config } from './config.js';
 import { registerConversationModel } from './data-access/conversation.model.js';
@@ -71,26 +71,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       };
       const messages = createMessageRepository(messageModel);
 
-      const broker = createBroker({
-        url: config.AMQP_URL,
-        namespace: config.AMQP_NAMESPACE,
-        logger,
-        name: 'messages',
-      });
-      onClose(() => broker.close());
-      const relay: OutboxRelay = startOutboxRelay({
+      const { broker, relay } = startPublishingBroker({
+        broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'messages' },
         store: createOutboxStore({
           messages: createMessageOutboxRepository(messageModel),
           conversations: createConversationOutboxRepository(conversationModel),
           reads,
         }),
-        publisher: broker.publisher(),
-        logger,
-        ...overrides.outbox,
+        relay: overrides.outbox,
+        onClose,
       });
-      onClose(() => relay.stop());
-      // Events held back by an outage go out as soon as the broker is back, not after the relay's backoff.
-      broker.manager.on('connect', () => relay.wake());
       // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
       // service still starts (not ready) and catches up when the broker is back.
       await broker

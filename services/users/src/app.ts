@@ -7,7 +7,7 @@ import {
   type ServiceApp,
 } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
-import { createBroker, type OutboxRelayOptions, startOutboxRelay } from '@chat/shared/messaging';
+import { type OutboxRelayOptions, startPublishingBroker } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import { createRedis, pingRedis, readPresence } from '@chat/shared/redis';
 import type { Config } from './config.js';
@@ -51,22 +51,12 @@ async function connectDependencies(
   await backfillSearchTerms(users);
   const redis = createRedis(config.REDIS_URL, { logger, name: 'users' });
   onClose(() => redis.quit().catch(() => redis.disconnect()));
-  const broker = createBroker({
-    url: config.AMQP_URL,
-    namespace: config.AMQP_NAMESPACE,
-    logger,
-    name: 'users',
-  });
-  onClose(() => broker.close());
-  const relay = startOutboxRelay({
+  const { broker, relay } = startPublishingBroker({
+    broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'users' },
     store: createBlockOutboxStore(blockModel),
-    publisher: broker.publisher(),
-    logger,
-    ...overrides.outbox,
+    relay: overrides.outbox,
+    onClose,
   });
-  onClose(() => relay.stop());
-  // Events held back by an outage go out as soon as the broker is back, not after the relay's backoff.
-  broker.manager.on('connect', () => relay.wake());
   return {
     connection,
     redis,
