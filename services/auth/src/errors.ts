@@ -5,6 +5,12 @@ export const authErrors = {
   usernameTaken: () => new AppError('AUTH.USERNAME_TAKEN', 400, 'Username already exists'),
   passwordMismatch: () => new AppError('AUTH.PASSWORD_MISMATCH', 400, "Passwords don't match"),
   passwordTooLong: () => new AppError('AUTH.PASSWORD_TOO_LONG', 400, 'Password must be at most 72 bytes'),
+  passwordTooCommon: () =>
+    new AppError(
+      'AUTH.PASSWORD_TOO_COMMON',
+      400,
+      'This password is one of the most common passwords; choose another',
+    ),
   invalidCredentials: () => new AppError('AUTH.INVALID_CREDENTIALS', 400, 'Invalid username or password'),
   // The token was valid but its account is gone: treat it like any other dead session.
   userGone: () => new AppError('AUTH.INVALID_TOKEN', 401, 'Unauthorized - Invalid Token'),

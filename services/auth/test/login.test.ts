@@ -1,9 +1,11 @@
+import bcrypt from 'bcrypt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bodyOf,
   internalTokenFor,
   jwtFrom,
   newSignup,
+  openDb,
   type PublicUser,
   postJson,
   type RunningAuth,
@@ -98,5 +100,43 @@ describe('POST /api/auth/login', () => {
 
     expect(res.status).toBe(400);
     expect(res.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe('POST /api/auth/login after BCRYPT_COST was raised', () => {
+  test('a hash made at the old cost is replaced by one at the new cost, and the password still works', async () => {
+    const body = newSignup();
+    const password = String(body.password);
+    const atCost10 = await startAuth({ BCRYPT_COST: '10' });
+    const db = await openDb(atCost10.config);
+    const storedCost = async () => {
+      const stored = await db.users.findOne({ usernameLower: String(body.username).toLowerCase() });
+      return bcrypt.getRounds(String(stored?.password));
+    };
+    try {
+      expect((await postJson(`${atCost10.url}/api/auth/signup`, body)).status).toBe(201);
+      expect(await storedCost()).toBe(10);
+      await atCost10.app.stop();
+
+      // The same database, restarted with a higher cost.
+      const atCost11 = await startAuth({ BCRYPT_COST: '11', MONGO_DB: atCost10.config.MONGO_DB });
+      try {
+        const first = await postJson(`${atCost11.url}/api/auth/login`, { username: body.username, password });
+        expect(first.status).toBe(200);
+        expect(await storedCost()).toBe(11);
+
+        const again = await postJson(`${atCost11.url}/api/auth/login`, { username: body.username, password });
+        expect(again.status).toBe(200);
+        const wrong = await postJson(`${atCost11.url}/api/auth/login`, {
+          username: body.username,
+          password: 'not-the-password',
+        });
+        expect(wrong.status).toBe(400);
+      } finally {
+        await atCost11.app.stop();
+      }
+    } finally {
+      await db.close();
+    }
   });
 });

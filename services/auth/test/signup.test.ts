@@ -113,6 +113,40 @@ describe('POST /api/auth/signup', () => {
     expect(await countUsers(String(body.username))).toBe(0);
   });
 
+  test('accepts a password of exactly 8 characters that is on no list', async () => {
+    const res = await signup(newSignup({ password: 'k7#qz!wv', confirmPassword: 'k7#qz!wv' }));
+    expect(res.status).toBe(201);
+  });
+
+  test('refuses a password shorter than 8 characters, saying so', async () => {
+    const body = newSignup({ password: 'k7#qz!w', confirmPassword: 'k7#qz!w' });
+
+    const res = await signup(body);
+
+    expect(res.status).toBe(400);
+    expect(await bodyOf(res)).toEqual({
+      error: 'password: must be at least 8 characters',
+      code: 'VALIDATION',
+    });
+    expect(await countUsers(String(body.username))).toBe(0);
+  });
+
+  test.each(['password', '12345678', 'iloveyou', 'Sunshine', 'QWERTYUIOP', 'trustno1'])(
+    'refuses the common password %s, whatever its case',
+    async (password) => {
+      const body = newSignup({ password, confirmPassword: password });
+
+      const res = await signup(body);
+
+      expect(res.status).toBe(400);
+      expect(await bodyOf(res)).toEqual({
+        error: 'This password is one of the most common passwords; choose another',
+        code: 'AUTH.PASSWORD_TOO_COMMON',
+      });
+      expect(await countUsers(String(body.username))).toBe(0);
+    },
+  );
+
   test('refuses mismatched passwords', async () => {
     const body = newSignup({ confirmPassword: 'something-else' });
 
@@ -145,7 +179,7 @@ describe('POST /api/auth/signup', () => {
     ],
     ['a username with a space', (b) => ({ ...b, username: `${String(b.username)} x` })],
     ['a username with markup', (b) => ({ ...b, username: `<${String(b.username)}>` })],
-    ['a 5-character password', (b) => ({ ...b, password: '12345', confirmPassword: '12345' })],
+    ['a 7-character password', (b) => ({ ...b, password: 'k7#qz!w', confirmPassword: 'k7#qz!w' })],
     ['an unknown extra key', (b) => ({ ...b, isAdmin: true })],
     ['a JSON array body', (b) => [b]],
   ];

@@ -12,8 +12,11 @@ function Field(props: {
   autoComplete: string;
   minLength?: number;
   maxLength?: number;
+  /** A rule shown under the field and read out with it. */
+  hint?: string;
 }) {
   const id = useId();
+  const hintId = `${id}-hint`;
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
@@ -24,11 +27,21 @@ function Field(props: {
         autoComplete={props.autoComplete}
         minLength={props.minLength}
         maxLength={props.maxLength}
+        aria-describedby={props.hint ? hintId : undefined}
         required
       />
+      {props.hint && (
+        <p className="field-hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
     </div>
   );
 }
+
+// The server's rule (the signup schema's minimum, and its list of common passwords); the server decides.
+const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_HINT = `At least ${PASSWORD_MIN_LENGTH} characters, and not a common password.`;
 
 function read(form: HTMLFormElement, name: string): string {
   const value = new FormData(form).get(name);
@@ -94,7 +107,8 @@ export function AuthPage() {
           name="password"
           type="password"
           autoComplete={isLogin ? 'current-password' : 'new-password'}
-          minLength={isLogin ? undefined : 6}
+          minLength={isLogin ? undefined : PASSWORD_MIN_LENGTH}
+          hint={isLogin ? undefined : PASSWORD_HINT}
         />
         {!isLogin && <SignupExtras />}
         {error && (

@@ -6,6 +6,9 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 /** An avatar's name: a username-like word of 1 to 30 characters. */
 export const AVATAR_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,30}$/;
 
+/** The shortest password a new account may have (its rules are shown to users as the signup hint). */
+export const PASSWORD_MIN_LENGTH = 8;
+
 // Strict objects of plain strings: an operator object such as {"$gt": ""} or an unknown key is a 400.
 // The C0 and C1 controls (\p{Cc}) spelled as ranges: the pattern reaches the API description, and JSON Schema
 // tools do not all compile patterns with the `u` flag that \p{…} needs.
@@ -24,8 +27,8 @@ export const signupBody = z.strictObject({
     .min(3)
     .max(30)
     .regex(USERNAME_PATTERN, { error: 'may contain only letters, digits, "_", "." and "-"' }),
-  // The 72-byte bcrypt limit is checked by the use case, with its own message.
-  password: z.string().min(6).max(1024),
+  // The 72-byte bcrypt limit and the common-password list are checked by the use case, with their own codes.
+  password: z.string().min(PASSWORD_MIN_LENGTH).max(1024),
   confirmPassword: z.string().max(1024),
   gender: z.enum(['male', 'female']),
 });

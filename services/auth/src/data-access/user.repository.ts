@@ -27,6 +27,8 @@ export interface UserRepository {
   findById(id: string): Promise<UserRecord | null>;
   usernameExists(username: string): Promise<boolean>;
   findCredentials(username: string): Promise<{ user: UserRecord; passwordHash: string } | null>;
+  /** Swaps the stored hash for `newHash` if it is still `oldHash` (a concurrent upgrade wins, not both). */
+  replacePasswordHash(id: string, oldHash: string, newHash: string): Promise<void>;
 }
 
 type StoredUser = Pick<UserDocument, '_id' | 'fullName' | 'username' | 'gender' | 'profilePic' | 'createdAt'>;
@@ -88,6 +90,10 @@ export function createUserRepository(model: UserModel): UserRepository {
         .findOne({ usernameLower: usernameKey(username) }, { ...PUBLIC_FIELDS, password: 1 })
         .lean<StoredUser & { password: string }>();
       return doc ? { user: toRecord(doc), passwordHash: doc.password } : null;
+    },
+
+    async replacePasswordHash(id, oldHash, newHash) {
+      await model.updateOne({ _id: id, password: oldHash }, { $set: { password: newHash } });
     },
   };
 }

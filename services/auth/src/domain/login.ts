@@ -27,5 +27,10 @@ export async function login(input: LoginInput, deps: LoginDeps): Promise<UserRec
   if (!(await deps.passwords.verify(input.password, found.passwordHash))) {
     throw authErrors.invalidCredentials();
   }
+  // The only moment the plain password is at hand: upgrade a hash made before BCRYPT_COST was raised.
+  if (deps.passwords.needsRehash(found.passwordHash)) {
+    const upgraded = await deps.passwords.hash(input.password);
+    await deps.users.replacePasswordHash(found.user._id, found.passwordHash, upgraded);
+  }
   return found.user;
 }

@@ -11,6 +11,8 @@ export function passwordByteLength(password: string): number {
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(password: string, hash: string): Promise<boolean>;
+  /** True when `hash` was made at a lower cost than the configured one (BCRYPT_COST has risen since). */
+  needsRehash(hash: string): boolean;
   /** Spends the same time as `verify` against a hash nobody owns, so an unknown user is not faster. */
   verifyAgainstDummy(password: string): Promise<false>;
 }
@@ -21,6 +23,7 @@ export async function createPasswordHasher(cost: number): Promise<PasswordHasher
   return {
     hash: (password) => bcrypt.hash(password, cost),
     verify: (password, hash) => bcrypt.compare(password, hash),
+    needsRehash: (hash) => bcrypt.getRounds(hash) < cost,
     async verifyAgainstDummy(password) {
       await bcrypt.compare(password, dummyHash);
       return false;

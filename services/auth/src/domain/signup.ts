@@ -4,6 +4,7 @@ import type { UserRecord, UserRepository } from '../data-access/user.repository.
 import { authErrors } from '../errors.js';
 import { avatarPath } from './avatar.js';
 import { MAX_PASSWORD_BYTES, type PasswordHasher, passwordByteLength } from './password.js';
+import { isCommonPassword } from './password-policy.js';
 
 export interface SignupInput {
   fullName: string;
@@ -23,6 +24,8 @@ export interface SignupDeps {
 export function assertNewPassword(password: string, confirmPassword: string): void {
   if (passwordByteLength(password) > MAX_PASSWORD_BYTES) throw authErrors.passwordTooLong();
   if (password !== confirmPassword) throw authErrors.passwordMismatch();
+  // The first guesses of any attack on an account; the minimum length is the request schema's rule.
+  if (isCommonPassword(password)) throw authErrors.passwordTooCommon();
 }
 
 /** Creates an account; its `user.registered` event is stored with it and published by the outbox relay. */

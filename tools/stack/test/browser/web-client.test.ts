@@ -88,6 +88,30 @@ describe('the web client in Chromium, through the gateway', () => {
     }
   });
 
+  test('the signup form states the password rule, and a common password is refused in the server’s words', async () => {
+    const { page, context } = await openPage(chromium.browser, 375);
+    await page.goto(stack().url);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    const password = page.getByLabel('Password', { exact: true });
+    expect(await password.getAttribute('minlength')).toBe('8');
+    const hintId = await password.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${hintId}"]`).innerText()).toBe(
+      'At least 8 characters, and not a common password.',
+    );
+
+    await page.getByLabel('Full name').fill('Common Password');
+    await page.getByLabel('Username').fill(`common-${Date.now().toString(36)}`);
+    await password.fill('Sunshine');
+    await page.getByLabel('Confirm password').fill('Sunshine');
+    const answered = page.waitForResponse((res) => res.url().endsWith('/api/auth/signup'));
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    expect((await answered).status()).toBe(400);
+    await expect
+      .poll(() => page.locator('.form-error').innerText(), WAIT)
+      .toBe('This password is one of the most common passwords; choose another');
+    await context.close();
+  });
+
   test('two people sign up in two browsers, see each other online and exchange messages live', async () => {
     a = await openPage(chromium.browser, 1280);
     b = await openPage(chromium.browser, 375);
