@@ -24,7 +24,7 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('loadConfig', () => {
   test('applies defaults and coerces strings', () => {
-    const config = loadConfig(schema, { SERVICE_NAME: 'auth', PORT: '6001' });
+    const config = loadConfig(schema, { NODE_ENV: 'development', SERVICE_NAME: 'auth', PORT: '6001' });
     expect(config).toEqual({
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
@@ -36,7 +36,7 @@ describe('loadConfig', () => {
   });
 
   test('accepts port 0 and treats empty variables as unset', () => {
-    const config = loadConfig(schema, { SERVICE_NAME: 'x', PORT: '0', MONGO_URL: '' });
+    const config = loadConfig(schema, { NODE_ENV: 'test', SERVICE_NAME: 'x', PORT: '0', MONGO_URL: '' });
     expect(config.PORT).toBe(0);
     expect(config.MONGO_URL).toBe('mongodb://127.0.0.1:27017/auth');
   });
@@ -77,6 +77,31 @@ describe('loadConfig', () => {
     expect(err.issues).toEqual([
       'JWT_SECRET: the development default secret is not allowed when NODE_ENV=production',
     ]);
+  });
+
+  test('NODE_ENV unset means production: the development default secret is refused', () => {
+    const err = configError(() => loadConfig(schema, { SERVICE_NAME: 'auth' }));
+    expect(err.issues).toEqual([
+      'JWT_SECRET: the development default secret is not allowed when NODE_ENV=production',
+    ]);
+    const real = 'a-real-production-secret-with-enough-entropy-42';
+    expect(loadConfig(schema, { SERVICE_NAME: 'auth', JWT_SECRET: real }).NODE_ENV).toBe('production');
+  });
+
+  test('refuses a JWT_SECRET equal to INTERNAL_TOKEN_SECRET, in every mode', () => {
+    const both = z.object({
+      NODE_ENV: nodeEnv,
+      JWT_SECRET: secret(DEV_JWT),
+      INTERNAL_TOKEN_SECRET: secret('dev-only-internal-config-test-0123456789'),
+    });
+    const same = 'one-secret-used-twice-0123456789abcdef';
+    for (const mode of ['production', 'development', 'test']) {
+      const err = configError(() =>
+        loadConfig(both, { NODE_ENV: mode, JWT_SECRET: same, INTERNAL_TOKEN_SECRET: same }),
+      );
+      expect(err.issues).toEqual(['INTERNAL_TOKEN_SECRET: must differ from JWT_SECRET']);
+    }
+    expect(loadConfig(both, { NODE_ENV: 'development' }).NODE_ENV).toBe('development');
   });
 
   test('refuses the development default in production even when set explicitly', () => {

@@ -110,7 +110,7 @@ describe('clientKey', () => {
 
 describe('TRUST_PROXY_HOPS', () => {
   const load = (value: string | undefined) =>
-    loadConfig(configSchema, { TRUST_PROXY_HOPS: value }).TRUST_PROXY_HOPS;
+    loadConfig(configSchema, { NODE_ENV: 'development', TRUST_PROXY_HOPS: value }).TRUST_PROXY_HOPS;
 
   test('is a whole number of proxies from 0 to 10, 0 by default', () => {
     expect(load(undefined)).toBe(0);

@@ -102,6 +102,8 @@ function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, stri
   // The gateway forwards the browser's Origin on Socket.IO handshakes: the realtime nodes check it too.
   const corsOrigins = extra.CORS_ORIGINS ?? `http://localhost:${gatewayPort},http://127.0.0.1:${gatewayPort}`;
   const common = {
+    // The local stack runs on the repository's development secrets, which production (the default) refuses.
+    NODE_ENV: 'development',
     REDIS_URL: ep.redisUrl,
     AMQP_URL: ep.amqpUrl,
     MONGO_URL: ep.mongoUrl,

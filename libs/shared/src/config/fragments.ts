@@ -8,10 +8,13 @@ function emptyAsUndefined(value: unknown): unknown {
   return value === '' ? undefined : value;
 }
 
-/** NODE_ENV: development (default), test or production. */
+/**
+ * NODE_ENV: production (default), development or test. Unset means production, so a deployment that forgets
+ * it still refuses the development secrets and sets Secure cookies; local tooling and tests opt out explicitly.
+ */
 export const nodeEnv: z.ZodType<'development' | 'test' | 'production'> = z
   .enum(['development', 'test', 'production'])
-  .default('development');
+  .default('production');
 
 /** LOG_LEVEL: a pino level or 'silent'; default 'info'. */
 export const logLevel: z.ZodType<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'> = z
@@ -36,7 +39,7 @@ export function url(defaultUrl: string): z.ZodType<string> {
 
 /**
  * A secret of at least 32 characters. `devDefault` keeps development and tests zero-config;
- * `loadConfig` rejects it when NODE_ENV=production.
+ * `loadConfig` rejects it when NODE_ENV=production (the default).
  */
 export function secret(devDefault: string): z.ZodType<string> {
   devDefaultSecrets.add(devDefault);

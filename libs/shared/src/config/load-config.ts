@@ -31,9 +31,19 @@ function defaultSecretIssues(config: unknown, env: Record<string, string | undef
     .map(([key]) => `${key}: the development default secret is not allowed when NODE_ENV=production`);
 }
 
+// The internal caller token must not verify as a user token (nor the reverse): one leaked secret must not
+// forge both, and a service must never accept one in place of the other.
+function sharedSecretIssues(config: unknown): string[] {
+  if (config === null || typeof config !== 'object') return [];
+  const values = config as Record<string, unknown>;
+  if (typeof values.JWT_SECRET !== 'string' || values.JWT_SECRET !== values.INTERNAL_TOKEN_SECRET) return [];
+  return ['INTERNAL_TOKEN_SECRET: must differ from JWT_SECRET'];
+}
+
 /**
  * Parses `env` (default `process.env`) with `schema` and returns a deep-frozen result.
- * Every problem is collected into one `ConfigError`, including development-default secrets in production.
+ * Every problem is collected into one `ConfigError`, including development-default secrets in production
+ * (NODE_ENV defaults to production) and a JWT_SECRET equal to INTERNAL_TOKEN_SECRET.
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
@@ -41,7 +51,7 @@ export function loadConfig<S extends z.ZodType>(
 ): Readonly<z.output<S>> {
   const result = schema.safeParse(env, { error: readableReason });
   if (!result.success) throw new ConfigError(result.error.issues.map(formatIssue));
-  const secretIssues = defaultSecretIssues(result.data, env);
+  const secretIssues = [...defaultSecretIssues(result.data, env), ...sharedSecretIssues(result.data)];
   if (secretIssues.length > 0) throw new ConfigError(secretIssues);
   return deepFreeze(result.data);
 }
