@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { MessageCreatedEvent } from '../src/events/index.js';
 import {
+  CORRELATION_HEADER,
   createBroker,
   type ManagedBroker,
   type OutboxEntry,
@@ -29,12 +30,13 @@ class MemoryOutbox implements OutboxStore {
   maxConcurrentReads = 0;
   private nextId = 0;
 
-  add(payload: unknown): OutboxEntry {
+  add(payload: unknown, correlationId?: string): OutboxEntry {
     const entry = {
       id: String(++this.nextId),
       routingKey: 'message.created' as const,
       payload,
       published: false,
+      ...(correlationId === undefined ? {} : { correlationId }),
     };
     this.entries.push(entry);
     return entry;
@@ -99,6 +101,23 @@ describe('startOutboxRelay', () => {
     expect(store.marked).toEqual(store.entries.map((e) => e.id));
     // One write per batch (3 + 3 + 1), not one per entry.
     expect(store.markCalls).toBe(3);
+  });
+
+  test('an entry’s correlationId goes out as the x-request-id header; an entry without one carries none', async () => {
+    const store = new MemoryOutbox();
+    const traced = fakeMessageCreatedEvent();
+    const untraced = fakeMessageCreatedEvent();
+    store.add(traced, 'req-outbox-1');
+    store.add(untraced);
+
+    start(store, broker.publisher());
+
+    await collector.waitForEvent((e) => e.eventId === untraced.eventId);
+    const headersOf = (eventId: string) =>
+      collector.messages.find((m) => m.event.eventId === eventId)?.properties.headers ?? {};
+    expect(headersOf(traced.eventId)[CORRELATION_HEADER]).toBe('req-outbox-1');
+    expect(CORRELATION_HEADER).toBe('x-request-id');
+    expect(headersOf(untraced.eventId)).not.toHaveProperty(CORRELATION_HEADER);
   });
 
   test('a failure in the middle of a batch marks only the confirmed prefix; everything after it goes out again', async () => {

@@ -1,7 +1,7 @@
 export { type BrokerOptions, createBroker, type ManagedBroker } from './broker.js';
 export { deleteBrokerNamespace } from './cleanup.js';
 export type { OutboxEntry, OutboxRelay, OutboxRelayOptions, OutboxStore } from './outbox-relay.js';
-export { startOutboxRelay } from './outbox-relay.js';
+export { CORRELATION_HEADER, startOutboxRelay } from './outbox-relay.js';
 export { InvalidEventError, PublishError, parseEvent } from './publisher.js';
 export { type PublishingBroker, startPublishingBroker } from './publishing-broker.js';
 export type { Broker, ConsumeOptions, Consumer, DeliveryMeta, Publisher, PublishOptions } from './types.js';

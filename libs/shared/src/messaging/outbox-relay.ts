@@ -3,10 +3,15 @@ import type { EventOf, RoutingKey } from '../events/index.js';
 import { InvalidEventError } from './publisher.js';
 import type { Publisher } from './types.js';
 
+/** The AMQP header carrying the id of the HTTP request that caused an event (the gateway's `x-request-id`). */
+export const CORRELATION_HEADER = 'x-request-id';
+
 export interface OutboxEntry {
   id: string;
   routingKey: RoutingKey;
   payload: unknown;
+  /** The request id stored with the entry, published as the {@link CORRELATION_HEADER} header. */
+  correlationId?: string;
 }
 
 export interface OutboxStore {
@@ -65,7 +70,9 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   /** 'published', 'set aside' (fails its schema and the store can park it), or the publish error. */
   const publishEntry = async (entry: OutboxEntry): Promise<'published' | 'set aside'> => {
     try {
-      await publisher.publish(entry.routingKey, entry.payload as EventOf<RoutingKey>);
+      const headers =
+        entry.correlationId === undefined ? undefined : { [CORRELATION_HEADER]: entry.correlationId };
+      await publisher.publish(entry.routingKey, entry.payload as EventOf<RoutingKey>, headers && { headers });
       return 'published';
     } catch (err) {
       if (!(err instanceof InvalidEventError) || !store.markFailed) throw err;

@@ -17,6 +17,8 @@ export interface ReadOutboxEvent {
   readerId: Types.ObjectId;
   peerId: Types.ObjectId;
   upTo: Types.ObjectId;
+  /** The request that caused the event (the gateway's `x-request-id`), published as an AMQP header. */
+  correlationId?: string;
 }
 
 /**

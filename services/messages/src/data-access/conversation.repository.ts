@@ -4,6 +4,7 @@ import type { ConversationModel, ConversationRecord } from './conversation.model
 import { isDuplicateKey } from './duplicate-key.js';
 import { oid } from './message.repository.js';
 import { nativeCollection, updateOf } from './native-collection.js';
+import { withCorrelation } from './outbox-correlation.js';
 import { type StoredConversation, toStoredConversation } from './stored-conversation.js';
 
 export type { StoredConversation } from './stored-conversation.js';
@@ -150,7 +151,7 @@ export function createConversationRepository(model: ConversationModel): Conversa
     async markRead({ conversationId, readerId, peerId, upTo, seen, at, ifUnchanged }) {
       const mark = `reads.${readerId}`;
       const key = new Types.ObjectId();
-      const event = {
+      const event = withCorrelation({
         _id: key,
         eventId: randomUUID(),
         routingKey: 'conversation.read',
@@ -158,7 +159,7 @@ export function createConversationRepository(model: ConversationModel): Conversa
         readerId: oid(readerId),
         peerId: oid(peerId),
         upTo: oid(upTo),
-      };
+      });
       const doc = await native.findOneAndUpdate(
         {
           _id: oid(conversationId),

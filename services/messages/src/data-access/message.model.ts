@@ -11,6 +11,8 @@ export interface MessageOutboxEvent {
   eventId: string;
   routingKey: MessageRoutingKey;
   occurredAt: Date;
+  /** The request that caused the event (the gateway's `x-request-id`), published as an AMQP header. */
+  correlationId?: string;
 }
 
 export interface MessageRecord {
@@ -47,6 +49,7 @@ const outboxEventSchema = new Schema<MessageOutboxEvent>(
     eventId: { type: String, required: true },
     routingKey: { type: String, required: true },
     occurredAt: { type: Date, required: true },
+    correlationId: { type: String },
   },
   { versionKey: false, strict: 'throw' },
 );

@@ -3,6 +3,7 @@ import { Types, trusted } from 'mongoose';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { MessageModel, MessageRecord } from './message.model.js';
 import { nativeCollection } from './native-collection.js';
+import { withCorrelation } from './outbox-correlation.js';
 
 /** A stored message as the domain sees it: plain object, string ids. */
 export interface StoredMessage {
@@ -71,7 +72,9 @@ export function toStoredMessage(doc: MessageRecord): StoredMessage {
 function queueEvent(routingKey: 'message.updated' | 'message.deleted', at: Date) {
   const key = new Types.ObjectId();
   return {
-    $push: { pendingEvents: { _id: key, eventId: randomUUID(), routingKey, occurredAt: at } },
+    $push: {
+      pendingEvents: withCorrelation({ _id: key, eventId: randomUUID(), routingKey, occurredAt: at }),
+    },
     $min: { outboxAt: key },
   };
 }
@@ -113,7 +116,9 @@ export function createMessageRepository(model: MessageModel): MessageRepository 
         seq: input.seq,
         peerSeq: input.peerSeq,
         // The creation event is keyed by the message id, so it sorts before anything later written about it.
-        pendingEvents: [{ _id: id, eventId, routingKey: 'message.created', occurredAt: now }],
+        pendingEvents: [
+          withCorrelation({ _id: id, eventId, routingKey: 'message.created', occurredAt: now }),
+        ],
         outbox: true,
         outboxAt: id,
         createdAt: now,

@@ -19,6 +19,7 @@ interface Candidate {
   key: string;
   routingKey: RoutingKey;
   payload: unknown;
+  correlationId: string | undefined;
 }
 
 const entryId = (source: Source, docId: string, key: string) => `${source}:${docId}:${key}`;
@@ -27,7 +28,12 @@ function messageCandidates(doc: MessageRecord): Candidate[] {
   const m = toStoredMessage(doc);
   return (doc.pendingEvents ?? []).map((e) => {
     const key = e._id.toHexString();
-    const base = { id: entryId('m', m._id, key), key, routingKey: e.routingKey };
+    const base = {
+      id: entryId('m', m._id, key),
+      key,
+      routingKey: e.routingKey,
+      correlationId: e.correlationId,
+    };
     // Once deleted, no event may carry the text again: creation and edits still pending are dropped.
     if (e.routingKey === 'message.deleted' && m.deletedAt) {
       return { ...base, payload: messageDeletedEventOf({ ...m, deletedAt: m.deletedAt }, e) };
@@ -46,6 +52,7 @@ function readCandidates(doc: ConversationRecord): Candidate[] {
     id: entryId('c', conversationId, e._id.toHexString()),
     key: e._id.toHexString(),
     routingKey: e.routingKey,
+    correlationId: e.correlationId,
     payload: conversationReadEventOf(conversationId, e),
   }));
 }
@@ -119,7 +126,12 @@ export function createOutboxStore(deps: {
       const released = ready.length > 0 ? ready : live.slice(0, 1);
       return released
         .slice(0, limit)
-        .map(({ id, routingKey, payload }): OutboxEntry => ({ id, routingKey, payload }));
+        .map(
+          ({ id, routingKey, payload, correlationId }): OutboxEntry =>
+            correlationId === undefined
+              ? { id, routingKey, payload }
+              : { id, routingKey, payload, correlationId },
+        );
     },
     markPublished: settle,
   };

@@ -34,8 +34,8 @@ export interface EventConsumersOptions {
 /** Every consumer of the node, each behind the same outage gate. Cancel them with `cancelAll`. */
 export async function startEventConsumers(broker: Broker, opts: EventConsumersOptions): Promise<Consumer[]> {
   const { queues, redis, gate, stopping, prefetch } = opts;
-  const gated = (queue: string) => ({ queue, prefetch, redis, gate, stopping });
   const { logger } = opts.changes;
+  const gated = (queue: string) => ({ queue, prefetch, redis, gate, stopping, logger });
   const blocks = { relations: opts.relations, logger };
   return Promise.all([
     startMessageCreatedConsumer(broker, {

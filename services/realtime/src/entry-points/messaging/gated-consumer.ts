@@ -1,10 +1,8 @@
 import type { EventOf, RoutingKey } from '@chat/shared/events';
-import { withCorrelationId } from '@chat/shared/logger';
-import type { Broker, Consumer } from '@chat/shared/messaging';
+import { type Logger, withCorrelationId } from '@chat/shared/logger';
+import { type Broker, CORRELATION_HEADER, type Consumer } from '@chat/shared/messaging';
 import type { Redis } from '@chat/shared/redis';
 import type { OutageGate } from '../redis/outage-gate.js';
-
-const CORRELATION_HEADER = 'x-request-id';
 
 /** True when a failure says "Redis is not reachable right now" rather than "this event is bad". */
 function isRedisOutage(redis: Redis, err: unknown): boolean {
@@ -18,6 +16,8 @@ export interface GatedConsumerOptions {
   gate: OutageGate;
   /** Aborted on stop: events held by an outage give up and are requeued. */
   stopping: AbortSignal;
+  /** Logs each handled event at debug level, under the correlation id of the request that caused it. */
+  logger: Logger;
 }
 
 /**
@@ -39,7 +39,11 @@ export function startGatedConsumer<K extends RoutingKey>(
     prefetch: opts.prefetch,
     handler: async (event, meta) => {
       const correlationId = meta.headers[CORRELATION_HEADER];
-      const run = handle(event);
+      const work = handle(event);
+      const run = async () => {
+        await work();
+        opts.logger.debug({ routingKey, eventId: event.eventId }, 'event handled');
+      };
       for (;;) {
         await opts.gate.open(opts.stopping);
         try {
