@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { uniqueDbName } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+/** What `npx embedded-mongo` runs: the link npm made to the package's committed bin. */
+const LINKED_BIN = fileURLToPath(new URL('../../../node_modules/.bin/embedded-mongo', import.meta.url));
 const children: ChildProcess[] = [];
 
 function freePort(): Promise<number> {
@@ -22,9 +24,15 @@ function freePort(): Promise<number> {
 }
 
 /** Starts the bin in its own process and resolves with the URI from its first stdout line. */
-function startBin(args: string[]): Promise<{ child: ChildProcess; uri: string }> {
+function startBin(
+  args: string[],
+  via: 'dist' | 'npm link' = 'dist',
+): Promise<{ child: ChildProcess; uri: string }> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npx tsc -b libs/embedded-mongo\` first`);
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child =
+    via === 'dist'
+      ? spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(LINKED_BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -78,5 +86,23 @@ describe('embedded-mongo bin', () => {
     expect(uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/\?directConnection=true$/);
     child.kill('SIGINT');
     expect(await exitCode(child)).toBe(0);
+  });
+
+  test('npx embedded-mongo runs the linked bin: --help prints the usage, and the server starts and stops', async () => {
+    const help = spawnSync(LINKED_BIN, ['--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: embedded-mongo \[--port N\] \[--host H\]/);
+
+    const { child, uri } = await startBin([], 'npm link');
+    expect(uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/\?directConnection=true$/);
+    child.kill('SIGTERM');
+    expect(await exitCode(child)).toBe(0);
+  });
+
+  test('an unknown option is a usage error (exit 2), not a stack trace', () => {
+    const wrong = spawnSync(process.execPath, [BIN, '--prot', '1'], { encoding: 'utf8' });
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/^embedded-mongo: Unknown option '--prot'/);
+    expect(wrong.stderr).not.toMatch(/\n\s+at /);
   });
 });
