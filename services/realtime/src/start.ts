@@ -1,10 +1,10 @@
-import { loadConfig } from '@chat/shared/config';
+import { loadConfigOrExit } from '@chat/shared/config';
 import { installShutdown } from '@chat/shared/http';
 import { createLogger } from '@chat/shared/logger';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 
-const config = loadConfig(configSchema);
+const config = loadConfigOrExit('realtime', configSchema);
 const logger = createLogger({ service: 'realtime', level: config.LOG_LEVEL });
 const app = createApp(config, { logger });
 const { url } = await app.start();

@@ -1,4 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { signInternalToken } from '@chat/shared/auth';
 import { rawRequest, rawUpgrade } from '@chat/shared/testing';
 import jwt from 'jsonwebtoken';
@@ -420,5 +423,96 @@ describe('scenario 14: account lockout', () => {
     expect(attackerWithRightPassword.status).toBe(429);
     // 5 attacker guesses and the owner's login counted; the ceiling leaves 14 for other addresses.
     expect(spread).toEqual([...Array(14).fill(400), ...Array(11).fill(429)]);
+  });
+});
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Starts a service's built entry point with exactly `env` (nothing inherited) and waits for it to exit. */
+function startWithOnly(service: string, env: Record<string, string>) {
+  // The guard only ends a service that wrongly started (it would wait for its databases); it asserts no speed.
+  return spawnSync(process.execPath, [`services/${service}/dist/start.js`], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('scenario 15: weak passwords and default secrets', () => {
+  test('the most common passwords, in any case, and a 7-character one are refused at signup; no account is made', async () => {
+    const common = [
+      'password',
+      '12345678',
+      'iloveyou',
+      'Sunshine',
+      'QWERTYUIOP',
+      'Password1',
+      'trustno1',
+      'football',
+      'baseball',
+      'princess',
+    ];
+    const outcomes: Array<{ password: string; status: number; code: unknown; nameStillFree: boolean }> = [];
+    for (const password of [...common, 'k7#qz!w']) {
+      const username = `weak_${randomBytes(5).toString('hex')}`;
+      const body = { fullName: 'Weak Password', username, confirmPassword: password, gender: 'male' };
+      const reply = await request<{ code?: string }>(stack.url, '/api/auth/signup', {
+        body: { ...body, password },
+      });
+      // The same name with a strong password succeeds: the refused signup stored nothing.
+      const strong = await request(stack.url, '/api/auth/signup', {
+        body: { ...body, password: PASSWORD, confirmPassword: PASSWORD },
+      });
+      outcomes.push({
+        password,
+        status: reply.status,
+        code: reply.body.code,
+        nameStillFree: strong.status === 201,
+      });
+    }
+    report('15-weak-passwords', {
+      attempts: outcomes.length,
+      refused: outcomes.filter((o) => o.status === 400).length,
+      accountsCreated: outcomes.filter((o) => !o.nameStillFree).length,
+    });
+    expect(outcomes).toEqual([
+      ...common.map((password) => ({
+        password,
+        status: 400,
+        code: 'AUTH.PASSWORD_TOO_COMMON',
+        nameStillFree: true,
+      })),
+      { password: 'k7#qz!w', status: 400, code: 'VALIDATION', nameStillFree: true },
+    ]);
+  });
+
+  test('every service refuses to start on the development secrets when NODE_ENV is unset, or with one secret for both tokens', () => {
+    const services = ['auth', 'gateway', 'users', 'messages', 'realtime'];
+    const unset = services.map((service) => ({ service, run: startWithOnly(service, { NODE_ENV: '' }) }));
+    const same = 'one-secret-for-both-tokens-0123456789abcdef';
+    const shared = ['auth', 'gateway'].map((service) => ({
+      service,
+      run: startWithOnly(service, { NODE_ENV: 'development', JWT_SECRET: same, INTERNAL_TOKEN_SECRET: same }),
+    }));
+    report('15-default-secrets', {
+      servicesTried: unset.length + shared.length,
+      refused: [...unset, ...shared].filter((s) => s.run.status === 1).length,
+    });
+    for (const { service, run } of unset) {
+      expect(run.status, service).toBe(1);
+      expect(run.stderr, service).toMatch(
+        new RegExp(
+          `^${service}: invalid configuration, not starting:\\n  [A-Z_]+: the development default secret is not allowed when NODE_ENV=production\\n`,
+        ),
+      );
+      expect(run.stderr, service).not.toMatch(/\n\s+at /);
+    }
+    for (const { service, run } of shared) {
+      expect(run.status, service).toBe(1);
+      expect(run.stderr, service).toBe(
+        `${service}: invalid configuration, not starting:\n  INTERNAL_TOKEN_SECRET: must differ from JWT_SECRET\n`,
+      );
+    }
   });
 });

@@ -220,7 +220,7 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
       body({
         fullName: fc.string({ maxLength: 40 }),
         username,
-        password: fc.string({ minLength: 6, maxLength: 80 }),
+        password: fc.string({ minLength: 8, maxLength: 80 }),
         confirmPassword: fc.string(),
         gender: fc.constantFrom('male', 'female'),
       }),

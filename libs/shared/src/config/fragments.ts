@@ -12,9 +12,10 @@ function emptyAsUndefined(value: unknown): unknown {
  * NODE_ENV: production (default), development or test. Unset means production, so a deployment that forgets
  * it still refuses the development secrets and sets Secure cookies; local tooling and tests opt out explicitly.
  */
-export const nodeEnv: z.ZodType<'development' | 'test' | 'production'> = z
-  .enum(['development', 'test', 'production'])
-  .default('production');
+export const nodeEnv: z.ZodType<'development' | 'test' | 'production'> = z.preprocess(
+  emptyAsUndefined,
+  z.enum(['development', 'test', 'production']).default('production'),
+);
 
 /** LOG_LEVEL: a pino level or 'silent'; default 'info'. */
 export const logLevel: z.ZodType<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'> = z

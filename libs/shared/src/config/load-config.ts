@@ -55,3 +55,23 @@ export function loadConfig<S extends z.ZodType>(
   if (secretIssues.length > 0) throw new ConfigError(secretIssues);
   return deepFreeze(result.data);
 }
+
+/**
+ * `loadConfig` for a service's entry point: a bad configuration prints one line per problem on stderr, with no
+ * stack trace (it is the operator's to fix, not a bug), and exits with status 1 before anything connects.
+ */
+export function loadConfigOrExit<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<z.output<S>> {
+  try {
+    return loadConfig(schema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(
+      `${service}: invalid configuration, not starting:\n${err.issues.map((i) => `  ${i}\n`).join('')}`,
+    );
+    process.exit(1);
+  }
+}
