@@ -20,7 +20,10 @@ export interface E2eStack {
  * One whole stack for a test file: its own databases, RabbitMQ namespace and rate-limit buckets, two realtime
  * nodes with short presence timings so a dead node's users lapse within seconds.
  */
-export async function startE2eStack(realtimeNodes = 2): Promise<E2eStack> {
+export async function startE2eStack(
+  realtimeNodes = 2,
+  extraEnv: Record<string, string> = {},
+): Promise<E2eStack> {
   const id = randomBytes(4).toString('hex');
   const logs: string[] = [];
   const env = testEnv();
@@ -44,6 +47,7 @@ export async function startE2eStack(realtimeNodes = 2): Promise<E2eStack> {
         PRESENCE_SWEEP_MS: '500',
         REALTIME_HEALTH_INTERVAL_MS: '500',
         BCRYPT_COST: '10',
+        ...extraEnv,
       },
       log: (line) => logs.push(line),
     });
