@@ -11,7 +11,7 @@ function milliseconds(defaultValue: number) {
 }
 
 function count(defaultValue: number) {
-  return z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1_000_000).default(defaultValue));
+  return z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1_000_000_000).default(defaultValue));
 }
 
 const originList = z.preprocess(
