@@ -135,6 +135,7 @@ describe('Socket.IO through the gateway', () => {
       const { cookie } = cookieFor(newObjectId());
       await connect({
         transports: [...transports],
+        upgrade: false,
         extraHeaders: { cookie, 'x-client-address': '203.0.113.9' },
       });
       const seen = nodes.flatMap((node) => node.handshakes).slice(before);
