@@ -1,4 +1,4 @@
-import { revokeToken } from '@chat/shared/auth';
+import { issueTimeFor, revokeToken, revokeUserTokens } from '@chat/shared/auth';
 import {
   type Closer,
   createHttpService,
@@ -68,6 +68,10 @@ async function buildService(
     passwords: await createPasswordHasher(config.BCRYPT_COST),
     onRegistered: () => relay.wake(),
     revoke: (claims) => revokeToken(redis, claims),
+    revokeAll: async (userId) => {
+      await revokeUserTokens(redis, userId);
+    },
+    issueTime: (userId) => issueTimeFor(redis, userId),
   });
   return createHttpService({
     name: 'auth',

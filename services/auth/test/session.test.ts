@@ -1,7 +1,7 @@
-import { isTokenRevoked } from '@chat/shared/auth';
+import { isTokenRevoked, verifyUserToken } from '@chat/shared/auth';
 import { createLogger } from '@chat/shared/logger';
 import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
-import { bearerFor, newObjectId, testEnv } from '@chat/shared/testing';
+import { bearerFor, newObjectId, TEST_SECRETS, testEnv } from '@chat/shared/testing';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -42,6 +42,50 @@ async function signedUp(): Promise<{ id: string; internalToken: string; jti: str
 
 const me = (headers: Record<string, string>) => fetch(`${auth.url}/api/auth/me`, { headers });
 
+describe('POST /api/auth/logout-all', () => {
+  test('revokes every token of the caller issued so far, announces it, clears the cookie; a login right after works', async () => {
+    const body = newSignup();
+    const signup = await postJson(`${auth.url}/api/auth/signup`, body);
+    const first = verifyUserToken(jwtFrom(signup), TEST_SECRETS.jwt);
+    const login = await postJson(`${auth.url}/api/auth/login`, {
+      username: body.username,
+      password: body.password,
+    });
+    const second = verifyUserToken(jwtFrom(login), TEST_SECRETS.jwt);
+    const announced = new Promise<string>((resolve) => {
+      subscriber.on('message', (channel: string, message: string) => {
+        if (channel === redisKeys.revocationsChannel && message.startsWith(`user:${first.sub}:`))
+          resolve(message);
+      });
+    });
+    await subscriber.subscribe(redisKeys.revocationsChannel);
+
+    const res = await postJson(
+      `${auth.url}/api/auth/logout-all`,
+      {},
+      { 'x-internal-token': internalTokenFor(jwtFrom(login)).internalToken },
+    );
+
+    expect(res.status).toBe(200);
+    expect(await bodyOf<unknown>(res)).toEqual({ message: 'Logged out everywhere' });
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('jwt=;'))).toBe(true);
+    expect(await isTokenRevoked(redis, first)).toBe(true);
+    expect(await isTokenRevoked(redis, second)).toBe(true);
+    await announced;
+    const again = await postJson(`${auth.url}/api/auth/login`, {
+      username: body.username,
+      password: body.password,
+    });
+    expect(again.status).toBe(200);
+    expect(await isTokenRevoked(redis, verifyUserToken(jwtFrom(again), TEST_SECRETS.jwt))).toBe(false);
+  });
+
+  test('without an internal token is 401', async () => {
+    const res = await postJson(`${auth.url}/api/auth/logout-all`, {});
+    expect(res.status).toBe(401);
+  });
+});
+
 describe('POST /api/auth/logout', () => {
   test('revokes the jti until the token expires, announces it, and clears the cookie', async () => {
     const session = await signedUp();
@@ -65,7 +109,7 @@ describe('POST /api/auth/logout', () => {
     expect(attributes).toEqual(
       expect.arrayContaining(['jwt=', 'max-age=0', 'path=/', 'httponly', 'samesite=strict']),
     );
-    expect(await isTokenRevoked(redis, session.jti)).toBe(true);
+    expect(await isTokenRevoked(redis, { sub: session.id, jti: session.jti, iat: 0 })).toBe(true);
     const ttl = await redis.ttl(redisKeys.denyList(session.jti));
     expect(Math.abs(ttl - (session.exp - Math.floor(Date.now() / 1000)))).toBeLessThanOrEqual(5);
     expect(await announced).toBe(session.jti);

@@ -116,17 +116,31 @@ describe('Socket.IO through the gateway', () => {
     expect(seen.size).toBe(2);
   });
 
-  test('non-browser clients may use ?token= or Authorization: Bearer on the handshake', async () => {
-    const viaQuery = await connect({
-      transports: ['polling'],
-      query: { token: bearerFor(newObjectId()).token },
-    });
-    expect(viaQuery.connected).toBe(true);
+  test('non-browser clients may use Authorization: Bearer on the handshake, never ?token=', async () => {
+    for (const transports of [['websocket'], ['polling']] as const) {
+      await expect(
+        connect({ transports: [...transports], query: { token: bearerFor(newObjectId()).token } }),
+      ).rejects.toThrow();
+    }
     const viaHeader = await connect({
       transports: ['websocket'],
       extraHeaders: { authorization: `Bearer ${bearerFor(newObjectId()).token}` },
     });
     expect(viaHeader.connected).toBe(true);
+  });
+
+  test("the node is told the client's address by the gateway, whatever the client claims", async () => {
+    for (const transports of [['websocket'], ['polling']] as const) {
+      const before = nodes.flatMap((node) => node.handshakes).length;
+      const { cookie } = cookieFor(newObjectId());
+      await connect({
+        transports: [...transports],
+        upgrade: false,
+        extraHeaders: { cookie, 'x-client-address': '203.0.113.9' },
+      });
+      const seen = nodes.flatMap((node) => node.handshakes).slice(before);
+      expect(seen.map((h) => h.clientAddress)).toEqual(['127.0.0.1']);
+    }
   });
 
   test('a handshake without a token, with a revoked token or from a foreign Origin is refused', async () => {

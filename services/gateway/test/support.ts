@@ -58,7 +58,7 @@ export interface FakeRealtimeNode {
   url: string;
   setHealthy(healthy: boolean): void;
   /** Internal tokens seen in handshakes, in order. */
-  handshakes: Array<{ internalToken: string | undefined }>;
+  handshakes: Array<{ internalToken: string | undefined; clientAddress: string | undefined }>;
   close(): Promise<void>;
 }
 
@@ -79,7 +79,11 @@ export async function startRealtimeNode(): Promise<FakeRealtimeNode> {
   const url = await listen(server);
   io.on('connection', (socket) => {
     const header = socket.handshake.headers['x-internal-token'];
-    handshakes.push({ internalToken: typeof header === 'string' ? header : undefined });
+    const address = socket.handshake.headers['x-client-address'];
+    handshakes.push({
+      internalToken: typeof header === 'string' ? header : undefined,
+      clientAddress: typeof address === 'string' ? address : undefined,
+    });
     socket.on('whoami', (ack: (reply: { node: string }) => void) => ack({ node: url }));
   });
   return {

@@ -10,6 +10,10 @@ function milliseconds(defaultValue: number) {
   return z.preprocess(unsetIfEmpty, z.coerce.number().int().min(10).max(600_000).default(defaultValue));
 }
 
+function count(defaultValue: number) {
+  return z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1_000_000_000).default(defaultValue));
+}
+
 const originList = z.preprocess(
   unsetIfEmpty,
   z
@@ -66,6 +70,25 @@ export const configSchema = z
     // How often each node looks for Busy-until statuses that are due (the clock is in Redis).
     STATUS_UNTIL_POLL_MS: milliseconds(250),
     SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
+    // Sockets one user may hold at once across every node; the next handshake is refused.
+    SOCKETS_PER_USER: count(20),
+    // Handshakes per user and per client address (the gateway's view of it) in each window, across nodes.
+    HANDSHAKES_PER_USER: count(60),
+    HANDSHAKES_PER_IP: count(600),
+    HANDSHAKE_WINDOW_MS: milliseconds(60_000),
+    // Prefix of the handshake and status-change buckets (the gateway's setting of the same name).
+    RATE_LIMIT_NAMESPACE: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .regex(/^[\w-]{0,64}$/)
+        .default(''),
+    ),
+    // Status changes per user (all their sockets together) in each window.
+    STATUS_CHANGES_PER_USER: count(10),
+    STATUS_CHANGE_WINDOW_MS: milliseconds(10_000),
+    // How often each node re-checks its sockets' tokens against the deny-list (a lost revocation message).
+    REVOCATION_RECHECK_MS: milliseconds(60_000),
   })
   .refine((c) => c.PRESENCE_REFRESH_MS < c.PRESENCE_TTL_MS, {
     error: 'PRESENCE_REFRESH_MS must be shorter than PRESENCE_TTL_MS',

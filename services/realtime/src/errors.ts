@@ -27,6 +27,11 @@ export const ackErrors = {
     code: 'REALTIME.RATE_LIMITED',
     error: 'Too many events, slow down',
   }),
+  statusRateLimited: (): AckError => ({
+    ok: false,
+    code: 'REALTIME.RATE_LIMITED',
+    error: 'Too many status changes, retry in a few seconds',
+  }),
   unavailable: (): AckError => ({
     ok: false,
     code: 'REALTIME.UNAVAILABLE',
@@ -48,4 +53,8 @@ export const handshakeErrors = {
   invalidToken: () => new HandshakeError('AUTH.INVALID_TOKEN', 'Unauthorized - Invalid Token'),
   unavailable: () => new HandshakeError('REALTIME.UNAVAILABLE', 'Service unavailable, retry'),
   draining: () => new HandshakeError('REALTIME.DRAINING', 'Server shutting down, reconnect'),
+  tooManySockets: () =>
+    new HandshakeError('REALTIME.TOO_MANY_SOCKETS', 'Too many connections for this user, close one first'),
+  tooManyHandshakes: () =>
+    new HandshakeError('REALTIME.TOO_MANY_HANDSHAKES', 'Too many connection attempts, retry later'),
 } as const;

@@ -7,8 +7,10 @@ import { createPresenceStore } from './data-access/presence.store.js';
 import { createStatusStore } from './data-access/status.store.js';
 import { createUserSeqStore } from './data-access/user-seq.store.js';
 import { createPresenceTracker, type PresenceTracker } from './domain/presence.js';
+import { createRevocationMemory } from './domain/revocation-memory.js';
 import type { StatusDeps } from './domain/status.js';
 import { cancelAll } from './entry-points/messaging/event-consumers.js';
+import { type RevocationRecheck, startRevocationRecheck } from './entry-points/redis/revocation.recheck.js';
 import {
   type RevocationSubscriber,
   startRevocationSubscriber,
@@ -18,12 +20,13 @@ import {
   startUserEventsSubscriber,
   type UserEventsSubscriber,
 } from './entry-points/redis/user-events.subscriber.js';
-import { authenticateHandshake } from './entry-points/socket/auth.middleware.js';
+import { authenticateHandshake, createAdmitted } from './entry-points/socket/auth.middleware.js';
 import { handleConnection } from './entry-points/socket/connection.handler.js';
 import {
   createIoNotifier,
   createIoServer,
   disconnectJti,
+  disconnectUserTokens,
   type RealtimeServer,
 } from './entry-points/socket/io.server.js';
 import type { RealtimeMetrics } from './metrics.js';
@@ -41,6 +44,7 @@ export interface RunningNode {
   /** Aborted on stop or crash: deliveries held during a Redis outage give up and are requeued. */
   stopping: AbortController;
   revocations: RevocationSubscriber;
+  recheck: RevocationRecheck;
   userEvents: UserEventsSubscriber;
   statusUntil: StatusUntilPoller;
 }
@@ -106,30 +110,46 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
   };
   const presence = createPresence(ctx, redis, notifier);
   await presence.start();
-  io.use(authenticateHandshake({ jwtSecret: config.JWT_SECRET, redis, isDraining, logger }));
+  const admitted = createAdmitted();
+  const limits = {
+    socketsPerUser: config.SOCKETS_PER_USER,
+    handshakesPerUser: config.HANDSHAKES_PER_USER,
+    handshakesPerIp: config.HANDSHAKES_PER_IP,
+    windowMs: config.HANDSHAKE_WINDOW_MS,
+    namespace: config.RATE_LIMIT_NAMESPACE,
+  };
+  io.use(
+    authenticateHandshake({ jwtSecret: config.JWT_SECRET, presence, limits, admitted, isDraining, logger }),
+  );
+  const revocationMemory = createRevocationMemory({ keepMs: 60_000 });
+  const statusLimit = {
+    perUser: config.STATUS_CHANGES_PER_USER,
+    windowMs: config.STATUS_CHANGE_WINDOW_MS,
+    namespace: config.RATE_LIMIT_NAMESPACE,
+  };
   const eventsPerSecond = config.SOCKET_EVENTS_PER_SECOND;
   io.on('connection', (socket) =>
     handleConnection(socket, {
-      presence,
-      status,
-      relations: stores.relations,
-      seqs: createUserSeqStore(redis),
-      redis,
-      metrics,
-      logger,
-      eventsPerSecond,
+      ...{ presence, status, relations: stores.relations, seqs: createUserSeqStore(redis) },
+      ...{ admitted, revocations: revocationMemory, statusLimit, metrics, logger, eventsPerSecond },
     }),
   );
   const revocations = await startRevocationSubscriber(revocationRedis, {
-    onRevoked: (jti) => disconnectJti(io, jti),
+    onRevoked: (revocation) => {
+      revocationMemory.remember(revocation);
+      if (revocation.kind === 'token') disconnectJti(io, revocation.jti);
+      // Every node hears it, so each closes its own sockets of the user.
+      else disconnectUserTokens(io, revocation.userId, revocation.before);
+    },
     logger,
   });
+  const recheck = startRevocationRecheck(io, { redis, intervalMs: config.REVOCATION_RECHECK_MS, logger });
   const stopping = new AbortController();
   const consumers = await startConsumers(ctx, { broker, redis, presence, stores, stopping });
   const statusUntil = startStatusUntilPoller(status, { pollMs: config.STATUS_UNTIL_POLL_MS, logger });
   return {
     ...{ redis, redisClients, broker, io, presence, consumers, stopping },
-    ...{ revocations, userEvents, statusUntil },
+    ...{ revocations, recheck, userEvents, statusUntil },
   };
 }
 
@@ -146,6 +166,7 @@ function sendClientsElsewhere(io: RealtimeServer): void {
 export async function stopNode(node: RunningNode, stopHttp: () => Promise<void>): Promise<void> {
   node.stopping.abort();
   await node.statusUntil.stop();
+  await node.recheck.stop();
   await cancelAll(node.consumers);
   sendClientsElsewhere(node.io);
   await node.presence.stop();
@@ -161,6 +182,7 @@ export async function stopNode(node: RunningNode, stopHttp: () => Promise<void>)
 export async function crashNode(node: RunningNode, httpServer: HttpServer, stopHttp: () => Promise<void>) {
   node.presence.halt();
   void node.statusUntil.stop();
+  void node.recheck.stop();
   node.stopping.abort();
   sendClientsElsewhere(node.io);
   httpServer.closeAllConnections();

@@ -10,6 +10,9 @@ import { createTokenBucket } from '../src/domain/token-bucket.js';
 function memoryStore(): PresenceStore {
   const counts = new Map<string, number>();
   return {
+    admit: async () => {
+      throw new Error('not used here');
+    },
     async connect(userId) {
       counts.set(userId, (counts.get(userId) ?? 0) + 1);
       return counts.get(userId) === 1;

@@ -85,6 +85,11 @@ function defaultEnv(id: string): Record<string, string> {
     RATE_LIMIT_NAMESPACE: `test-faults-${id}`,
     RATE_LIMIT_SIGNUP_PER_IP: '100000',
     RATE_LIMIT_API_PER_USER: '100000',
+    // Load and model runs reconnect and flip statuses far faster than a person; the socket attack scenarios
+    // start their stack with the real limits.
+    HANDSHAKES_PER_USER: '100000',
+    HANDSHAKES_PER_IP: '100000',
+    STATUS_CHANGES_PER_USER: '100000',
     PRESENCE_TTL_MS: '3000',
     PRESENCE_REFRESH_MS: '1000',
     PRESENCE_SWEEP_MS: '500',

@@ -74,6 +74,11 @@ function stackEnv(options: BenchOptions): Record<string, string> {
     RATE_LIMIT_LOGIN_PER_USERNAME_IP: NO_LIMIT,
     RATE_LIMIT_LOGIN_PER_USERNAME: NO_LIMIT,
     RATE_LIMIT_API_PER_USER: NO_LIMIT,
+    // The capacity test opens many sockets per user from one address; the busy test toggles statuses.
+    SOCKETS_PER_USER: NO_LIMIT,
+    HANDSHAKES_PER_USER: NO_LIMIT,
+    HANDSHAKES_PER_IP: NO_LIMIT,
+    STATUS_CHANGES_PER_USER: NO_LIMIT,
     // A stopped node leaves the gateway's rotation quickly.
     REALTIME_HEALTH_INTERVAL_MS: '500',
   };

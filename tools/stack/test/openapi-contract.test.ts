@@ -159,8 +159,10 @@ describe('the API description against the running stack', () => {
     expectStatus(await api.call('GET', '/api/auth/avatar/bad%20name.svg'), 400);
   });
 
-  test('logout answers as described, and then every route of the document has been exercised', async () => {
+  test('logout and logout-all answer as described, and then every route of the document has been exercised', async () => {
     expectStatus(await api.call('POST', '/api/auth/logout', { cookie: alice.cookie }), 200);
+    expectStatus(await api.call('POST', '/api/auth/logout-all', { cookie: bob.cookie }), 200);
+    expectStatus(await api.call('GET', '/api/auth/me', { cookie: bob.cookie }), 401);
     expect(api.unexercised()).toEqual([]);
   });
 });

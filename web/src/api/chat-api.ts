@@ -12,6 +12,7 @@ export const chatApi = {
     request<Me>('POST', '/api/auth/login', { username, password }),
   signup: (input: SignupInput) => request<Me>('POST', '/api/auth/signup', input),
   logout: () => request<{ message: string }>('POST', '/api/auth/logout'),
+  logoutAll: () => request<{ message: string }>('POST', '/api/auth/logout-all'),
 
   users: (query = '') =>
     request<DirectoryUser[]>('GET', `/api/users${query ? `?q=${encodeURIComponent(query)}` : ''}`),

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, DirectoryUser } from '../api/types';
 import { type ChatState, chatStore, useChat } from '../state/chat-store';
 import { loadUsers } from '../state/directory-actions';
-import { logout } from '../state/session-actions';
+import { logout, logoutEverywhere } from '../state/session-actions';
 import { selectPeer } from '../state/thread-actions';
 import { StatusControl, untilText } from './status-control';
 import { Avatar, presenceText } from './user-bits';
@@ -37,9 +37,19 @@ function MeBar() {
         <span className="muted">@{me.username}</span>
       </div>
       <StatusControl />
-      <button type="button" className="link" onClick={() => void logout()}>
-        Log out
-      </button>
+      <div className="session-actions">
+        <button type="button" className="link" onClick={() => void logout()}>
+          Log out
+        </button>
+        <button
+          type="button"
+          className="link"
+          title="End every session of this account, on every device"
+          onClick={() => void logoutEverywhere()}
+        >
+          Sign out everywhere
+        </button>
+      </div>
     </header>
   );
 }

@@ -5,7 +5,7 @@ import { resetSeq } from '../realtime/catch-up';
 import { closeSocket, openSocket } from '../realtime/chat-socket';
 import { socketHooks } from '../realtime/socket-events';
 import { chatStore, initialState } from './chat-store';
-import { loadConversations, loadUsers } from './directory-actions';
+import { errorMessage, loadConversations, loadUsers } from './directory-actions';
 
 const RETRY_REFUSED_MS = 2_000;
 
@@ -49,6 +49,19 @@ export async function logout(): Promise<void> {
     await chatApi.logout();
   } finally {
     endSession('You are logged out.');
+  }
+}
+
+/** Signs this person out on every device: every session of theirs ends, this one included. */
+export async function logoutEverywhere(): Promise<void> {
+  try {
+    await chatApi.logoutAll();
+    endSession('You are signed out on every device.');
+  } catch (error) {
+    // Not signed out anywhere: say so and stay (a 429 or an outage), unless the session was already gone.
+    if (error instanceof ApiError && error.status === 401)
+      endSession('Your session ended. Please log in again.');
+    else chatStore.set({ notice: { kind: 'error', text: errorMessage(error) } });
   }
 }
 

@@ -1,4 +1,14 @@
 export { type Caller, IDENTITY_HEADERS, INTERNAL_TOKEN, USER_TOKEN, type UserClaims } from './constants.js';
-export { isTokenRevoked, revokeToken } from './deny-list.js';
+export {
+  isRevokedBy,
+  issueTimeFor,
+  isTokenRevoked,
+  parseRevocation,
+  type RevocableClaims,
+  type Revocation,
+  revokedTokens,
+  revokeToken,
+  revokeUserTokens,
+} from './deny-list.js';
 export { callerOf, requireCaller, signInternalToken, verifyInternalToken } from './internal-token.js';
 export { readTokenFromCookieHeader, signUserToken, userTokenCookie, verifyUserToken } from './user-token.js';

@@ -22,6 +22,11 @@ export const redisKeys = {
   userSeq: (userId: string): string => `chat:seq:${userId}`,
   delivered: (messageId: string): string => `chat:delivered:${messageId}`,
   denyList: (jti: string): string => `chat:denylist:${jti}`,
+  /**
+   * Epoch seconds S of the user's last "sign out everywhere": every token of theirs issued at or before S is
+   * revoked (kept as long as a token lives).
+   */
+  tokensRevokedBefore: (userId: string): string => `chat:revoked-before:${userId}`,
   revocationsChannel: 'chat:revocations',
   /** Pub/sub channel carrying every emit addressed to users (`{to, event, data}`); each node relays it. */
   userEventsChannel: 'chat:user-events',

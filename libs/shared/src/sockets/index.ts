@@ -164,6 +164,8 @@ export type InterServerEvents = Record<never, never>;
 export interface SocketData {
   userId: string;
   jti: string;
+  /** Token issue time, seconds since the epoch (a "sign out everywhere" revokes tokens issued up to a time). */
+  iat: number;
   /** Token expiry, seconds since the epoch. */
   exp: number;
 }

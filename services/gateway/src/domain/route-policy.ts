@@ -25,7 +25,7 @@ function under(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
-const PROTECTED_AUTH_PATHS = new Set(['/api/auth/me', '/api/auth/logout']);
+const PROTECTED_AUTH_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/logout-all']);
 
 /** Which upstream serves a request and which checks apply; undefined when the gateway serves it itself. */
 export function routePolicy(method: string, pathname: string): RoutePolicy | undefined {

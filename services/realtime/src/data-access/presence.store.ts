@@ -1,5 +1,6 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
-import { asStrings, runScript } from './lua.js';
+import type { Admission, AdmissionFact, AdmissionLimits, AdmissionRequest } from '../domain/admission.js';
+import { asStrings, expectOneOf, runScript } from './lua.js';
 
 /** ZSET nodeId → heartbeat expiry (ms): the live nodes, whose presence hashes count. */
 export const PRESENCE_NODES_KEY = redisKeys.presenceNodes;
@@ -14,6 +15,44 @@ local old = redis.call('ZSCORE', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[1])
 if (not old) or tonumber(old) < tonumber(ARGV[2]) then return 1 end
 return 0`;
+
+// A handshake in one step: count it per client and per user (fixed windows), check the token's revocation
+// and the user's sockets on every live node against the cap, then (admitted) count the socket like CONNECT
+// and read what the greeting shows: the online users and the Busy ones among them with their until.
+// Replies {fact} or {'admitted', cameOnline, online, busyIds, busyUntils ('' when none)}.
+const ADMIT = `
+local function over(key, limit)
+  local n = redis.call('INCR', key)
+  if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[8]) end
+  return n > tonumber(limit)
+end
+if over(KEYS[6], ARGV[9]) then return {'ipRate'} end
+if over(KEYS[7], ARGV[10]) then return {'userRate'} end
+if redis.call('EXISTS', KEYS[8]) == 1 then return {'revoked'} end
+local mark = redis.call('GET', KEYS[9])
+if mark and tonumber(ARGV[11]) <= tonumber(mark) then return {'revoked'} end
+local sockets = 0
+for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[2], '+inf')) do
+  local c = redis.call('HGET', ARGV[7] .. node, ARGV[1])
+  if c then sockets = sockets + tonumber(c) end
+end
+if sockets >= tonumber(ARGV[12]) then return {'full'} end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[3], 'GT', ARGV[4], ARGV[6])
+local old = redis.call('ZSCORE', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[1])
+local came = 0
+if (not old) or tonumber(old) < tonumber(ARGV[2]) then came = 1 end
+local online = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[2], '+inf')
+local busy, untils = {}, {}
+for _, user in ipairs(online) do
+  if redis.call('HGET', KEYS[4], user) == 'Busy' then
+    table.insert(busy, user)
+    table.insert(untils, redis.call('ZSCORE', KEYS[5], user) or '')
+  end
+end
+return {'admitted', came, online, busy, untils}`;
 
 // Uncounts the socket; when no live node has one left, the user goes offline (1 if they were online).
 const DISCONNECT = `
@@ -78,6 +117,12 @@ end
 return gone`;
 
 export interface PresenceStore {
+  /** A handshake's checks, registration (like `connect`) and greeting reads in one step. */
+  admit(
+    request: AdmissionRequest,
+    limits: AdmissionLimits,
+    now: number,
+  ): Promise<{ admission: Admission; cameOnline: boolean }>;
   /** Count a socket of `userId` on this node; true when the user just came online. */
   connect(userId: string, now: number): Promise<boolean>;
   /** Uncount it; true when that was the user's last socket on any live node. */
@@ -104,6 +149,48 @@ export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs:
   const flag = async (lua: string, args: Array<string | number>) =>
     (await runScript(redis, lua, keys, args)) === 1;
   return {
+    async admit(request, limits, now) {
+      const { userId } = request;
+      const admitKeys = [
+        ...keys,
+        redisKeys.status,
+        redisKeys.statusUntil,
+        redisKeys.rateLimit(`${limits.namespace}socket-handshake-ip`, request.client),
+        redisKeys.rateLimit(`${limits.namespace}socket-handshake-user`, userId),
+        redisKeys.denyList(request.jti),
+        redisKeys.tokensRevokedBefore(userId),
+      ];
+      const args = [
+        ...[userId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, opts.nodeId, NODE_PREFIX],
+        ...[
+          limits.windowMs,
+          limits.handshakesPerIp,
+          limits.handshakesPerUser,
+          request.iat,
+          limits.socketsPerUser,
+        ],
+      ];
+      const reply = await runScript(redis, ADMIT, admitKeys, args);
+      const parts = Array.isArray(reply) ? (reply as unknown[]) : [];
+      const fact = expectOneOf<AdmissionFact>(parts[0], [
+        'admitted',
+        'ipRate',
+        'userRate',
+        'revoked',
+        'full',
+      ]);
+      if (fact !== 'admitted') return { admission: { fact }, cameOnline: false };
+      const untils = Array.isArray(parts[4]) ? (parts[4] as unknown[]) : [];
+      const busy = new Map<string, number | null>();
+      asStrings(parts[3]).forEach((id, i) => {
+        const until = untils[i];
+        busy.set(id, typeof until === 'string' && until !== '' ? Number(until) : null);
+      });
+      return {
+        admission: { fact, greeting: { online: asStrings(parts[2]), busy } },
+        cameOnline: parts[1] === 1,
+      };
+    },
     connect: (userId, now) =>
       flag(CONNECT, [userId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, opts.nodeId]),
     disconnect: (userId, now) => flag(DISCONNECT, [userId, now, NODE_PREFIX]),

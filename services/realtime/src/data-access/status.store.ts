@@ -11,6 +11,15 @@ export interface StatusStore {
   setBusy(userId: string, until: number | null): Promise<void>;
   /** Each user's status; absent means Available. */
   statusOf(userIds: string[]): Promise<Map<string, StatusOf>>;
+  /**
+   * Counts one status change of `userId` in the fixed window under `counterKey` and reads their status, in
+   * one atomic step; returns the count so far in the window and the status.
+   */
+  countChange(
+    userId: string,
+    counterKey: string,
+    windowMs: number,
+  ): Promise<{ count: number; current: StatusOf }>;
   /** Users whose Busy-until is due at `now` (at most `limit`), oldest first. */
   dueUsers(now: number, limit: number): Promise<string[]>;
 }
@@ -43,6 +52,28 @@ export function createStatusStore(redis: Redis): StatusStore {
         });
       });
       return result;
+    },
+    async countChange(userId, counterKey, windowMs) {
+      const replies = await redis
+        .multi()
+        .set(counterKey, '0', 'PX', windowMs, 'NX')
+        .incr(counterKey)
+        .hget(redisKeys.status, userId)
+        .zscore(redisKeys.statusUntil, userId)
+        .exec();
+      if (!replies) throw new Error('status change step was aborted');
+      for (const [err] of replies) if (err) throw err;
+      const [, [, count], [, status], [, until]] = replies as Array<[Error | null, unknown]> as [
+        unknown,
+        [null, number],
+        [null, string | null],
+        [null, string | null],
+      ];
+      const busy = status === 'Busy';
+      return {
+        count,
+        current: { status: busy ? 'Busy' : 'Available', until: busy && until ? Number(until) : null },
+      };
     },
     dueUsers: (now, limit) => redis.zrangebyscore(redisKeys.statusUntil, '-inf', now, 'LIMIT', 0, limit),
   };

@@ -1,5 +1,6 @@
 import type { Logger } from '@chat/shared/logger';
 import type { PresenceStore } from '../data-access/presence.store.js';
+import type { Admission, AdmissionLimits, AdmissionRequest } from './admission.js';
 import type { Notifier } from './notifier.js';
 
 export interface PresenceTracker {
@@ -8,6 +9,11 @@ export interface PresenceTracker {
   /** Heartbeat now (e.g. right after a Redis outage), besides the timer. */
   refreshNow(): Promise<void>;
   connected(userId: string): Promise<void>;
+  /**
+   * A handshake: admitted (counted like `connected`, greeting read) or refused, in one store step. An
+   * admitted socket that never connects must be uncounted with `disconnected`.
+   */
+  admit(request: AdmissionRequest, limits: AdmissionLimits): Promise<Admission>;
   disconnected(userId: string): Promise<void>;
   onlineUsers(): Promise<string[]>;
   /** Graceful: wait for pending updates, remove this node (offline broadcasts), flush the broadcast. */
@@ -87,6 +93,26 @@ export function createPresenceTracker(opts: PresenceOptions): PresenceTracker {
         'connect',
         store.connect(userId, now()).then((came) => announce(came ? [userId] : [], true)),
       );
+    },
+    async admit(request, limits) {
+      if (halted) throw new Error('presence halted');
+      const { userId } = request;
+      // Counted before the store call, so a heartbeat sent after it carries this socket (calls keep their order).
+      counts.set(userId, (counts.get(userId) ?? 0) + 1);
+      const uncount = () => {
+        const left = (counts.get(userId) ?? 1) - 1;
+        if (left > 0) counts.set(userId, left);
+        else counts.delete(userId);
+      };
+      try {
+        const { admission, cameOnline } = await store.admit(request, limits, now());
+        if (admission.fact === 'admitted') announce(cameOnline ? [userId] : [], true);
+        else uncount();
+        return admission;
+      } catch (err) {
+        uncount();
+        throw err;
+      }
     },
     disconnected(userId) {
       if (halted) return Promise.resolve();

@@ -1,5 +1,5 @@
 import type { Logger } from '@chat/shared/logger';
-import type { UserStatus } from '@chat/shared/redis';
+import { redisKeys, type UserStatus } from '@chat/shared/redis';
 import type { StatusChange } from '@chat/shared/sockets';
 import type { HeldMessagesStore, Released } from '../data-access/held-messages.store.js';
 import type { StatusStore } from '../data-access/status.store.js';
@@ -56,6 +56,47 @@ export async function changeStatus(deps: StatusDeps, userId: string, request: St
   const change: StatusChange = { userId, status: request.status, statusUntil: isoOrNull(request.until) };
   deps.notifier.toAll('userStatus', change);
   return change;
+}
+
+/** How many status changes a user may make (all their sockets together) per window. */
+export interface StatusLimit {
+  perUser: number;
+  windowMs: number;
+  /** Prefix of the counters (RATE_LIMIT_NAMESPACE). */
+  namespace: string;
+}
+
+export type StatusOutcome =
+  | { kind: 'limited' }
+  | { kind: 'unchanged'; change: StatusChange }
+  | { kind: 'changed'; change: StatusChange };
+
+/** A request that sets what the user already has: same status and, for Busy, the same `until`. */
+function isNoOp(current: { status: UserStatus; until: number | null }, request: StatusRequest): boolean {
+  if (current.status !== request.status) return false;
+  return request.status === 'Available' || current.until === request.until;
+}
+
+/**
+ * A user asks to set their status: counted against their limit (across every socket and node); over it the
+ * change is refused, and a change to what they already have broadcasts nothing.
+ */
+export async function requestStatusChange(
+  deps: StatusDeps,
+  userId: string,
+  request: StatusRequest,
+  limit: StatusLimit,
+): Promise<StatusOutcome> {
+  const counter = redisKeys.rateLimit(`${limit.namespace}status-change`, userId);
+  const { count, current } = await deps.status.countChange(userId, counter, limit.windowMs);
+  if (count > limit.perUser) return { kind: 'limited' };
+  if (isNoOp(current, request)) {
+    return {
+      kind: 'unchanged',
+      change: { userId, status: current.status, statusUntil: isoOrNull(current.until) },
+    };
+  }
+  return { kind: 'changed', change: await changeStatus(deps, userId, request) };
 }
 
 /**

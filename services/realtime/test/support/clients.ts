@@ -19,7 +19,7 @@ export interface ConnectOptions {
   origin?: string;
   /** `Authorization: Bearer` header (how non-browser clients pass the token through the gateway). */
   bearer?: string;
-  /** `?token=` query parameter (the gateway's other non-browser form). */
+  /** `?token=` query parameter: a form the server refuses (tokens stay out of URLs and their logs). */
   queryToken?: string;
 }
 

@@ -53,6 +53,8 @@ export async function startCluster(size: number, env: Record<string, string> = {
       CORS_ORIGINS: ALLOWED_ORIGIN,
       NODE_ID: nodeId,
       AMQP_NAMESPACE: namespace,
+      // Handshake and status buckets of this file alone: every test connects from 127.0.0.1.
+      RATE_LIMIT_NAMESPACE: namespace,
       ...env,
     });
     const app = createApp(config, { logger });

@@ -331,6 +331,33 @@ describe('the web client in Chromium, through the gateway', () => {
     await waitForSocketTotal(stack(), 1);
   });
 
+  test('signing out everywhere from one browser signs the other browser of the same person out; logging in again works', async () => {
+    const first = await openPage(chromium.browser, 1280);
+    const second = await openPage(chromium.browser, 1280);
+    try {
+      const carol = await signUpInPage(first.page, stack().url, 'carol');
+      await second.page.goto(stack().url);
+      await logInInPage(second.page, carol);
+      await waitForSocketTotal(stack(), 3);
+
+      await first.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+
+      await first.page.getByRole('heading', { name: 'Log in' }).waitFor();
+      await second.page.getByRole('heading', { name: 'Log in' }).waitFor();
+      await expect
+        .poll(() => second.page.locator('.notice, [role="status"]').allInnerTexts(), WAIT)
+        .toContainEqual(expect.stringMatching(/session ended/i));
+      await waitForSocketTotal(stack(), 1);
+      await logInInPage(second.page, carol);
+      await waitForSocketTotal(stack(), 2);
+      expect(cspErrors(first)).toEqual([]);
+    } finally {
+      await first.context.close();
+      await second.context.close();
+    }
+    await waitForSocketTotal(stack(), 1);
+  });
+
   test('a realtime node dies mid-conversation: the banner shows, the client reconnects, nothing is lost or doubled', async () => {
     const perNode = await socketsPerNode(stack());
     const victim = [...perNode].find(([, count]) => count === 1)?.[0];

@@ -6,13 +6,14 @@ import type { Config } from '../../config.js';
 import type { UserRecord } from '../../data-access/user.repository.js';
 import { getMe } from '../../domain/get-me.js';
 import { login } from '../../domain/login.js';
-import { logout } from '../../domain/logout.js';
+import { type LogoutDeps, logout, logoutEverywhere } from '../../domain/logout.js';
 import type { SignupDeps } from '../../domain/signup.js';
 import { signup } from '../../domain/signup.js';
 
-export interface AuthRoutesDeps extends SignupDeps {
+export interface AuthRoutesDeps extends SignupDeps, LogoutDeps {
   config: Pick<Config, 'NODE_ENV' | 'JWT_SECRET' | 'INTERNAL_TOKEN_SECRET'>;
-  revoke: (claims: { jti: string; exp: number }) => Promise<void>;
+  /** When a new token of the user says it was issued (after their last "sign out everywhere"). */
+  issueTime: (userId: string) => Promise<Date>;
 }
 
 function publicUser(user: UserRecord): PublicUserReply {
@@ -22,31 +23,39 @@ function publicUser(user: UserRecord): PublicUserReply {
 export function createAuthRouter(deps: AuthRoutesDeps): Router {
   const { config } = deps;
   const cookieOptions = userTokenCookie({ production: config.NODE_ENV === 'production' });
-  const startSession = (res: Response, userId: string) => {
-    const { token } = signUserToken(userId, config.JWT_SECRET);
+  const startSession = async (res: Response, userId: string) => {
+    const { token } = signUserToken(userId, config.JWT_SECRET, await deps.issueTime(userId));
     res.cookie(USER_TOKEN.cookieName, token, cookieOptions);
   };
+  // Same attributes as when it was set, or the browser keeps the old cookie.
+  const endSession = (res: Response) =>
+    res.cookie(USER_TOKEN.cookieName, '', { ...cookieOptions, maxAge: 0 });
   const router = Router();
 
   router.post('/signup', async (req, res) => {
     const input = validate(signupBody, req.body);
     const user = await signup(input, deps);
-    startSession(res, user._id);
+    await startSession(res, user._id);
     res.status(201).json(publicUser(user));
   });
 
   router.post('/login', async (req, res) => {
     const input = validate(loginBody, req.body);
     const user = await login(input, deps);
-    startSession(res, user._id);
+    await startSession(res, user._id);
     res.status(200).json(publicUser(user));
   });
 
   router.post('/logout', requireCaller(config.INTERNAL_TOKEN_SECRET), async (_req, res) => {
     await logout(callerOf(res), deps);
-    // Same attributes as when it was set, or the browser keeps the old cookie.
-    res.cookie(USER_TOKEN.cookieName, '', { ...cookieOptions, maxAge: 0 });
+    endSession(res);
     res.status(200).json({ message: 'Logged out successfully' });
+  });
+
+  router.post('/logout-all', requireCaller(config.INTERNAL_TOKEN_SECRET), async (_req, res) => {
+    await logoutEverywhere(callerOf(res), deps);
+    endSession(res);
+    res.status(200).json({ message: 'Logged out everywhere' });
   });
 
   router.get('/me', requireCaller(config.INTERNAL_TOKEN_SECRET), async (_req, res) => {

@@ -39,6 +39,21 @@ export const AUTH_ROUTES: readonly ApiRoute[] = [
     setsCookie: true,
   },
   {
+    method: 'post',
+    path: '/api/auth/logout-all',
+    operationId: 'logoutAll',
+    summary:
+      'Sign out everywhere: every token of the caller issued until now is revoked, every socket closed',
+    tag: 'auth',
+    auth: true,
+    success: {
+      status: 200,
+      description: 'Logged out on every device; the cookie is cleared',
+      schema: logoutReply,
+    },
+    setsCookie: true,
+  },
+  {
     method: 'get',
     path: '/api/auth/me',
     operationId: 'getMe',

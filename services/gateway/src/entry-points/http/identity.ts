@@ -22,20 +22,15 @@ function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
-function queryToken(req: IncomingMessage): string | undefined {
-  const value = new URL(req.url ?? '/', 'http://gateway.invalid').searchParams.get('token');
-  return value || undefined;
-}
-
 /**
  * The user token of a request: the `jwt` cookie; for the socket handshake only, non-browser clients may use
- * `Authorization: Bearer` or `?token=` instead (Socket.IO's `auth` payload is sent after the transport is
- * open, too late for the gateway to see it). REST stays cookie-only.
+ * `Authorization: Bearer` instead (Socket.IO's `auth` payload is sent after the transport is open, too late
+ * for the gateway to see it). Never the URL: query strings end up in logs and proxies. REST is cookie-only.
  */
 export function readUserToken(req: IncomingMessage, allowNonCookie: boolean): string | undefined {
   const fromCookie = readTokenFromCookieHeader(req.headers.cookie);
   if (fromCookie || !allowNonCookie) return fromCookie;
-  return bearerToken(req) ?? queryToken(req);
+  return bearerToken(req);
 }
 
 /** Verifies the request's user token and its revocation; throws the SPEC's 401s (503 if Redis is down). */
@@ -54,7 +49,8 @@ export async function authenticateRequest(
   }
   let revoked: boolean;
   try {
-    revoked = await isTokenRevoked(opts.redis, claims.jti);
+    // The jti deny-list and the user's "signed out everywhere" mark, in one round trip.
+    revoked = await isTokenRevoked(opts.redis, claims);
   } catch {
     // Fail closed: without the deny-list a logged-out token would work again.
     throw gatewayErrors.dependencyUnavailable();

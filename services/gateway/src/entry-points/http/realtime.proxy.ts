@@ -6,6 +6,7 @@ import { AppError } from '@chat/shared/http';
 import type { Logger } from '@chat/shared/logger';
 import type { RequestHandler } from 'express';
 import type { RealtimeNodePool } from '../../data-access/realtime-nodes.js';
+import { clientKey } from '../../domain/client-address.js';
 import { isOriginAllowed } from '../../domain/origin-policy.js';
 import { pickRealtimeNode } from '../../domain/pick-realtime-node.js';
 import { gatewayErrors } from '../../errors.js';
@@ -35,6 +36,14 @@ function safeRequestId(incoming: string | string[] | undefined): string {
   return typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
 }
 
+/**
+ * Tells the realtime node which client the handshake comes from (its per-address handshake limit), in place
+ * of anything the client sent under that name.
+ */
+function stateClientAddress(req: IncomingMessage, address: string | undefined): void {
+  req.headers['x-client-address'] = clientKey(address ?? '');
+}
+
 /** Socket.IO through the gateway: every request of a user (polling and upgrade) goes to the same healthy node. */
 export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
   const targets = new WeakMap<IncomingMessage, string>();
@@ -58,6 +67,8 @@ export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
   const select: RequestHandler = (req, res, next) => {
     const caller = res.locals.caller as Caller | undefined;
     if (routeOf(req)?.upstream !== 'realtime' || !caller) return next();
+    // req.ip honours `trust proxy`, like the HTTP rate limits.
+    stateClientAddress(req, req.ip ?? req.socket.remoteAddress);
     choose(req, caller);
     next();
   };
@@ -79,6 +90,7 @@ export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
       const caller = await authenticateRequest(req, true, opts.identity);
       setIdentityHeaders(req, caller, opts.identity.internalTokenSecret);
       req.headers['x-request-id'] = safeRequestId(req.headers['x-request-id']);
+      stateClientAddress(req, req.socket.remoteAddress);
       choose(req, caller);
       // The proxy's pathFilter reads the same classification, so every upgrade that got here is proxied.
       proxy.upgrade(req, socket, head);

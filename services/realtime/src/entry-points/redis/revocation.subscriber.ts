@@ -1,3 +1,4 @@
+import { parseRevocation, type Revocation } from '@chat/shared/auth';
 import type { Logger } from '@chat/shared/logger';
 import { type Redis, redisKeys } from '@chat/shared/redis';
 
@@ -6,18 +7,21 @@ export interface RevocationSubscriber {
 }
 
 /**
- * Listens on `chat:revocations` (published by auth at logout) on a dedicated subscriber connection and
- * hands each revoked jti to `onRevoked`. Resolves once subscribed, so no revocation after start is missed.
+ * Listens on `chat:revocations` (published by auth at logout and "sign out everywhere") on a dedicated
+ * subscriber connection and hands each revocation (a jti, or a user's tokens up to a time) to `onRevoked`.
+ * Resolves once subscribed, so no revocation after start is missed.
  */
 export async function startRevocationSubscriber(
   subscriber: Redis,
-  opts: { onRevoked: (jti: string) => void; logger: Logger },
+  opts: { onRevoked: (revocation: Revocation) => void; logger: Logger },
 ): Promise<RevocationSubscriber> {
   const channel = redisKeys.revocationsChannel;
-  const onMessage = (from: string, jti: string) => {
-    if (from !== channel || jti.length === 0 || jti.length > 200) return;
+  const onMessage = (from: string, message: string) => {
+    if (from !== channel) return;
+    const revocation = parseRevocation(message);
+    if (!revocation) return;
     try {
-      opts.onRevoked(jti);
+      opts.onRevoked(revocation);
     } catch (err) {
       opts.logger.error({ err }, 'revocation handling failed');
     }

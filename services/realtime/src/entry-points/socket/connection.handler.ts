@@ -1,12 +1,13 @@
-import { isTokenRevoked } from '@chat/shared/auth';
 import type { Logger } from '@chat/shared/logger';
-import type { Redis } from '@chat/shared/redis';
-import { jtiRoom, type StatusChange, userRoom } from '@chat/shared/sockets';
+import { jtiRoom, userRoom } from '@chat/shared/sockets';
 import type { RelationsStore } from '../../data-access/relations.store.js';
 import type { UserSeqStore } from '../../data-access/user-seq.store.js';
+import { type Greeting, greetingStatuses } from '../../domain/admission.js';
 import type { PresenceTracker } from '../../domain/presence.js';
-import type { StatusDeps } from '../../domain/status.js';
+import type { RevocationMemory } from '../../domain/revocation-memory.js';
+import type { StatusDeps, StatusLimit } from '../../domain/status.js';
 import type { RealtimeMetrics } from '../../metrics.js';
+import type { Admitted } from './auth.middleware.js';
 import type { RealtimeSocket } from './io.server.js';
 import { limitEventRate } from './rate-limit.middleware.js';
 import { handleSetStatus } from './set-status.handler.js';
@@ -21,7 +22,9 @@ export interface ConnectionDeps {
   status: StatusDeps;
   relations: RelationsStore;
   seqs: UserSeqStore;
-  redis: Redis;
+  admitted: Admitted;
+  revocations: RevocationMemory;
+  statusLimit: StatusLimit;
   metrics: RealtimeMetrics;
   logger: Logger;
   eventsPerSecond: number;
@@ -42,50 +45,34 @@ function disconnectAtExpiry(socket: RealtimeSocket, expSeconds: number): () => v
   return () => clearTimeout(timer);
 }
 
-/** The new socket's starting picture: who is online, its own status and the Busy ones among them. */
-async function greet(socket: RealtimeSocket, deps: ConnectionDeps, recorded: Promise<void>): Promise<void> {
-  const { userId, jti } = socket.data;
-  // A revocation published between the handshake check and joining the jti room would have missed it.
-  if (await isTokenRevoked(deps.redis, jti)) {
-    socket.disconnect(true);
-    return;
-  }
-  await recorded;
-  const online = await deps.presence.onlineUsers();
-  socket.emit('getOnlineUsers', online);
-  const statuses = await deps.status.status.statusOf([...new Set([userId, ...online])]);
-  const change = (id: string): StatusChange => {
-    const found = statuses.get(id);
-    const until = found?.until ?? null;
-    return {
-      userId: id,
-      status: found?.status ?? 'Available',
-      statusUntil: until === null ? null : new Date(until).toISOString(),
-    };
-  };
-  socket.emit('userStatus', change(userId));
-  for (const [other, found] of statuses) {
-    if (other !== userId && found.status === 'Busy') socket.emit('userStatus', change(other));
-  }
+/** The new socket's starting picture, read with its admission: who is online, its own status, the Busy ones. */
+function greet(socket: RealtimeSocket, greeting: Greeting): void {
+  socket.emit('getOnlineUsers', greeting.online);
+  const { own, others } = greetingStatuses(socket.data.userId, greeting);
+  socket.emit('userStatus', own);
+  for (const change of others) socket.emit('userStatus', change);
 }
 
 /** An authenticated socket: rooms, presence, handlers, expiry. Nothing here throws into Socket.IO. */
 export function handleConnection(socket: RealtimeSocket, deps: ConnectionDeps): void {
-  const { userId, jti, exp } = socket.data;
+  const { userId, jti, iat, exp } = socket.data;
+  const greeting = deps.admitted.take(socket);
   void socket.join([userRoom(userId), jtiRoom(jti)]);
   deps.metrics.connectedSockets.inc();
   limitEventRate(socket, { perSecond: deps.eventsPerSecond, logger: deps.logger });
-  handleSetStatus(socket, deps.status);
+  handleSetStatus(socket, deps.status, deps.statusLimit);
   handleTyping(socket, { relations: deps.relations, logger: deps.logger });
   handleSync(socket, { seqs: deps.seqs, logger: deps.logger });
   const cancelExpiry = disconnectAtExpiry(socket, exp);
-  const recorded = deps.presence.connected(userId);
   socket.on('disconnect', () => {
     cancelExpiry();
     deps.metrics.connectedSockets.dec();
     void deps.presence.disconnected(userId);
   });
-  greet(socket, deps, recorded).catch((err: unknown) => {
-    deps.logger.warn({ err, userId }, 'could not send the initial presence to a socket');
-  });
+  // A revocation announced after the admission's check and before the rooms were joined reached no socket.
+  if (!greeting || deps.revocations.covers({ sub: userId, jti, iat })) {
+    socket.disconnect(true);
+    return;
+  }
+  greet(socket, greeting);
 }

@@ -6,7 +6,7 @@ import type {
   ServerToClientEvents,
   SocketData,
 } from '@chat/shared/sockets';
-import { jtiRoom } from '@chat/shared/sockets';
+import { jtiRoom, userRoom } from '@chat/shared/sockets';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { Notifier } from '../../domain/notifier.js';
@@ -24,7 +24,8 @@ export type RealtimeSocket = Socket<
   SocketData
 >;
 
-export const MAX_PAYLOAD_BYTES = 1e6;
+/** The largest packet a client may send; every client event is small (a status, a typing notice, a sync). */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
 /**
  * Socket.IO on the service's HTTP server, sharing rooms with every node through Redis pub/sub. Browsers
@@ -61,4 +62,13 @@ export function createIoNotifier(io: RealtimeServer): Notifier {
 /** Disconnect every socket opened with `jti`, on every node. */
 export function disconnectJti(io: RealtimeServer, jti: string): void {
   io.in(jtiRoom(jti)).disconnectSockets(true);
+}
+
+/** Disconnect this node's sockets of `userId` whose token was issued at or before `before` (s). */
+export function disconnectUserTokens(io: RealtimeServer, userId: string, before: number): void {
+  const nsp = io.of('/');
+  for (const id of nsp.adapter.rooms.get(userRoom(userId)) ?? []) {
+    const socket = nsp.sockets.get(id);
+    if (socket && socket.data.iat <= before) socket.disconnect(true);
+  }
 }

@@ -1,7 +1,13 @@
 import { USER_STATUSES } from '@chat/shared/redis';
 import type { SetStatusAck } from '@chat/shared/sockets';
 import { z } from 'zod';
-import { changeStatus, MAX_BUSY_UNTIL_MS, type StatusDeps, type StatusRequest } from '../../domain/status.js';
+import {
+  MAX_BUSY_UNTIL_MS,
+  requestStatusChange,
+  type StatusDeps,
+  type StatusLimit,
+  type StatusRequest,
+} from '../../domain/status.js';
 import { ackErrors } from '../../errors.js';
 import type { RealtimeSocket } from './io.server.js';
 
@@ -36,10 +42,10 @@ function requestOf(input: z.output<typeof statusInput>, now: number): StatusRequ
 }
 
 /**
- * `setStatus(status | {status, until}, ack)`: validated, stored, broadcast; answered through the ack,
- * never thrown. The classic string form gets the classic ack; the object form also gets `statusUntil`.
+ * `setStatus(status | {status, until}, ack)`: validated, limited per user, stored, broadcast (unless it
+ * sets what the user already has); answered through the ack, never thrown. The classic string form gets the classic ack; the object form also gets `statusUntil`.
  */
-export function handleSetStatus(socket: RealtimeSocket, deps: StatusDeps): void {
+export function handleSetStatus(socket: RealtimeSocket, deps: StatusDeps, limit: StatusLimit): void {
   socket.on('setStatus', (raw: unknown, ack: unknown) => {
     const reply = replyOf<SetStatusAck>(raw, ack);
     const parsed = statusInput.safeParse(raw);
@@ -47,8 +53,12 @@ export function handleSetStatus(socket: RealtimeSocket, deps: StatusDeps): void 
     const request = requestOf(parsed.data, (deps.now ?? Date.now)());
     if ('ok' in request) return reply(request);
     const classic = typeof parsed.data === 'string';
-    changeStatus(deps, socket.data.userId, request).then(
-      ({ status, statusUntil }) => reply(classic ? { ok: true, status } : { ok: true, status, statusUntil }),
+    requestStatusChange(deps, socket.data.userId, request, limit).then(
+      (outcome) => {
+        if (outcome.kind === 'limited') return reply(ackErrors.statusRateLimited());
+        const { status, statusUntil } = outcome.change;
+        reply(classic ? { ok: true, status } : { ok: true, status, statusUntil });
+      },
       (err: unknown) => {
         deps.logger.error({ err, userId: socket.data.userId }, 'setStatus failed');
         reply(ackErrors.unavailable());

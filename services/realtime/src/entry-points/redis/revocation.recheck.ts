@@ -1,0 +1,45 @@
+import { revokedTokens } from '@chat/shared/auth';
+import type { Logger } from '@chat/shared/logger';
+import type { Redis } from '@chat/shared/redis';
+import type { RealtimeServer } from '../socket/io.server.js';
+
+export interface RevocationRecheck {
+  stop(): Promise<void>;
+}
+
+/**
+ * Every `intervalMs`, checks the tokens of this node's sockets against the deny-list and the users'
+ * "signed out everywhere" marks (one MGET per thousand sockets) and disconnects the revoked ones: a
+ * revocation whose announcement was lost (a subscriber reconnecting, a partition) closes its sockets anyway.
+ */
+export function startRevocationRecheck(
+  io: RealtimeServer,
+  opts: { redis: Redis; intervalMs: number; logger: Logger },
+): RevocationRecheck {
+  let running: Promise<void> | undefined;
+  const recheck = async () => {
+    const sockets = [...io.of('/').sockets.values()];
+    if (sockets.length === 0) return;
+    const tokens = sockets.map(({ data }) => ({ sub: data.userId, jti: data.jti, iat: data.iat }));
+    const revoked = await revokedTokens(opts.redis, tokens);
+    sockets.forEach((socket, i) => {
+      if (revoked[i] && socket.connected) socket.disconnect(true);
+    });
+    const closed = revoked.filter(Boolean).length;
+    if (closed > 0) opts.logger.info({ closed }, 'revoked sockets closed by the periodic re-check');
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = recheck()
+      .catch((err: unknown) => opts.logger.warn({ err }, 'revocation re-check failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, opts.intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
