@@ -76,7 +76,18 @@ function queueEvent(routingKey: 'message.updated' | 'message.deleted', at: Date)
   };
 }
 
-export function createMessageRepository(model: MessageModel): MessageRepository {
+/**
+ * A message inserted with its creation event already leased to this process's relay, which is handed the
+ * stored message: the relay publishes it without reading it back, and no other relay takes it meanwhile.
+ */
+export interface HandOver {
+  /** The lease owner of handed-over documents (distinct from the relay's own polling lease). */
+  owner: string;
+  leaseMs: number;
+  take(message: StoredMessage): void;
+}
+
+export function createMessageRepository(model: MessageModel, handOver?: HandOver): MessageRepository {
   const native = nativeCollection(model);
   const changeUndeleted = async (
     id: string,
@@ -116,12 +127,18 @@ export function createMessageRepository(model: MessageModel): MessageRepository 
         pendingEvents: [{ _id: id, eventId, routingKey: 'message.created', occurredAt: now }],
         outbox: true,
         outboxAt: id,
+        ...(handOver && {
+          leaseOwner: handOver.owner,
+          leaseUntil: new Date(now.getTime() + handOver.leaseMs),
+        }),
         createdAt: now,
         updatedAt: now,
       };
       try {
         await native.insertOne(doc);
-        return { inserted: true, message: toStoredMessage(doc) };
+        const message = toStoredMessage(doc);
+        handOver?.take(message);
+        return { inserted: true, message };
       } catch (err) {
         // Fresh ObjectIds never collide: a duplicate key here is the (senderId, idempotencyKey) index.
         if (input.idempotencyKey !== undefined && isDuplicateKey(err)) return { inserted: false };
