@@ -103,8 +103,6 @@ function buildExpressApp({ config, logger, redis, agent, realtime, metrics, fron
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
   const identity = { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET };
-  const proxy = (upstream: 'auth' | 'users' | 'messages', target: string) =>
-    createUpstreamProxy({ upstream, target, agent, timeoutMs: config.PROXY_TIMEOUT_MS, logger });
 
   app.use(metrics.middleware, requestId(), classifyRequest, forwardRequestId);
   app.use(publicHealthRoutes({ redis: () => redis }));
@@ -112,15 +110,23 @@ function buildExpressApp({ config, logger, redis, agent, realtime, metrics, fron
   app.use(refuseForeignOrigins(config.CORS_ORIGINS), limitDeclaredBody(config.BODY_LIMIT_BYTES));
   // requestId again: body parsing resumes in another async context.
   app.use(parseCredentialBodies(config.BODY_LIMIT_BYTES), requestId());
+  const rules = rateLimitRules(config);
   app.use(
-    authenticate(identity),
-    rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rateLimitRules(config)),
+    authenticate({
+      ...identity,
+      apiLimit: { rule: rules.apiPerUser, namespace: config.RATE_LIMIT_NAMESPACE },
+    }),
+    rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rules),
   );
   app.use(docsRoutes());
+  // One proxy for the fixed upstreams: the target comes from the request's classification.
   app.use(
-    proxy('auth', config.AUTH_URL),
-    proxy('users', config.USERS_URL),
-    proxy('messages', config.MESSAGES_URL),
+    createUpstreamProxy({
+      upstream: { auth: config.AUTH_URL, users: config.USERS_URL, messages: config.MESSAGES_URL },
+      agent,
+      timeoutMs: config.PROXY_TIMEOUT_MS,
+      logger,
+    }),
   );
   app.use(...realtime.http);
   if (frontendDir) app.use(frontendRoutes(frontendDir));

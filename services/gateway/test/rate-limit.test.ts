@@ -1,4 +1,7 @@
-import { newObjectId, uniqueName } from '@chat/shared/testing';
+import { revokeToken } from '@chat/shared/auth';
+import { createLogger } from '@chat/shared/logger';
+import { createRedis, type Redis } from '@chat/shared/redis';
+import { newObjectId, testEnv, uniqueName } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   cookieFor,
@@ -13,8 +16,13 @@ let users: EchoUpstream;
 let gatewayA: TestGateway;
 let gatewayB: TestGateway;
 let tightGateway: TestGateway;
+let redis: Redis;
 
 beforeAll(async () => {
+  redis = createRedis(testEnv().redisUrl, {
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    name: 'test',
+  });
   [auth, users] = await Promise.all([startEchoUpstream('auth'), startEchoUpstream('users')]);
   const upstreams = { AUTH_URL: auth.url, USERS_URL: users.url, MESSAGES_URL: users.url };
   // Two replicas sharing one Redis namespace, like two gateway containers.
@@ -32,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([gatewayA?.stop(), gatewayB?.stop(), tightGateway?.stop()]);
   await Promise.all([auth?.close(), users?.close()]);
+  redis?.disconnect();
 });
 
 function post(
@@ -219,5 +228,21 @@ describe('per-user API limit', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect((await fetch(`${tightGateway.url}/api/users`, { headers: { cookie: bob } })).status).toBe(200);
+  });
+
+  test("a revoked token's requests are refused without using up the user's budget", async () => {
+    const userId = newObjectId();
+    const revoked = cookieFor(userId);
+    await revokeToken(redis, revoked.claims);
+    for (let i = 0; i < 4; i += 1) {
+      const res = await fetch(`${tightGateway.url}/api/users`, { headers: { cookie: revoked.cookie } });
+      expect(res.status).toBe(401);
+    }
+    const current = cookieFor(userId).cookie;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      statuses.push((await fetch(`${tightGateway.url}/api/users`, { headers: { cookie: current } })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
   });
 });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { QUEUES } from '@chat/shared/events';
 import { createHttpService, createServiceApp, type ServiceApp } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
@@ -12,7 +14,7 @@ import {
 import { registerKnownUserModel } from './data-access/known-user.model.js';
 import { createKnownUserRepository } from './data-access/known-user.repository.js';
 import { registerMessageModel } from './data-access/message.model.js';
-import { createMessageRepository } from './data-access/message.repository.js';
+import { createMessageRepository, type MessageRepository } from './data-access/message.repository.js';
 import {
   createConversationOutboxRepository,
   createMessageOutboxRepository,
@@ -29,13 +31,15 @@ export interface AppOverrides {
   logger?: Logger;
   /** Queue names; tests give each app its own so parallel files don't compete for events. */
   queues?: { userRegistered?: string; userBlocked?: string; userUnblocked?: string };
-  /** Outbox relay timing (tests shorten the backoff). */
-  outbox?: { intervalMs?: number; retryBaseMs?: number; maxBackoffMs?: number };
+  /** Outbox relay timing (tests shorten the backoff); `leaseMs`: how long a replica's claim holds. */
+  outbox?: { intervalMs?: number; retryBaseMs?: number; maxBackoffMs?: number; leaseMs?: number };
 }
 
 export type App = ServiceApp;
 
 const BROKER_CONNECT_WAIT_MS = 3_000;
+/** A crashed replica's unpublished events wait this long before another replica takes them. */
+const OUTBOX_LEASE_MS = 10_000;
 
 /** Assemble the messages service; nothing connects until start(). */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
@@ -69,16 +73,37 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         ...repository,
         markRead: (read) => reads.around(() => repository.markRead(read)),
       };
-      const messages = createMessageRepository(messageModel);
+      // Replicas share the database: each relay leases what it publishes, and a send hands its message
+      // to this process's relay under a second owner name, so the relay's own database look skips it.
+      const { leaseMs = OUTBOX_LEASE_MS, ...relayTiming } = overrides.outbox ?? {};
+      const lease = { owner: `${hostname()}:${process.pid}:${randomUUID()}`, ms: leaseMs };
+      const handOverOwner = `${lease.owner}:handed`;
+      const outbox = createOutboxStore({
+        messages: createMessageOutboxRepository(messageModel, lease),
+        conversations: createConversationOutboxRepository(conversationModel, lease),
+        reads,
+        handOverOwner,
+      });
+      const repositoryOfMessages = createMessageRepository(messageModel, {
+        owner: handOverOwner,
+        leaseMs,
+        take: (message, correlationId) => outbox.handOver(message, correlationId),
+      });
+      const messages: MessageRepository = {
+        ...repositoryOfMessages,
+        // A deleted message's creation must not go out with its text from memory: the database copy decides.
+        erase: async (...args) => {
+          await outbox.forget(args[0]);
+          return repositoryOfMessages.erase(...args);
+        },
+      };
 
+      // Registered before the relay, so it runs after the relay stopped (and before MongoDB closes).
+      onClose(() => outbox.close());
       const { broker, relay } = startPublishingBroker({
         broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'messages' },
-        store: createOutboxStore({
-          messages: createMessageOutboxRepository(messageModel),
-          conversations: createConversationOutboxRepository(conversationModel),
-          reads,
-        }),
-        relay: overrides.outbox,
+        store: outbox,
+        relay: relayTiming,
         onClose,
       });
       // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
@@ -110,7 +135,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             messages,
             conversations,
             knownUsers,
-            notifyOutbox: () => relay.wake(),
+            notifyOutbox: () => {
+              outbox.changed();
+              relay.wake();
+            },
+            wakeOutbox: () => relay.wake(),
             sendOrder: createKeyedSerializer(),
           };
           mountConversationsRoutes(app, deps);

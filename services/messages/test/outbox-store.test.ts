@@ -194,4 +194,62 @@ describe('the outbox store', () => {
     await store.pending(10);
     expect(looks).toBe(5);
   });
+
+  test('a handed-over message is published from memory; the database is read when something else was queued', async () => {
+    const docs: MessageRecord[] = [];
+    const messages = fakeOutbox(docs);
+    let reads = 0;
+    const counted: EmbeddedOutbox<MessageRecord> = {
+      ...messages.outbox,
+      pending: (limit) => {
+        reads += 1;
+        return messages.outbox.pending(limit);
+      },
+    };
+    let clock = 0;
+    const store = createOutboxStore({
+      messages: counted,
+      conversations: fakeOutbox<ConversationRecord>([]).outbox,
+      now: () => clock,
+    });
+    expect(await store.pending(10)).toEqual([]);
+    expect(reads).toBe(1);
+
+    const at = new Date(1_700_000_000_000);
+    const handed = {
+      _id: id(5).toHexString(),
+      conversationId: id(999).toHexString(),
+      senderId: user(1).toHexString(),
+      receiverId: user(2).toHexString(),
+      message: 'from memory',
+      eventId: uuid(5),
+      seq: 1,
+      peerSeq: 0,
+      createdAt: at,
+      updatedAt: at,
+    };
+    store.handOver(handed);
+    const fromMemory = await store.pending(10);
+    expect(reads).toBe(1);
+    expect(fromMemory.map((e) => [keyOf(e.id), e.routingKey])).toEqual([[5, 'message.created']]);
+    expect(eventSchemas['message.created'].parse(fromMemory[0]?.payload).message.message).toBe('from memory');
+    await store.markPublished(fromMemory.map((e) => e.id));
+    expect(messages.settled).toEqual([{ docIds: [id(5).toHexString()], eventKeys: [id(5).toHexString()] }]);
+
+    // An edit was queued in the database: the next poll reads it, merged in write order with the hand-over.
+    docs.push(message(3, [[4, 'message.updated']], { editedAt: at }));
+    store.handOver({ ...handed, _id: id(6).toHexString(), eventId: uuid(6) });
+    store.changed();
+    expect((await store.pending(10)).map((e) => [keyOf(e.id), e.routingKey])).toEqual([
+      [4, 'message.updated'],
+      [6, 'message.created'],
+    ]);
+    expect(reads).toBe(2);
+
+    // And at least once per second while hand-overs keep coming.
+    store.handOver({ ...handed, _id: id(7).toHexString(), eventId: uuid(7) });
+    clock = 1_000;
+    await store.pending(10);
+    expect(reads).toBe(3);
+  });
 });

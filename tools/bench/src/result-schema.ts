@@ -34,6 +34,7 @@ export const chatLoadSchema = z.strictObject({
   duplicated: count,
   misrouted: count,
   processes: z.array(processFigures),
+  cpuPerMessage: z.array(z.strictObject({ group: z.string(), ms: figure, budgetMs: figure.nullable() })),
 });
 
 const capacitySchema = z.strictObject({

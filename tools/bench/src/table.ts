@@ -29,6 +29,13 @@ function loadRows(title: string, load: ChatLoadFigures): Row[] {
         `${p.cpuSeconds.toFixed(1)} CPU s (${p.cores.toFixed(2)} cores), peak ${p.peakRssMB} MB`,
       ],
     ),
+    ['  CPU per delivered message', load.cpuPerMessage.length === 0 ? 'n/a' : ''],
+    ...load.cpuPerMessage.map(
+      (c): Row => [
+        `    ${c.group}`,
+        `${c.ms.toFixed(2)} ms${c.budgetMs === null ? '' : ` (budget ${c.budgetMs} ms${c.ms <= c.budgetMs ? '' : ', over'})`}`,
+      ],
+    ),
   ];
 }
 

@@ -35,6 +35,8 @@ describe('npm run bench -- --quick', () => {
       expect(load?.processes.map((p) => p.name)).toEqual(
         expect.arrayContaining(['gateway', 'auth', 'users', 'messages', 'realtime-1']),
       );
+      expect(load?.cpuPerMessage.find((c) => c.group === 'messages')?.budgetMs).toBe(0.4);
+      expect(load?.cpuPerMessage.find((c) => c.group === 'stack')?.budgetMs).toBe(1.5);
     }
     expect(parsed.chatLoad.processes.map((p) => p.name)).toContain('realtime-2');
     expect(parsed.capacity.connected).toBe(QUICK.sockets);

@@ -24,6 +24,11 @@ export interface OutboxStore {
    * such an entry blocks the relay, retried with backoff and logged as an error, so no event is lost.
    */
   markFailed?(id: string, reason: string): Promise<void>;
+  /**
+   * Optional: these entries were taken by `pending` but not confirmed (the batch failed). A store that
+   * holds entries for this relay alone (leased, or in memory) gives them back here so a retry finds them.
+   */
+  release?(ids: string[]): Promise<void>;
 }
 
 export interface OutboxRelay {
@@ -97,7 +102,14 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       if (outcome.value.result === 'published') confirmed.push(outcome.value.id);
     }
     if (confirmed.length > 0) await store.markPublished(confirmed);
-    if (failure) throw failure.reason;
+    if (failure) {
+      // From the first failure on, nothing was marked: those entries go back to the store.
+      const unconfirmed = batch.slice(outcomes.indexOf(failure)).map((e) => e.id);
+      if (store.release) {
+        await store.release(unconfirmed).catch((err: unknown) => log.warn({ err }, 'outbox release failed'));
+      }
+      throw failure.reason;
+    }
   };
 
   /** Publish batches until the store has nothing pending (or we are stopped). */

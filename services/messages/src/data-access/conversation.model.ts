@@ -44,6 +44,9 @@ export interface ConversationRecord {
   outbox?: true;
   /** A lower bound of the pending events' `_id`s, to merge this outbox with the messages' in write order. */
   outboxAt?: Types.ObjectId;
+  /** The relay instance publishing this document's events, until `leaseUntil` (absent: free). */
+  leaseOwner?: string;
+  leaseUntil?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -60,6 +63,8 @@ const conversationSchema = new Schema<ConversationRecord>(
     pendingEvents: { type: [Schema.Types.Mixed] },
     outbox: { type: Boolean },
     outboxAt: { type: Schema.Types.ObjectId },
+    leaseOwner: { type: String },
+    leaseUntil: { type: Date },
   },
   { collection: 'conversations', versionKey: false, timestamps: true, strict: 'throw', strictQuery: true },
 );

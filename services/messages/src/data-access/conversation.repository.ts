@@ -87,6 +87,7 @@ export function createConversationRepository(model: ConversationModel): Conversa
   return {
     async recordSend(pairKey, participants, senderId, messageId) {
       const now = new Date();
+      const peerId = participants[0] === senderId ? participants[1] : participants[0];
       const doc = await upsertConditionally((upsert) =>
         native.findOneAndUpdate(
           { pairKey, 'blockedBy.0': { $exists: false } },
@@ -96,16 +97,16 @@ export function createConversationRepository(model: ConversationModel): Conversa
             $max: { lastMessageId: oid(messageId) },
             $set: { updatedAt: now },
           },
-          { upsert, returnDocument: 'after', projection: { participants: 1, sent: 1 } },
+          // Only the two counters: the document's read marks, block fields and outbox stay in the server.
+          { upsert, returnDocument: 'after', projection: { [`sent.${senderId}`]: 1, [`sent.${peerId}`]: 1 } },
         ),
       );
       if (!doc) return null;
-      const stored = toStoredConversation(doc as ConversationRecord);
-      const peerId = participants[0] === senderId ? participants[1] : participants[0];
+      const sent = (doc.sent ?? {}) as Record<string, number>;
       return {
-        conversationId: stored._id,
-        senderSeq: stored.sent[senderId] ?? 0,
-        peerSeq: stored.sent[peerId] ?? 0,
+        conversationId: (doc._id as Types.ObjectId).toHexString(),
+        senderSeq: sent[senderId] ?? 0,
+        peerSeq: sent[peerId] ?? 0,
       };
     },
 

@@ -39,6 +39,9 @@ export interface MessageRecord {
   outbox?: true;
   /** A lower bound of the pending events' `_id`s (the message `_id` at insert). */
   outboxAt?: Types.ObjectId;
+  /** The relay instance publishing this document's events, until `leaseUntil` (absent: free). */
+  leaseOwner?: string;
+  leaseUntil?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -70,6 +73,8 @@ const messageSchema = new Schema<MessageRecord>(
     pendingEvents: { type: [outboxEventSchema], default: undefined },
     outbox: { type: Boolean },
     outboxAt: { type: Schema.Types.ObjectId },
+    leaseOwner: { type: String },
+    leaseUntil: { type: Date },
   },
   { collection: 'messages', versionKey: false, timestamps: true, strict: 'throw', strictQuery: true },
 );

@@ -79,7 +79,19 @@ function queueEvent(routingKey: 'message.updated' | 'message.deleted', at: Date)
   };
 }
 
-export function createMessageRepository(model: MessageModel): MessageRepository {
+/**
+ * A message inserted with its creation event already leased to this process's relay, which is handed the
+ * stored message: the relay publishes it without reading it back, and no other relay takes it meanwhile.
+ */
+export interface HandOver {
+  /** The lease owner of handed-over documents (distinct from the relay's own polling lease). */
+  owner: string;
+  leaseMs: number;
+  /** `correlationId`: the request that sent it, published with its creation event. */
+  take(message: StoredMessage, correlationId: string | undefined): void;
+}
+
+export function createMessageRepository(model: MessageModel, handOver?: HandOver): MessageRepository {
   const native = nativeCollection(model);
   const changeUndeleted = async (
     id: string,
@@ -102,6 +114,12 @@ export function createMessageRepository(model: MessageModel): MessageRepository 
       const id = oid(input._id);
       const eventId = randomUUID();
       const now = new Date();
+      const creation = withCorrelation({
+        _id: id,
+        eventId,
+        routingKey: 'message.created' as const,
+        occurredAt: now,
+      });
       // Through the driver: every field is built here from validated values, and mongoose's document
       // construction, casting and validation were a large share of the service's CPU per send.
       const doc: MessageRecord = {
@@ -116,17 +134,21 @@ export function createMessageRepository(model: MessageModel): MessageRepository 
         seq: input.seq,
         peerSeq: input.peerSeq,
         // The creation event is keyed by the message id, so it sorts before anything later written about it.
-        pendingEvents: [
-          withCorrelation({ _id: id, eventId, routingKey: 'message.created', occurredAt: now }),
-        ],
+        pendingEvents: [creation],
         outbox: true,
         outboxAt: id,
+        ...(handOver && {
+          leaseOwner: handOver.owner,
+          leaseUntil: new Date(now.getTime() + handOver.leaseMs),
+        }),
         createdAt: now,
         updatedAt: now,
       };
       try {
         await native.insertOne(doc);
-        return { inserted: true, message: toStoredMessage(doc) };
+        const message = toStoredMessage(doc);
+        handOver?.take(message, creation.correlationId);
+        return { inserted: true, message };
       } catch (err) {
         // Fresh ObjectIds never collide: a duplicate key here is the (senderId, idempotencyKey) index.
         if (input.idempotencyKey !== undefined && isDuplicateKey(err)) return { inserted: false };

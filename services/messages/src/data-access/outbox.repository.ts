@@ -9,10 +9,69 @@ import { nativeCollection, updateOf } from './native-collection.js';
  * its `outboxAt` is a lower bound of their `_id`s, so documents come oldest-event first.
  */
 export interface EmbeddedOutbox<T> {
-  /** Up to `limit` documents with pending events, by `outboxAt`. */
+  /**
+   * Up to `limit` documents with pending events, by `outboxAt`. With a lease, only documents no other relay
+   * holds, and they are claimed for this one until settled or the lease runs out.
+   */
   pending(limit: number): Promise<T[]>;
-  /** Remove these events (by `_id`) from these documents; documents left without any leave the outbox. */
+  /**
+   * Remove these events (by `_id`) from these documents; documents left without any leave the outbox. The
+   * lease is dropped either way, so events queued meanwhile go to whichever relay looks next.
+   */
   settle(docIds: string[], eventKeys: string[]): Promise<void>;
+}
+
+/**
+ * Who publishes a document's events when several relays (service replicas) share one database. A relay
+ * claims the documents it read with `leaseOwner`/`leaseUntil` in one conditional `updateMany` and the others
+ * skip them until settled or expired (a crashed relay's documents come back after `ms`). Consumers still
+ * deduplicate by eventId for the fault cases (a lease that ran out while its holder was still publishing).
+ */
+export interface OutboxLease {
+  /** This relay; unique per process. */
+  owner: string;
+  ms: number;
+  now?: () => number;
+}
+
+const LEASE_FIELDS = { leaseOwner: '', leaseUntil: '' } as const;
+
+/** Documents a relay may take: nobody's, expired, or already its own (a batch it failed to finish). */
+function claimable(lease: OutboxLease, now: Date): mongo.Filter<mongo.Document> {
+  return {
+    $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }, { leaseOwner: lease.owner }],
+  };
+}
+
+/**
+ * Read the oldest claimable documents and claim them. Usually every one is claimed and the read stands;
+ * when another relay took some in between, the ones this relay holds are read again.
+ */
+async function claimPending(
+  native: mongo.Collection<mongo.Document>,
+  limit: number,
+  lease: OutboxLease | undefined,
+): Promise<mongo.Document[]> {
+  if (!lease) return native.find({ outbox: true }).sort({ outboxAt: 1 }).limit(limit).toArray();
+  const now = new Date(lease.now?.() ?? Date.now());
+  const free = claimable(lease, now);
+  const docs = await native
+    .find({ outbox: true, ...free })
+    .sort({ outboxAt: 1 })
+    .limit(limit)
+    .toArray();
+  if (docs.length === 0) return docs;
+  const leaseUntil = new Date(now.getTime() + lease.ms);
+  const ids = docs.map((d) => d._id as Types.ObjectId);
+  const claimed = await native.updateMany(
+    { _id: { $in: ids }, outbox: true, ...free },
+    { $set: { leaseOwner: lease.owner, leaseUntil } },
+  );
+  if (claimed.modifiedCount === docs.length) return docs;
+  return native
+    .find({ _id: { $in: ids }, outbox: true, leaseOwner: lease.owner, leaseUntil })
+    .sort({ outboxAt: 1 })
+    .toArray();
 }
 
 /**
@@ -50,7 +109,7 @@ async function settleSoleEvents(
   if (docs.length !== keys.length) return false;
   const result = await native.updateMany(
     { _id: { $in: docs.map(oid) }, pendingEvents: { $size: 1 }, 'pendingEvents._id': { $in: keys.map(oid) } },
-    { $set: set, $unset: { outbox: '', outboxAt: '' } },
+    { $set: set, $unset: { outbox: '', outboxAt: '', ...LEASE_FIELDS } },
   );
   return result.modifiedCount === docs.length;
 }
@@ -65,7 +124,7 @@ async function settleEach(
   // $pull by key, never a $set of the array: an event queued since the read must survive.
   await native.updateMany(
     { _id: ids },
-    updateOf({ $pull: { pendingEvents: { _id: { $in: eventKeys.map(oid) } } } }),
+    updateOf({ $pull: { pendingEvents: { _id: { $in: eventKeys.map(oid) } } }, $unset: LEASE_FIELDS }),
   );
   await native.updateMany(
     { _id: ids, 'pendingEvents.0': { $exists: false } },
@@ -74,11 +133,13 @@ async function settleEach(
   await tightenBounds(native, docIds);
 }
 
-function createEmbeddedOutbox<T>(native: mongo.Collection<mongo.Document>): EmbeddedOutbox<T> {
+function createEmbeddedOutbox<T>(
+  native: mongo.Collection<mongo.Document>,
+  lease: OutboxLease | undefined,
+): EmbeddedOutbox<T> {
   return {
     async pending(limit) {
-      const docs = await native.find({ outbox: true }).sort({ outboxAt: 1 }).limit(limit).toArray();
-      return docs as T[];
+      return (await claimPending(native, limit, lease)) as T[];
     },
     async settle(docIds, eventKeys) {
       if (docIds.length === 0) return;
@@ -88,10 +149,20 @@ function createEmbeddedOutbox<T>(native: mongo.Collection<mongo.Document>): Embe
   };
 }
 
-export function createMessageOutboxRepository(model: MessageModel): EmbeddedOutbox<MessageRecord> {
+/** The messages' outbox, which can also give up documents handed over at insert (see `handOffLease`). */
+export interface MessageOutbox extends EmbeddedOutbox<MessageRecord> {
+  /** Free these documents if they are still held under `owner` (a hand-over whose publish failed). */
+  release(docIds: string[], owner: string): Promise<void>;
+}
+
+export function createMessageOutboxRepository(model: MessageModel, lease?: OutboxLease): MessageOutbox {
   const native = nativeCollection(model);
   return {
-    pending: createEmbeddedOutbox<MessageRecord>(native).pending,
+    pending: createEmbeddedOutbox<MessageRecord>(native, lease).pending,
+    async release(docIds, owner) {
+      if (docIds.length === 0) return;
+      await native.updateMany({ _id: { $in: docIds.map(oid) }, leaseOwner: owner }, { $unset: LEASE_FIELDS });
+    },
     async settle(docIds, eventKeys) {
       // A message's creation event is keyed by its own id: settling it is what `publishedAt` records.
       const keys = new Set(eventKeys);
@@ -116,6 +187,7 @@ export function createMessageOutboxRepository(model: MessageModel): EmbeddedOutb
 
 export function createConversationOutboxRepository(
   model: ConversationModel,
+  lease?: OutboxLease,
 ): EmbeddedOutbox<ConversationRecord> {
-  return createEmbeddedOutbox<ConversationRecord>(nativeCollection(model));
+  return createEmbeddedOutbox<ConversationRecord>(nativeCollection(model), lease);
 }

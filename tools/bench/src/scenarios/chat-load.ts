@@ -1,3 +1,4 @@
+import { type CpuPerMessage, cpuPerDelivered } from '../cpu-budget.js';
 import type { BenchUser } from '../http-client.js';
 import { sendMessage } from '../http-client.js';
 import { type ProcessFigures, type WatchedProcess, watchProcesses } from '../proc-stats.js';
@@ -43,6 +44,8 @@ export interface ChatLoadResult {
   duplicated: number;
   misrouted: number;
   processes: ProcessFigures[];
+  /** CPU ms per delivered message by process group, with its budget. */
+  cpuPerMessage: CpuPerMessage[];
 }
 
 interface Tracked {
@@ -139,6 +142,7 @@ export async function runChatLoad(opts: ChatLoadOptions): Promise<ChatLoadResult
     duplicated,
     misrouted,
     processes,
+    cpuPerMessage: cpuPerDelivered(processes, delivered.length),
   };
 }
 

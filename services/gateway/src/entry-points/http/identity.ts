@@ -3,12 +3,12 @@ import {
   type Caller,
   IDENTITY_HEADERS,
   INTERNAL_TOKEN,
-  isTokenRevoked,
   readTokenFromCookieHeader,
   signInternalToken,
   verifyUserToken,
 } from '@chat/shared/auth';
 import type { Redis } from '@chat/shared/redis';
+import { checkCaller, type WindowHit } from '../../data-access/caller-check.js';
 import { gatewayErrors } from '../../errors.js';
 
 export interface IdentityOptions {
@@ -33,12 +33,16 @@ export function readUserToken(req: IncomingMessage, allowNonCookie: boolean): st
   return bearerToken(req);
 }
 
-/** Verifies the request's user token and its revocation; throws the SPEC's 401s (503 if Redis is down). */
+/**
+ * Verifies the request's user token and its revocation; throws the SPEC's 401s (503 if Redis is down).
+ * `hitFor` names a rate-limit window counted in the same Redis round trip (not counted for a revoked token).
+ */
 export async function authenticateRequest(
   req: IncomingMessage,
   allowNonCookie: boolean,
   opts: IdentityOptions,
-): Promise<Caller> {
+  hitFor?: (userId: string) => WindowHit,
+): Promise<{ caller: Caller; hit?: { count: number; ttlMs: number } }> {
   const token = readUserToken(req, allowNonCookie);
   if (!token) throw gatewayErrors.noToken();
   let claims: ReturnType<typeof verifyUserToken>;
@@ -47,16 +51,17 @@ export async function authenticateRequest(
   } catch {
     throw gatewayErrors.invalidToken();
   }
-  let revoked: boolean;
+  let check: Awaited<ReturnType<typeof checkCaller>>;
   try {
-    // The jti deny-list and the user's "signed out everywhere" mark, in one round trip.
-    revoked = await isTokenRevoked(opts.redis, claims);
+    // The jti deny-list, the user's "signed out everywhere" mark and the rate-limit hit, in one round trip.
+    check = await checkCaller(opts.redis, claims, hitFor?.(claims.sub));
   } catch {
     // Fail closed: without the deny-list a logged-out token would work again.
     throw gatewayErrors.dependencyUnavailable();
   }
-  if (revoked) throw gatewayErrors.invalidToken();
-  return { userId: claims.sub, jti: claims.jti, tokenExp: claims.exp };
+  if (check.revoked) throw gatewayErrors.invalidToken();
+  const caller = { userId: claims.sub, jti: claims.jti, tokenExp: claims.exp };
+  return check.hit ? { caller, hit: check.hit } : { caller };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { parse as parseUrl, type UrlWithStringQuery } from 'node:url';
 import type { Logger } from '@chat/shared/logger';
 import {
   createProxyMiddleware,
@@ -12,9 +13,10 @@ import { routeOf } from './classify.middleware.js';
 import { markTimedOut, markUpgraded, replyWithError, wasTimedOut } from './proxy-errors.js';
 
 export interface ProxyOptions {
-  upstream: Upstream;
+  /** The upstream this proxy serves, or a map of upstreams to their fixed URLs (one proxy for them all). */
+  upstream: Upstream | Partial<Record<Upstream, string>>;
   /** A fixed URL, or a per-request choice (realtime nodes) made before the proxy runs. */
-  target: string | ((req: IncomingMessage) => string | undefined);
+  target?: string | ((req: IncomingMessage) => string | undefined);
   agent: Agent;
   timeoutMs: number;
   logger: Logger;
@@ -29,19 +31,39 @@ function stripUpstreamHeaders(headers: IncomingHttpHeaders): void {
   }
 }
 
+function parseTargets(urls: Partial<Record<Upstream, string>>): Map<Upstream, UrlWithStringQuery> {
+  const parsed = new Map<Upstream, UrlWithStringQuery>();
+  for (const [upstream, url] of Object.entries(urls) as Array<[Upstream, string | undefined]>) {
+    if (url !== undefined) parsed.set(upstream, parseUrl(url));
+  }
+  return parsed;
+}
+
 /**
  * One upstream behind http-proxy-middleware: the path reaches it unchanged (pathFilter, no rewrite), a body
  * parsed at the gateway is re-streamed, and an unreachable upstream gives a quick JSON 502/503.
  */
 export function createUpstreamProxy(opts: ProxyOptions): ProxyHandler {
   const { target } = opts;
+  // Parsed once here; http-proxy would parse a string target again on every request.
+  const parsed = typeof opts.upstream === 'string' ? undefined : parseTargets(opts.upstream);
+  const serves = (upstream: Upstream | undefined): boolean =>
+    upstream !== undefined && (parsed ? parsed.has(upstream) : upstream === opts.upstream);
   const fixedTarget = typeof target === 'string' ? target : undefined;
+  const router = parsed
+    ? (req: IncomingMessage) => {
+        const upstream = routeOf(req)?.upstream;
+        return upstream === undefined ? undefined : parsed.get(upstream);
+      }
+    : typeof target === 'function'
+      ? (req: IncomingMessage) => target(req)
+      : undefined;
   return createProxyMiddleware<IncomingMessage, ServerResponse>({
     // The router below always wins for per-request targets; this placeholder is never contacted.
     target: fixedTarget ?? 'http://127.0.0.1:9',
-    ...(typeof target === 'function' ? { router: (req: IncomingMessage) => target(req) } : {}),
+    ...(router ? { router } : {}),
     // The classification made once per request (classify.middleware), never a second parse of the path.
-    pathFilter: (_pathname, req) => routeOf(req)?.upstream === opts.upstream,
+    pathFilter: (_pathname, req) => serves(routeOf(req)?.upstream),
     // WebSocket upgrades are authenticated and proxied by the server's own 'upgrade' listener; ws: true
     // would make the middleware subscribe a second, unauthenticated one.
     ws: false,
@@ -68,7 +90,7 @@ export function createUpstreamProxy(opts: ProxyOptions): ProxyHandler {
         const timedOut = wasTimedOut(req);
         opts.logger.warn(
           {
-            upstream: opts.upstream,
+            upstream: routeOf(req)?.upstream,
             code: (err as NodeJS.ErrnoException).code,
             timedOut,
             path: req.url?.split('?')[0],

@@ -10,6 +10,7 @@ import {
   usernameId,
 } from '../../domain/rate-limit-rules.js';
 import { gatewayErrors, RateLimitedError } from '../../errors.js';
+import { API_HIT_LOCAL } from './authenticate.middleware.js';
 import { routeOf } from './classify.middleware.js';
 
 function bodyUsername(req: Request): string | undefined {
@@ -20,7 +21,7 @@ function bodyUsername(req: Request): string | undefined {
   return typeof username === 'string' && username.trim() !== '' ? username : undefined;
 }
 
-function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules) {
+function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules, apiCounted: boolean) {
   const policy = routeOf(req);
   const hits: Array<{ rule: RateRule; id: string }> = [];
   // req.ip honours `trust proxy`: with 0 hops it is the socket address, whatever X-Forwarded-For says.
@@ -38,7 +39,7 @@ function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules
     hits.push({ rule: rules.signupPerIp, id: ip });
     if (username) hits.push({ rule: rules.signupPerUsername, id: usernameId(username) });
   }
-  if (policy?.userApiLimit && caller) hits.push({ rule: rules.apiPerUser, id: caller.userId });
+  if (policy?.userApiLimit && caller && !apiCounted) hits.push({ rule: rules.apiPerUser, id: caller.userId });
   return hits;
 }
 
@@ -49,7 +50,14 @@ function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules
 export function rateLimit(store: RateLimitStore, rules: RateLimitRules): RequestHandler {
   return async (req, res, next) => {
     const caller = res.locals.caller as Caller | undefined;
-    const hits = hitsFor(req, caller, rules);
+    // The per-user API hit was usually counted with the revocation check (authenticate.middleware).
+    const counted = res.locals[API_HIT_LOCAL] as { count: number; ttlMs: number } | undefined;
+    if (counted && counted.count > rules.apiPerUser.limit) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(counted.ttlMs / 1000));
+      res.setHeader('Retry-After', String(retryAfterSeconds));
+      throw new RateLimitedError(retryAfterSeconds);
+    }
+    const hits = hitsFor(req, caller, rules, counted !== undefined);
     if (hits.length === 0) return next();
     let verdict: Awaited<ReturnType<typeof checkRateLimits>>;
     try {

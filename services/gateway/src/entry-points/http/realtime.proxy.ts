@@ -87,7 +87,7 @@ export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
       };
       if (!isOriginAllowed(check, opts.allowedOrigins)) throw gatewayErrors.originNotAllowed();
       setIdentityHeaders(req, undefined, opts.identity.internalTokenSecret);
-      const caller = await authenticateRequest(req, true, opts.identity);
+      const { caller } = await authenticateRequest(req, true, opts.identity);
       setIdentityHeaders(req, caller, opts.identity.internalTokenSecret);
       req.headers['x-request-id'] = safeRequestId(req.headers['x-request-id']);
       stateClientAddress(req, req.socket.remoteAddress);

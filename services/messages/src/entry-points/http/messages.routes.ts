@@ -27,12 +27,15 @@ export interface MessagesRoutesDeps {
   conversations: ConversationRepository;
   knownUsers: KnownUserRepository;
   notifyOutbox: () => void;
+  /** A send hands its message to the relay itself: only wake it. */
+  wakeOutbox: () => void;
   sendOrder: KeyedSerializer;
 }
 
 // Note the ids: GET /api/messages/:id names the peer; PATCH and DELETE name a message.
 export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): void {
   const authenticated = requireCaller(deps.internalTokenSecret);
+  const sendDeps = { ...deps, notifyOutbox: deps.wakeOutbox };
 
   app.post('/api/messages/send/:id', authenticated, async (req, res) => {
     const senderId = callerIdOf(res);
@@ -41,7 +44,7 @@ export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): voi
     const idempotency =
       key === undefined ? undefined : validate(idempotencyKeyHeader, key, 'MESSAGES.INVALID_IDEMPOTENCY_KEY');
     const { message } = validate(sendMessageBody, req.body, 'MESSAGES.INVALID_BODY');
-    const stored = await sendMessage(deps, {
+    const stored = await sendMessage(sendDeps, {
       senderId,
       receiverId,
       text: message,
