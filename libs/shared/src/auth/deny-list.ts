@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { redisKeys } from '../redis/keys.js';
+import { prefixed, redisKeys } from '../redis/keys.js';
 
 /**
  * Revokes a user token: marks its jti in the deny-list until the token would expire anyway, then
@@ -10,7 +10,7 @@ export async function revokeToken(redis: Redis, claims: { jti: string; exp: numb
   if (claims.exp > Math.floor(Date.now() / 1000)) {
     await redis.set(redisKeys.denyList(claims.jti), '1', 'EXAT', claims.exp);
   }
-  await redis.publish(redisKeys.revocationsChannel, claims.jti);
+  await redis.publish(prefixed(redis, redisKeys.revocationsChannel), claims.jti);
 }
 
 /** True when `jti` is on the deny-list. */

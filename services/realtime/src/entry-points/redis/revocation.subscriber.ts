@@ -1,5 +1,5 @@
 import type { Logger } from '@chat/shared/logger';
-import { type Redis, redisKeys } from '@chat/shared/redis';
+import { prefixed, type Redis, redisKeys } from '@chat/shared/redis';
 
 export interface RevocationSubscriber {
   stop(): Promise<void>;
@@ -13,7 +13,7 @@ export async function startRevocationSubscriber(
   subscriber: Redis,
   opts: { onRevoked: (jti: string) => void; logger: Logger },
 ): Promise<RevocationSubscriber> {
-  const channel = redisKeys.revocationsChannel;
+  const channel = prefixed(subscriber, redisKeys.revocationsChannel);
   const onMessage = (from: string, jti: string) => {
     if (from !== channel || jti.length === 0 || jti.length > 200) return;
     try {
