@@ -1,5 +1,6 @@
 import { CommandError } from './errors.js';
 import { encodeKey, formatKeyValue } from './key-encoding.js';
+import { orderKey } from './key-order.js';
 import type { Doc } from './types.js';
 
 /** An index as listIndexes shows it: `{ v: 2, key, name, unique?, sparse?, partialFilterExpression?, … }`. */
@@ -10,12 +11,12 @@ export interface IndexSpec extends Doc {
 }
 
 /**
- * One key a document contributes to an index: the canonical string, the encoded key of each field (for
- * prefix lookups) and the values it came from.
+ * One key a document contributes to an index: the canonical string (equality and uniqueness), the
+ * order-preserving encoding of each field (position in the ordered index) and the values it came from.
  */
 export interface IndexEntry {
   key: string;
-  parts: string[];
+  order: string[];
   values: unknown[];
 }
 
@@ -57,25 +58,60 @@ function collect(value: unknown, parts: string[], i: number, out: unknown[]): vo
 
 /** All (field → value) combinations of a document for an index key pattern; compound keys multiply. */
 export function indexEntries(doc: Doc, fields: string[]): IndexEntry[] {
+  const single = singleEntry(doc, fields);
+  if (single) return [single];
   if (fields.length === 1) {
     const values = pathValues(doc, fields[0] ?? '');
     if (values.length === 1) {
-      const key = encodeKey(values[0]);
-      return [{ key, parts: [key], values: [values[0] ?? null] }];
+      const value = values[0];
+      return [{ key: encodeKey(value), order: [orderKey(value)], values: [value ?? null] }];
     }
-    const distinct = new Map<string, unknown>();
-    for (const v of values) distinct.set(encodeKey(v), v === undefined ? null : v);
-    return [...distinct].map(([key, value]) => ({ key, parts: [key], values: [value] }));
+    return [...distinctValues(values)].map(([key, value]) => ({
+      key,
+      order: [orderKey(value)],
+      values: [value],
+    }));
   }
-  let combos: Array<{ keys: string[]; values: unknown[] }> = [{ keys: [], values: [] }];
+  let combos: Array<{ keys: string[]; order: string[]; values: unknown[] }> = [
+    { keys: [], order: [], values: [] },
+  ];
   for (const field of fields) {
-    const distinct = new Map<string, unknown>();
-    for (const v of pathValues(doc, field)) distinct.set(encodeKey(v), v === undefined ? null : v);
+    const distinct = [...distinctValues(pathValues(doc, field))].map(
+      ([key, value]) => [key, orderKey(value), value] as const,
+    );
     combos = combos.flatMap((combo) =>
-      [...distinct].map(([key, value]) => ({ keys: [...combo.keys, key], values: [...combo.values, value] })),
+      distinct.map(([key, order, value]) => ({
+        keys: [...combo.keys, key],
+        order: [...combo.order, order],
+        values: [...combo.values, value],
+      })),
     );
   }
-  return combos.map((c) => ({ key: joinKeys(c.keys), parts: c.keys, values: c.values }));
+  return combos.map((c) => ({ key: joinKeys(c.keys), order: c.order, values: c.values }));
+}
+
+/** The common case without arrays: one value per field, one entry, built without intermediate lists. */
+function singleEntry(doc: Doc, fields: string[]): IndexEntry | undefined {
+  const n = fields.length;
+  const keys = new Array<string>(n);
+  const order = new Array<string>(n);
+  const values = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    const found = pathValues(doc, fields[i] as string);
+    if (found.length !== 1) return undefined;
+    const value = found[0];
+    if (Array.isArray(value)) return undefined;
+    keys[i] = encodeKey(value);
+    order[i] = orderKey(value);
+    values[i] = value ?? null;
+  }
+  return { key: n === 1 ? (keys[0] as string) : joinKeys(keys), order, values };
+}
+
+function distinctValues(values: unknown[]): Map<string, unknown> {
+  const distinct = new Map<string, unknown>();
+  for (const v of values) distinct.set(encodeKey(v), v === undefined ? null : v);
+  return distinct;
 }
 
 /** The full key string for a tuple of already-encoded field keys. */

@@ -2,6 +2,7 @@ import { Aggregator, find, ProcessingMode } from 'mingo';
 import { cloneDeep } from 'mingo/util';
 import type { Collection } from './collection.js';
 import { CommandError } from './errors.js';
+import type { SortSpec } from './query-planner.js';
 import type { Storage } from './storage.js';
 import { type Doc, isPlainObject } from './types.js';
 
@@ -13,28 +14,42 @@ export interface FindOptions {
   limit?: number;
 }
 
-type SortSpec = Record<string, 1 | -1>;
-
 /** Splits `$natural` off a sort spec: mingo does not know it, and natural order is insertion order. */
-function normalizeSort(sort: unknown): { spec?: SortSpec; reverse: boolean } {
-  if (!isPlainObject(sort)) return { reverse: false };
+function normalizeSort(sort: unknown): { spec?: SortSpec; natural: boolean; reverse: boolean } {
+  if (!isPlainObject(sort)) return { natural: false, reverse: false };
   const { $natural, ...rest } = sort;
   const spec = Object.keys(rest).length > 0 ? (rest as SortSpec) : undefined;
-  return { spec, reverse: $natural === -1 };
+  return { spec, natural: $natural !== undefined, reverse: $natural === -1 };
 }
 
-/** find semantics: index-assisted selection, then mingo for sort, skip, limit and projection. */
+/**
+ * The matches of `filter` in `sort` order, at least the first `want` of them: straight off an index
+ * when one gives the order (reading stops there), else selected and sorted in memory.
+ */
+export function selectInOrder(coll: Collection, filter: Doc, sort: unknown, want: number): Doc[] {
+  const { spec, natural, reverse } = normalizeSort(sort);
+  if (spec && !natural) {
+    const sorted = coll.selectSorted(filter, spec, want);
+    if (sorted) return sorted;
+  }
+  let docs = coll.select(filter);
+  if (reverse) docs = docs.reverse();
+  if (!spec) return docs;
+  const cursor = find(docs, {}).sort(spec);
+  if (Number.isFinite(want)) cursor.limit(want);
+  return cursor.all() as Doc[];
+}
+
+/** find semantics: index-assisted selection and order, then skip, limit and projection. */
 export function runFind(coll: Collection | undefined, options: FindOptions): Doc[] {
   if (!coll) return [];
-  let docs = coll.select(options.filter ?? {});
-  const { spec, reverse } = normalizeSort(options.sort);
-  if (reverse) docs = docs.reverse();
+  const skip = Math.max(0, options.skip ?? 0);
+  const limit = Math.abs(options.limit ?? 0);
+  const want = limit > 0 ? skip + limit : Number.POSITIVE_INFINITY;
+  const docs = selectInOrder(coll, options.filter ?? {}, options.sort, want);
+  const page = skip > 0 || docs.length > want ? docs.slice(skip, want) : docs;
   const projection = isPlainObject(options.projection) ? options.projection : {};
-  const cursor = find(docs, {}, projection);
-  if (spec) cursor.sort(spec);
-  if (options.skip && options.skip > 0) cursor.skip(options.skip);
-  if (options.limit && options.limit !== 0) cursor.limit(Math.abs(options.limit));
-  return cursor.all() as Doc[];
+  return Object.keys(projection).length > 0 ? projectDocs(page, projection) : page;
 }
 
 export function projectDocs(docs: Doc[], projection: Doc): Doc[] {

@@ -1,5 +1,5 @@
-import { find } from 'mingo';
 import type { Collection } from './collection.js';
+import { selectInOrder } from './query-runner.js';
 import { type Doc, isPlainObject } from './types.js';
 import { applyUpdate, buildUpsertDoc } from './update-engine.js';
 
@@ -21,14 +21,10 @@ export interface UpdateOutcome {
   changes: Array<{ before: Doc | null; after: Doc }>;
 }
 
-/** Sorts the matches with mingo and keeps the first `limit` (all when limit is 0). */
+/** The first `limit` matches in `sort` order (all when limit is 0), through an index when one gives it. */
 export function pickMatches(coll: Collection, filter: Doc, sort: unknown, limit: number): Doc[] {
-  const matches = coll.select(filter);
-  const hasSort = isPlainObject(sort) && Object.keys(sort).length > 0;
-  if (!hasSort) return limit > 0 ? matches.slice(0, limit) : matches;
-  const cursor = find(matches, {}).sort(sort as Record<string, 1 | -1>);
-  if (limit > 0) cursor.limit(limit);
-  return cursor.all() as Doc[];
+  const matches = selectInOrder(coll, filter, sort, limit > 0 ? limit : Number.POSITIVE_INFINITY);
+  return limit > 0 && matches.length > limit ? matches.slice(0, limit) : matches;
 }
 
 /**

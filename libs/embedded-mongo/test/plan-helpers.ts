@@ -44,3 +44,31 @@ export async function insertBoth(a: TestCollection, b: TestCollection, docs: Tes
   await a.insertMany(docs.map((d) => ({ ...d })));
   await b.insertMany(docs.map((d) => ({ ...d })));
 }
+
+export interface OrderedPlanSummary {
+  /** The top stage: SORT when the order was made in memory, FETCH when it came off the index. */
+  top: string;
+  stage: string;
+  indexName?: string;
+  direction?: string;
+  docsExamined: number;
+}
+
+/** What `explain` reports for a find with its sort, skip and limit. */
+export async function explainPage(
+  coll: TestCollection,
+  filter: Filter<TestDoc>,
+  options: FindOptions,
+): Promise<OrderedPlanSummary> {
+  const explained = await coll.find(filter, options).explain('executionStats');
+  const top = explained.queryPlanner.winningPlan;
+  const fetch = top.stage === 'SORT' ? top.inputStage : top;
+  const input = fetch.inputStage;
+  return {
+    top: top.stage,
+    stage: input.stage,
+    ...(input.indexName ? { indexName: input.indexName } : {}),
+    ...(input.direction ? { direction: input.direction } : {}),
+    docsExamined: explained.executionStats.totalDocsExamined,
+  };
+}

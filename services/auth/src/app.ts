@@ -39,7 +39,7 @@ async function connectDependencies(
   // The unique username index must exist before the first signup, or a race could create two accounts.
   await userModel.init();
 
-  const redis = createRedis(config.REDIS_URL, { logger, name: 'auth' });
+  const redis = createRedis(config.REDIS_URL, { logger, name: 'auth', prefix: config.REDIS_PREFIX });
   onClose(() => redis.quit().catch(() => redis.disconnect()));
   const { broker, relay } = startPublishingBroker({
     broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'auth' },

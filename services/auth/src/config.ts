@@ -1,4 +1,4 @@
-import { amqpNamespace, logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
 import { z } from 'zod';
 
 export const configSchema = z.object({
@@ -12,6 +12,7 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be 1-63 characters of letters, digits, _ or -' })
     .default('auth'),
   REDIS_URL: url('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: redisPrefix,
   AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
   AMQP_NAMESPACE: amqpNamespace,
   JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),

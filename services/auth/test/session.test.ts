@@ -1,6 +1,6 @@
 import { isTokenRevoked, verifyUserToken } from '@chat/shared/auth';
 import { createLogger } from '@chat/shared/logger';
-import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
+import { createRedis, prefixed, type Redis, redisKeys } from '@chat/shared/redis';
 import { bearerFor, newObjectId, TEST_SECRETS, testEnv } from '@chat/shared/testing';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,6 +12,7 @@ import {
   openDb,
   type PublicUser,
   postJson,
+  REDIS_PREFIX,
   type RunningAuth,
   startAuth,
 } from './support/auth-app.js';
@@ -23,8 +24,8 @@ const logger = createLogger({ service: 'auth-test', level: 'silent' });
 
 beforeAll(async () => {
   auth = await startAuth();
-  redis = createRedis(testEnv().redisUrl, { logger, name: 'auth-test' });
-  subscriber = createRedis(testEnv().redisUrl, { logger, name: 'auth-test-sub' });
+  redis = createRedis(testEnv().redisUrl, { logger, name: 'auth-test', prefix: REDIS_PREFIX });
+  subscriber = createRedis(testEnv().redisUrl, { logger, name: 'auth-test-sub', prefix: REDIS_PREFIX });
 });
 
 afterAll(async () => {
@@ -89,12 +90,14 @@ describe('POST /api/auth/logout-all', () => {
 describe('POST /api/auth/logout', () => {
   test('revokes the jti until the token expires, announces it, and clears the cookie', async () => {
     const session = await signedUp();
+    // Channels are not prefixed by the client: the deployment's prefix is spelled out.
+    const revocations = prefixed(subscriber, redisKeys.revocationsChannel);
     const announced = new Promise<string>((resolve) => {
       subscriber.on('message', (channel: string, message: string) => {
-        if (channel === redisKeys.revocationsChannel && message === session.jti) resolve(message);
+        if (channel === revocations && message === session.jti) resolve(message);
       });
     });
-    await subscriber.subscribe(redisKeys.revocationsChannel);
+    await subscriber.subscribe(revocations);
 
     const res = await postJson(
       `${auth.url}/api/auth/logout`,

@@ -137,7 +137,12 @@ function buildExpressApp({ config, logger, redis, agent, realtime, metrics, fron
 /** The public door: authentication, rate limits, CORS/Origin checks and proxying to every service. */
 export function createApp(config: Readonly<Config>, overrides: GatewayOverrides = {}): GatewayApp {
   const logger = overrides.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
-  const redis = createRedis(config.REDIS_URL, { logger, name: 'gateway', lazy: true });
+  const redis = createRedis(config.REDIS_URL, {
+    logger,
+    name: 'gateway',
+    lazy: true,
+    prefix: config.REDIS_PREFIX,
+  });
   const agent = new Agent({ keepAlive: true });
   const pool = createRealtimeNodePool({
     urls: config.REALTIME_URLS,

@@ -1,4 +1,4 @@
-import { logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import { logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
 import { z } from 'zod';
 
 // `KEY=` in a .env file means "unset".
@@ -40,6 +40,7 @@ export const configSchema = z.object({
   PORT: port(5000),
   HOST: z.preprocess(unsetIfEmpty, z.string().default('0.0.0.0')),
   REDIS_URL: url('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: redisPrefix,
   JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),
   INTERNAL_TOKEN_SECRET: secret('dev-only-internal-secret-change-me-0000'),
   CORS_ORIGINS: urlList('http://localhost:5000,http://localhost:3000,http://localhost:5173', 'CORS_ORIGINS'),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   cookieFor,
   type EchoUpstream,
+  REDIS_PREFIX,
   startEchoUpstream,
   startGateway,
   type TestGateway,
@@ -24,6 +25,7 @@ beforeAll(async () => {
     MESSAGES_URL: upstream.url,
   });
   redis = createRedis(testEnv().redisUrl, {
+    prefix: REDIS_PREFIX,
     logger: createLogger({ service: 'test', level: 'silent' }),
     name: 'test',
   });

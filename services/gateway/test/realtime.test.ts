@@ -8,6 +8,7 @@ import {
   cookieFor,
   deadUrl,
   type FakeRealtimeNode,
+  REDIS_PREFIX,
   startGateway,
   startRealtimeNode,
   type TestGateway,
@@ -26,6 +27,7 @@ beforeAll(async () => {
   gateway = await startGateway({ ...base, REALTIME_URLS: nodes.map((n) => n.url).join(',') });
   noNodeGateway = await startGateway({ ...base, REALTIME_URLS: await deadUrl() });
   redis = createRedis(testEnv().redisUrl, {
+    prefix: REDIS_PREFIX,
     logger: createLogger({ service: 'test', level: 'silent' }),
     name: 'test',
   });

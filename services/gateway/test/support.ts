@@ -107,6 +107,9 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
+/** REDIS_PREFIX of the gateways this test file starts and of its own Redis clients (see realtime tests). */
+export const REDIS_PREFIX = `${uniqueName('test-gateway')}:`;
+
 /** A gateway on port 0 with test secrets, real Redis, a unique rate-limit namespace unless given one. */
 export async function startGateway(
   env: Record<string, string>,
@@ -117,6 +120,7 @@ export async function startGateway(
     PORT: '0',
     HOST: '127.0.0.1',
     REDIS_URL: testEnv().redisUrl,
+    REDIS_PREFIX,
     JWT_SECRET: TEST_SECRETS.jwt,
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
     RATE_LIMIT_NAMESPACE: uniqueName('test'),

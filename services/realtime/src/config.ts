@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { amqpNamespace, logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
 import { QUEUES } from '@chat/shared/events';
 import { z } from 'zod';
 
@@ -40,6 +40,7 @@ export const configSchema = z
     PORT: port(5004),
     HOST: z.string().min(1).default('0.0.0.0'),
     REDIS_URL: url('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: redisPrefix,
     AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
     AMQP_NAMESPACE: amqpNamespace,
     JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),

@@ -60,7 +60,12 @@ export interface NodeContext {
 async function connectRedis(ctx: NodeContext): Promise<[Redis, Redis, Redis, Redis]> {
   const names = ['main', 'adapter-pub', 'adapter-sub', 'revocations'];
   const clients = names.map((name) =>
-    createRedis(ctx.config.REDIS_URL, { logger: ctx.logger, name: `realtime-${name}`, lazy: true }),
+    createRedis(ctx.config.REDIS_URL, {
+      logger: ctx.logger,
+      name: `realtime-${name}`,
+      lazy: true,
+      prefix: ctx.config.REDIS_PREFIX,
+    }),
   ) as [Redis, Redis, Redis, Redis];
   await Promise.all(clients.map((client) => client.connect()));
   return clients;

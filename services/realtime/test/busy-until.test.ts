@@ -1,5 +1,5 @@
 import { createLogger } from '@chat/shared/logger';
-import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
+import { createRedis, prefixed, type Redis, redisKeys } from '@chat/shared/redis';
 import type { HeldSummary, StatusChange } from '@chat/shared/sockets';
 import { testEnv } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -7,7 +7,7 @@ import { createHeldMessagesStore } from '../src/data-access/held-messages.store.
 import { createStatusStore } from '../src/data-access/status.store.js';
 import { releasePlan } from '../src/domain/delivery-rules.js';
 import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
-import { type Cluster, messageEvent, newUser, startCluster } from './support/nodes.js';
+import { type Cluster, messageEvent, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
 
 const clients = createClientPool();
 let cluster: Cluster;
@@ -19,6 +19,7 @@ beforeAll(async () => {
   cluster = await startCluster(2);
   [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
   redis = createRedis(testEnv().redisUrl, {
+    prefix: REDIS_PREFIX,
     logger: createLogger({ service: 'busy-until-test', level: 'silent' }),
     name: 'busy-until-test',
   });
@@ -134,7 +135,11 @@ describe('the Busy-until claim', () => {
     const bob = newUser();
     const logger = createLogger({ service: 'claim-test', level: 'silent' });
     const connections = Array.from({ length: 6 }, (_, i) =>
-      createRedis(testEnv().redisUrl, { logger, name: `claim-test-${i}` }),
+      createRedis(testEnv().redisUrl, {
+        prefix: REDIS_PREFIX,
+        logger,
+        name: `claim-test-${i}`,
+      }),
     );
     try {
       const now = Date.now();
@@ -215,7 +220,10 @@ describe('the hold', () => {
       const keys = [redisKeys.heldMessages, redisKeys.heldOrder, redisKeys.heldDropped].map((k) =>
         k(bob.userId),
       );
-      const bytes = await Promise.all(keys.map(async (key) => Number(await redis.memory('USAGE', key))));
+      // MEMORY USAGE takes its key as a subcommand argument, which the client does not prefix.
+      const bytes = await Promise.all(
+        keys.map(async (key) => Number(await redis.memory('USAGE', prefixed(redis, key)))),
+      );
       const total = bytes.reduce((sum, b) => sum + b, 0);
 
       await bobSocket.setStatus('Available');

@@ -1,9 +1,9 @@
 import { createLogger } from '@chat/shared/logger';
-import { createRedis, readPresence } from '@chat/shared/redis';
+import { createRedis, readPresence, redisKeys } from '@chat/shared/redis';
 import { testEnv } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClientPool, waitForCount } from './support/clients.js';
-import { type Cluster, messageEvent, newUser, startCluster } from './support/nodes.js';
+import { type Cluster, messageEvent, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
 
 const clients = createClientPool();
 let cluster: Cluster;
@@ -149,6 +149,7 @@ describe('Busy recipients', () => {
     await waitForCount(() => bobSocket.messages(), 2, 'Bob missed a message');
     expect(bobSocket.messages().map((m) => m.message)).toEqual(['held', 'live']);
     const redis = createRedis(testEnv().redisUrl, {
+      prefix: REDIS_PREFIX,
       logger: createLogger({ service: 't', level: 'silent' }),
       name: 't',
     });
@@ -158,7 +159,7 @@ describe('Busy recipients', () => {
         status: 'Available',
         statusUntil: null,
       });
-      expect(await redis.llen(`chat:held:${bob.userId}`)).toBe(0);
+      expect(await redis.llen(redisKeys.held(bob.userId))).toBe(0);
     } finally {
       redis.disconnect();
     }

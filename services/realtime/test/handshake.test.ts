@@ -9,6 +9,7 @@ import {
   type Cluster,
   messageEvent,
   newUser,
+  REDIS_PREFIX,
   startCluster,
   tokenFor,
 } from './support/nodes.js';
@@ -23,6 +24,7 @@ beforeAll(async () => {
   cluster = await startCluster(2);
   [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
   redis = createRedis(testEnv().redisUrl, {
+    prefix: REDIS_PREFIX,
     logger: createLogger({ service: 't', level: 'silent' }),
     name: 't',
   });

@@ -3,7 +3,14 @@ import { createRedis, type Redis, readPresence, redisKeys } from '@chat/shared/r
 import { testEnv, waitFor } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClientPool, waitForCount } from './support/clients.js';
-import { type Cluster, FAST_PRESENCE, messageEvent, newUser, startCluster } from './support/nodes.js';
+import {
+  type Cluster,
+  FAST_PRESENCE,
+  messageEvent,
+  newUser,
+  REDIS_PREFIX,
+  startCluster,
+} from './support/nodes.js';
 
 const clients = createClientPool();
 let cluster: Cluster;
@@ -17,6 +24,7 @@ beforeAll(async () => {
   cluster = await startCluster(2, FAST_PRESENCE);
   [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
   redis = createRedis(testEnv().redisUrl, {
+    prefix: REDIS_PREFIX,
     logger: createLogger({ service: 't', level: 'silent' }),
     name: 't',
   });
@@ -117,6 +125,6 @@ describe('presence across nodes', () => {
     expect(await isOnline(hank.userId)).toBe(true);
     expect(watcher.presence(hank.userId)).toEqual([true]);
     expect(await redis.exists(redisKeys.presenceNode(leaving.nodeId))).toBe(0);
-    expect(await redis.zscore('chat:presence:nodes', leaving.nodeId)).toBeNull();
+    expect(await redis.zscore(redisKeys.presenceNodes, leaving.nodeId)).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { createRedis, type Redis, readPresence } from '@chat/shared/redis';
 import { testEnv } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClientPool, waitForCount } from './support/clients.js';
-import { type Cluster, newUser, startCluster } from './support/nodes.js';
+import { type Cluster, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
 
 const clients = createClientPool();
 let cluster: Cluster;
@@ -15,6 +15,7 @@ beforeAll(async () => {
   cluster = await startCluster(2, { SOCKET_EVENTS_PER_SECOND: '5' });
   [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
   redis = createRedis(testEnv().redisUrl, {
+    prefix: REDIS_PREFIX,
     logger: createLogger({ service: 't', level: 'silent' }),
     name: 't',
   });

@@ -5,7 +5,7 @@ import { testEnv, waitFor } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
 import { deletedEvent, readEvent, updatedEvent } from './support/events.js';
-import { type Cluster, messageEvent, newUser, startCluster } from './support/nodes.js';
+import { type Cluster, messageEvent, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
 
 const clients = createClientPool();
 let cluster: Cluster;
@@ -17,6 +17,7 @@ beforeAll(async () => {
   cluster = await startCluster(2);
   [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
   redis = createRedis(testEnv().redisUrl, {
+    prefix: REDIS_PREFIX,
     logger: createLogger({ service: 'sync-test', level: 'silent' }),
     name: 'sync-test',
   });

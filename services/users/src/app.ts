@@ -49,7 +49,7 @@ async function connectDependencies(
   const users = createUserRepository(userModel);
   // Users stored before prefix search existed get their terms before the directory is served.
   await backfillSearchTerms(users);
-  const redis = createRedis(config.REDIS_URL, { logger, name: 'users' });
+  const redis = createRedis(config.REDIS_URL, { logger, name: 'users', prefix: config.REDIS_PREFIX });
   onClose(() => redis.quit().catch(() => redis.disconnect()));
   const { broker, relay } = startPublishingBroker({
     broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'users' },

@@ -1,4 +1,4 @@
-import { amqpNamespace, logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
 import { z } from 'zod';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -12,6 +12,7 @@ export const configSchema = z.object({
   MONGO_URL: url('mongodb://127.0.0.1:27017'),
   MONGO_DB: z.preprocess(emptyAsUndefined, z.string().min(1).max(63).default('users')),
   REDIS_URL: url('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: redisPrefix,
   AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
   AMQP_NAMESPACE: amqpNamespace,
   INTERNAL_TOKEN_SECRET: secret('dev-only-internal-secret-change-me-0000'),

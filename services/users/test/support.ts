@@ -7,6 +7,9 @@ import amqplib from 'amqplib';
 import { type App, createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
+/** REDIS_PREFIX of the users services this test file starts and of its own Redis clients. */
+export const REDIS_PREFIX = `${uniqueName('test-users')}:`;
+
 /** A `user.registered` fixture, validated by the shared schema. */
 export function userRegisteredFixture(
   user: Partial<UserRegisteredEvent['user']> = {},
@@ -72,6 +75,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     MONGO_URL: env.mongoUrl,
     MONGO_DB: dbName,
     REDIS_URL: env.redisUrl,
+    REDIS_PREFIX,
     AMQP_URL: opts.amqpUrl ?? env.amqpUrl,
     AMQP_NAMESPACE: opts.namespace ?? '',
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,

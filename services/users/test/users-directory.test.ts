@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   deleteQueues,
   getAs,
+  REDIS_PREFIX,
   startTestApp,
   type TestApp,
   takeOne,
@@ -62,7 +63,7 @@ function handled(eventId: string, count = 1) {
 beforeAll(async () => {
   t = await startTestApp();
   mongo = await MongoClient.connect(testEnv().mongoUrl);
-  redis = new Redis(testEnv().redisUrl);
+  redis = new Redis(testEnv().redisUrl, { keyPrefix: REDIS_PREFIX });
 });
 
 afterAll(async () => {

@@ -29,7 +29,7 @@ export interface Proxies {
 }
 
 export interface FaultStack {
-  /** Unique per stack: database prefix, AMQP namespace and rate-limit namespace derive from it. */
+  /** Unique per stack: database prefix, AMQP namespace, Redis prefix and rate-limit namespace derive from it. */
   id: string;
   url: string;
   stack: RunningStack;
@@ -83,6 +83,7 @@ function defaultEnv(id: string): Record<string, string> {
     INTERNAL_TOKEN_SECRET: STACK_SECRETS.internal,
     AMQP_NAMESPACE: `test-faults-${id}`,
     RATE_LIMIT_NAMESPACE: `test-faults-${id}`,
+    REDIS_PREFIX: `test-faults-${id}:`,
     RATE_LIMIT_SIGNUP_PER_IP: '100000',
     RATE_LIMIT_API_PER_USER: '100000',
     // Load and model runs reconnect and flip statuses far faster than a person; the socket attack scenarios

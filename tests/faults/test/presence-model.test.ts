@@ -2,7 +2,7 @@ import { signUserToken } from '@chat/shared/auth';
 import { loadConfig } from '@chat/shared/config';
 import { createLogger } from '@chat/shared/logger';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { readPresence, type UserStatus } from '@chat/shared/redis';
+import { readPresence, redisKeys, type UserStatus } from '@chat/shared/redis';
 import type { ClientToServerEvents, ServerToClientEvents } from '@chat/shared/sockets';
 import { newObjectId, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import fc from 'fast-check';
@@ -54,6 +54,7 @@ async function startNode(): Promise<RealNode> {
     REDIS_URL: testEnv().redisUrl,
     AMQP_URL: testEnv().amqpUrl,
     AMQP_NAMESPACE: namespace,
+    REDIS_PREFIX: `${namespace}:`,
     JWT_SECRET: TEST_SECRETS.jwt,
     NODE_ID: uniqueName('test-presence-node'),
     ...TIMING,
@@ -177,7 +178,7 @@ const commands = fc.commands(
 );
 
 beforeAll(() => {
-  redis = new Redis(testEnv().redisUrl);
+  redis = new Redis(testEnv().redisUrl, { keyPrefix: `${namespace}:` });
 });
 
 afterAll(async () => {
@@ -196,7 +197,7 @@ describe('scenario 6: presence under churn (model-based)', () => {
         for (let i = 0; i < NODES; i++) real.nodes.push(await startNode());
         // Each run starts from nobody online and everyone Available.
         const model: Model = { sockets: [], status: userIds.map(() => 'Available'), lapsing: false };
-        await redis.hdel('chat:status', ...userIds);
+        await redis.hdel(redisKeys.status, ...userIds);
         try {
           await fc.asyncModelRun(() => ({ model, real }), cmds);
         } finally {

@@ -1,4 +1,5 @@
 import { brokerNames, QUEUES } from '@chat/shared/events';
+import { redisKeys } from '@chat/shared/redis';
 import { testEnv } from '@chat/shared/testing';
 import amqplib from 'amqplib';
 import { Redis } from 'ioredis';
@@ -32,7 +33,7 @@ let clients: ChatClient[] = [];
 
 beforeAll(async () => {
   stack = await startStackForTest();
-  redis = new Redis(testEnv().redisUrl);
+  redis = new Redis(testEnv().redisUrl, { keyPrefix: stack.env.REDIS_PREFIX ?? '' });
 });
 
 afterEach(() => {
@@ -57,7 +58,7 @@ async function usersAndSockets(prefix: string, n: number, withSenders = false) {
 /** Ids of the users holding a socket on realtime node `name`, from that node's presence hash. */
 async function usersOn(name: string): Promise<Set<string>> {
   const nodeId = stack.stack.service(name).spec.env.NODE_ID ?? '';
-  return new Set(Object.keys(await redis.hgetall(`chat:presence:node:${nodeId}`)));
+  return new Set(Object.keys(await redis.hgetall(redisKeys.presenceNode(nodeId))));
 }
 
 async function allPushed(

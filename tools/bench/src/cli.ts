@@ -1,12 +1,22 @@
 #!/usr/bin/env node
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { HELP, parseOptions } from './options.js';
+import { type BenchOptions, HELP, OptionsError, parseOptions } from './options.js';
 import { runBench } from './run-bench.js';
 import { formatTable } from './table.js';
 
+function readOptions(): BenchOptions | 'help' {
+  try {
+    return parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    console.error(`chat-bench: ${error.message} (see --help)`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const options = readOptions();
   if (options === 'help') {
     console.log(HELP);
     return;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 
 export interface BenchOptions {
   /** A running gateway to drive; unset: the bench starts its own stack. */
@@ -52,8 +53,9 @@ Without --url it starts the whole stack itself (two realtime nodes; an embedded 
   --duration S           seconds of chat load, per run (default ${DEFAULTS.durationSeconds})
   --rate R               target sends/s; 0 = as fast as accepted (default ${DEFAULTS.rate})
   --concurrency N        sends in flight at most (default ${DEFAULTS.concurrency})
-  --sockets N            idle sockets for the capacity test (default ${DEFAULTS.sockets})
-  --growth N             messages the growth conversation reaches (default ${DEFAULTS.growthMessages})
+  --sockets N            idle sockets for the capacity test, held by one client process per 5,000
+                         (default ${DEFAULTS.sockets}; at most ~19,000 on one node with 20,000 open files)
+  --growth N             messages the growth conversation reaches, ≥ 200 (default ${DEFAULTS.growthMessages})
   --busy N               messages sent to a Busy user (default ${DEFAULTS.busyMessages})
   --signup-concurrency N signups in flight (bcrypt-bound; default ${DEFAULTS.signupConcurrency})
   --out DIR              results folder (default bench/results)
@@ -62,48 +64,93 @@ Without --url it starts the whole stack itself (two realtime nodes; an embedded 
   --verbose              print the services' log lines
   --help                 this text`;
 
-function count(raw: string | undefined, name: string, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} takes a whole number ≥ ${min}`);
-  return value;
+/** Thrown for a bad command line: cli.ts prints its message as one line, without a stack. */
+export class OptionsError extends Error {}
+
+/** A whole number option given as text, within [min, max]. */
+function whole(name: string, min: number, max: number, note = '') {
+  return z
+    .string()
+    .regex(/^\d+$/, { error: `--${name} takes a whole number ≥ ${min}${note}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `--${name} takes a whole number ≥ ${min}${note}` })
+        .max(max, { error: `--${name} takes a whole number ≤ ${max.toLocaleString('en-US')}` }),
+    );
 }
 
-/** Parses the command line; 'help' when --help was asked. */
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: '--url takes an http(s) URL such as http://127.0.0.1:5000' })
+  .transform((url) => url.replace(/\/$/, ''));
+
+// Upper bounds keep every phase within its time budget and catch typos (an extra zero).
+const rawSchema = z.object({
+  url: httpUrl.optional(),
+  users: whole('users', 2, 10_000).optional(),
+  duration: whole('duration', 1, 3_600).optional(),
+  rate: whole('rate', 0, 100_000).optional(),
+  concurrency: whole('concurrency', 1, 10_000).optional(),
+  sockets: whole('sockets', 1, 200_000).optional(),
+  // The growth phase samples at 100, 1,000, … and at N: N must add a second checkpoint.
+  growth: whole('growth', 200, 1_000_000, ' (checkpoints at 100, 1,000, … and N)').optional(),
+  busy: whole('busy', 1, 100_000).optional(),
+  'signup-concurrency': whole('signup-concurrency', 1, 64).optional(),
+  out: z.string().min(1, { error: '--out takes a folder' }).optional(),
+  'cpu-prof': z.boolean().optional(),
+  quick: z.boolean().optional(),
+  verbose: z.boolean().optional(),
+  help: z.boolean().optional(),
+});
+
+/**
+ * Parses and validates the command line up front (so a bad option never ends a finished run);
+ * 'help' when --help was asked. Throws OptionsError with a one-line message.
+ */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      url: { type: 'string' },
-      users: { type: 'string' },
-      duration: { type: 'string' },
-      rate: { type: 'string' },
-      concurrency: { type: 'string' },
-      sockets: { type: 'string' },
-      growth: { type: 'string' },
-      busy: { type: 'string' },
-      'signup-concurrency': { type: 'string' },
-      out: { type: 'string' },
-      'cpu-prof': { type: 'boolean' },
-      quick: { type: 'boolean' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let raw: unknown;
+  try {
+    raw = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: 'string' },
+        users: { type: 'string' },
+        duration: { type: 'string' },
+        rate: { type: 'string' },
+        concurrency: { type: 'string' },
+        sockets: { type: 'string' },
+        growth: { type: 'string' },
+        busy: { type: 'string' },
+        'signup-concurrency': { type: 'string' },
+        out: { type: 'string' },
+        'cpu-prof': { type: 'boolean' },
+        quick: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    throw new OptionsError(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+  }
+  const parsed = rawSchema.safeParse(raw);
+  if (!parsed.success) throw new OptionsError(parsed.error.issues.map((i) => i.message).join('; '));
+  const values = parsed.data;
   if (values.help) return 'help';
   const base = values.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   return {
-    url: values.url?.replace(/\/$/, ''),
+    url: values.url,
     mongoUrl: env.MONGO_URL || undefined,
-    users: count(values.users, 'users', base.users, 2),
-    durationSeconds: count(values.duration, 'duration', base.durationSeconds),
-    rate: count(values.rate, 'rate', base.rate, 0),
-    concurrency: count(values.concurrency, 'concurrency', base.concurrency),
-    sockets: count(values.sockets, 'sockets', base.sockets),
-    growthMessages: count(values.growth, 'growth', base.growthMessages, 100),
-    busyMessages: count(values.busy, 'busy', base.busyMessages),
-    signupConcurrency: count(values['signup-concurrency'], 'signup-concurrency', base.signupConcurrency),
+    users: values.users ?? base.users,
+    durationSeconds: values.duration ?? base.durationSeconds,
+    rate: values.rate ?? base.rate,
+    concurrency: values.concurrency ?? base.concurrency,
+    sockets: values.sockets ?? base.sockets,
+    growthMessages: values.growth ?? base.growthMessages,
+    busyMessages: values.busy ?? base.busyMessages,
+    signupConcurrency: values['signup-concurrency'] ?? base.signupConcurrency,
     outDir: values.out ?? 'bench/results',
     cpuProf: values['cpu-prof'] ?? false,
     quick: values.quick ?? false,

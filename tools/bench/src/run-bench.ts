@@ -95,7 +95,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       url: node.url,
       users: signup.users.slice(2),
       sockets: options.sockets,
-      concurrency: 100,
+      concurrency: 256,
       nodePid: node.pid,
       timeoutMs: PHASE_TIMEOUT_MS,
     });

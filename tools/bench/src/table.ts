@@ -50,7 +50,10 @@ export function formatTable(r: BenchResult): string {
     ],
     ['signups', `${r.signup.users} in ${r.signup.seconds} s (${r.signup.perSecond}/s)`],
     ...loadRows('chat load (2 nodes)', r.chatLoad),
-    ['capacity', `${c.connected}/${c.requested} sockets in ${c.connectSeconds} s on ${c.target}`],
+    [
+      'capacity',
+      `${c.connected}/${c.requested} sockets in ${c.connectSeconds} s (${c.connectPerSecond}/s, ${c.workers} client processes) on ${c.target}`,
+    ],
     [
       '  memory per socket',
       c.bytesPerSocket === null

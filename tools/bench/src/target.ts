@@ -68,6 +68,7 @@ function stackEnv(options: BenchOptions): Record<string, string> {
     BCRYPT_COST: '10',
     AMQP_NAMESPACE: options.namespace,
     RATE_LIMIT_NAMESPACE: options.namespace,
+    REDIS_PREFIX: `${options.namespace}:`,
     RATE_LIMIT_SIGNUP_PER_IP: NO_LIMIT,
     RATE_LIMIT_SIGNUP_PER_USERNAME: NO_LIMIT,
     RATE_LIMIT_LOGIN_PER_IP: NO_LIMIT,

@@ -6,7 +6,8 @@ const help = `Usage: npm start [-- --realtime-nodes N]
 Starts the whole chat locally: auth, users, messages, N realtime nodes (default 2) and the gateway.
 Environment: PORT (gateway, default 5000; the services take the next ports), REDIS_URL, AMQP_URL,
 MONGO_URL (unset: an embedded MongoDB-wire-compatible server, data kept in memory), MONGO_DB_PREFIX
-(prefix of the auth/users/messages database names, default none), JWT_SECRET,
+(prefix of the auth/users/messages database names, default none), REDIS_PREFIX (prefix of every Redis
+key and channel, default unique per run), JWT_SECRET,
 INTERNAL_TOKEN_SECRET, LOG_LEVEL. Ctrl-C stops everything.`;
 
 function parseArgs(argv: string[]): { realtimeNodes: number } | 'help' {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     ...(env.AMQP_URL ? { amqpUrl: env.AMQP_URL } : {}),
     ...(env.MONGO_URL ? { mongoUrl: env.MONGO_URL } : {}),
     ...(env.MONGO_DB_PREFIX ? { databasePrefix: env.MONGO_DB_PREFIX } : {}),
+    ...(env.REDIS_PREFIX !== undefined ? { redisPrefix: env.REDIS_PREFIX } : {}),
   });
   console.log(`Chat is running at ${stack.url}`);
   let stopping = false;

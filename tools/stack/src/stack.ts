@@ -26,6 +26,11 @@ export interface StackOptions {
   mongoUrl?: string;
   /** Prefix of the three database names (e.g. `test-e2e-x-` → `test-e2e-x-auth`). */
   databasePrefix?: string;
+  /**
+   * REDIS_PREFIX of every service: keys and channels of this stack. Default: unique per run
+   * (`stack-<random>:`), so stacks sharing a Redis (tests, a bench, `npm start`) never cross-talk.
+   */
+  redisPrefix?: string;
   /** Extra environment for every service (secrets, log level, namespaces…). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -56,7 +61,13 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const ports = await allocatePorts(opts.gatewayPort ?? 5000, 4 + (opts.realtimeNodes ?? 2));
   const specs = serviceSpecs(
     ports,
-    { redisUrl, amqpUrl, mongoUrl, prefix: opts.databasePrefix ?? '' },
+    {
+      redisUrl,
+      amqpUrl,
+      mongoUrl,
+      prefix: opts.databasePrefix ?? '',
+      redisPrefix: opts.redisPrefix ?? `stack-${randomBytes(4).toString('hex')}:`,
+    },
     opts.env,
   );
   const services: ServiceProcess[] = [];
@@ -95,6 +106,7 @@ interface Endpoints {
   amqpUrl: string;
   mongoUrl: string;
   prefix: string;
+  redisPrefix: string;
 }
 
 function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, string> = {}): ServiceSpec[] {
@@ -105,6 +117,7 @@ function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, stri
     // The local stack runs on the repository's development secrets, which production (the default) refuses.
     NODE_ENV: 'development',
     REDIS_URL: ep.redisUrl,
+    REDIS_PREFIX: ep.redisPrefix,
     AMQP_URL: ep.amqpUrl,
     MONGO_URL: ep.mongoUrl,
     HOST: '127.0.0.1',

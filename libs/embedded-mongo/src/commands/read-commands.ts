@@ -60,25 +60,40 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   return { cursor: ctx.cursors.open(ns, docs, asDoc(cmd.cursor).batchSize) };
 };
 
-/** Reports how a find/count/distinct/aggregate selected its documents (index or collection scan). */
+/**
+ * Reports how a find/count/distinct/aggregate selected its documents (index or collection scan). A find
+ * runs with its sort, skip and limit, so the figures show whether an index walk gave the order (no SORT
+ * stage) and stopped at the limit.
+ */
 const explain: CommandHandler = (cmd, ctx) => {
   const inner = asDoc(cmd.explain);
   const op = Object.keys(inner)[0] ?? '';
   const name = typeof inner[op] === 'string' ? (inner[op] as string) : '';
   const coll = ctx.storage.get(ctx.db, name);
   const filter = pickFilter(op, inner);
-  const nReturned = coll ? coll.select(filter).length : 0;
-  const stats = coll?.lastStats ?? { stage: 'EOF', indexName: null, docsExamined: 0, keysExamined: 0 };
-  const inputStage: Doc = stats.indexName
-    ? { stage: stats.stage, indexName: stats.indexName }
-    : { stage: stats.stage };
+  const sorted = op === 'find' && isPlainObject(inner.sort) && Object.keys(inner.sort).length > 0;
+  let nReturned = 0;
+  if (coll && op === 'find') {
+    const options = { filter, sort: inner.sort, skip: asNumber(inner.skip), limit: asNumber(inner.limit) };
+    nReturned = runFind(coll, options).length;
+  } else if (coll) nReturned = coll.select(filter).length;
+  const stats = coll?.lastStats;
+  const inputStage: Doc = stats
+    ? {
+        stage: stats.stage,
+        ...(stats.indexName ? { indexName: stats.indexName } : {}),
+        ...(stats.stage === 'IXSCAN' && stats.direction ? { direction: stats.direction } : {}),
+      }
+    : { stage: 'EOF' };
+  const fetch: Doc = { stage: 'FETCH', inputStage };
+  const winningPlan = sorted && !stats?.sortedByIndex ? { stage: 'SORT', inputStage: fetch } : fetch;
   return {
-    queryPlanner: { namespace: `${ctx.db}.${name}`, winningPlan: { stage: 'FETCH', inputStage } },
+    queryPlanner: { namespace: `${ctx.db}.${name}`, winningPlan },
     executionStats: {
       nReturned,
       executionTimeMillis: 0,
-      totalKeysExamined: stats.keysExamined,
-      totalDocsExamined: stats.docsExamined,
+      totalKeysExamined: stats?.keysExamined ?? 0,
+      totalDocsExamined: stats?.docsExamined ?? 0,
     },
   };
 };

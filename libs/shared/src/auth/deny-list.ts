@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { redisKeys } from '../redis/keys.js';
+import { prefixed, redisKeys } from '../redis/keys.js';
 import { USER_TOKEN } from './constants.js';
 
 /** What a revocation check needs of a token's claims. */
@@ -32,7 +32,7 @@ export async function revokeToken(redis: Redis, claims: { jti: string; exp: numb
   if (claims.exp > Math.floor(Date.now() / 1000)) {
     await redis.set(redisKeys.denyList(claims.jti), '1', 'EXAT', claims.exp);
   }
-  await redis.publish(redisKeys.revocationsChannel, claims.jti);
+  await redis.publish(prefixed(redis, redisKeys.revocationsChannel), claims.jti);
 }
 
 /**
@@ -46,7 +46,7 @@ export async function revokeUserTokens(
 ): Promise<number> {
   const before = Math.floor(now / 1000);
   await redis.set(redisKeys.tokensRevokedBefore(userId), String(before), 'EX', USER_TOKEN.ttlSeconds);
-  await redis.publish(redisKeys.revocationsChannel, `${USER_PREFIX}${userId}:${before}`);
+  await redis.publish(prefixed(redis, redisKeys.revocationsChannel), `${USER_PREFIX}${userId}:${before}`);
   return before;
 }
 

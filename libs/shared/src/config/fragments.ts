@@ -56,3 +56,16 @@ export const amqpNamespace: z.ZodType<string> = z.preprocess(
   (value: unknown) => (value === undefined ? '' : value),
   z.string().regex(/^[a-z0-9-]*$/, { error: 'only lowercase letters, digits and dashes' }),
 );
+
+/**
+ * REDIS_PREFIX: put before every Redis key, pub/sub channel and the Socket.IO adapter's channels of one
+ * deployment (letters, digits, `.`, `_`, `:`, `-`; up to 64), so two stacks on one Redis (a test run beside a
+ * local stack, a bench beside a test run) never see each other. Default: none, which keeps the names
+ * deployments have always used (`chat:…`, `socket.io#…`).
+ */
+export const redisPrefix: z.ZodType<string> = z.preprocess(
+  (value: unknown) => (value === undefined ? '' : value),
+  z.string().regex(/^[A-Za-z0-9._:-]{0,64}$/, {
+    error: 'up to 64 letters, digits, ".", "_", ":" or "-"',
+  }),
+);

@@ -1,2 +1,2 @@
-export { amqpNamespace, logLevel, nodeEnv, port, secret, url } from './fragments.js';
+export { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from './fragments.js';
 export { ConfigError, loadConfig, loadConfigOrExit } from './load-config.js';

@@ -6,10 +6,16 @@ const MAX_BACKOFF_MS = 5_000;
 /**
  * An ioredis client that reconnects forever (backoff capped at 5 s), fails a command after 2 retries
  * instead of queueing it indefinitely, and logs ready/reconnecting/error transitions instead of crashing.
+ * `prefix` (the deployment's REDIS_PREFIX) is put before every key of every command, KEYS of scripts
+ * included; channels and names built inside scripts take it from `prefixOf` (see keys.ts).
  */
-export function createRedis(url: string, opts: { logger: Logger; name: string; lazy?: boolean }): Redis {
+export function createRedis(
+  url: string,
+  opts: { logger: Logger; name: string; lazy?: boolean; prefix?: string },
+): Redis {
   const log = opts.logger.child({ redis: opts.name });
   const redis = new Redis(url, {
+    keyPrefix: opts.prefix ?? '',
     connectionName: opts.name,
     lazyConnect: opts.lazy ?? false,
     enableReadyCheck: true,

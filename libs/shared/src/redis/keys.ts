@@ -1,4 +1,11 @@
-/** Every Redis key and channel the services share (see docs/architecture.md). */
+import type { Redis } from 'ioredis';
+
+/**
+ * Every Redis key and channel the services share (see docs/architecture.md), without the deployment's
+ * REDIS_PREFIX: the client adds it to every key (createRedis sets ioredis' keyPrefix), so keys used in
+ * commands and passed as script KEYS need nothing more. Redis clients never prefix pub/sub channels nor
+ * names a script builds itself: those go through `prefixed`/`prefixOf`.
+ */
 export const redisKeys = {
   presenceOnline: 'chat:presence:online',
   /** ZSET nodeId → heartbeat expiry (ms): which realtime nodes are alive. */
@@ -49,4 +56,20 @@ export const USER_STATUSES: readonly UserStatus[] = ['Available', 'Busy'];
 /** Narrows an arbitrary value to a UserStatus. */
 export function isUserStatus(value: unknown): value is UserStatus {
   return typeof value === 'string' && (USER_STATUSES as readonly string[]).includes(value);
+}
+
+/** The prefix `redis` puts before every key (the deployment's REDIS_PREFIX; '' by default). */
+export function prefixOf(redis: Redis): string {
+  const prefix = redis.options.keyPrefix;
+  return typeof prefix === 'string' ? prefix : '';
+}
+
+/** A pub/sub channel (or a key named inside a script) as it is on the server, with the client's prefix. */
+export function prefixed(redis: Redis, name: string): string {
+  return prefixOf(redis) + name;
+}
+
+/** The Socket.IO Redis adapter's channel prefix for a deployment (`socket.io` without REDIS_PREFIX). */
+export function adapterChannelPrefix(redis: Redis): string {
+  return `${prefixOf(redis)}socket.io`;
 }

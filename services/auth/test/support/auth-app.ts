@@ -12,6 +12,9 @@ export interface RunningAuth {
 }
 
 /** The auth app on a free port against the test Redis/RabbitMQ/MongoDB, in its own `test-auth-*` database. */
+/** REDIS_PREFIX of the auth services this test file starts and of its own Redis clients. */
+export const REDIS_PREFIX = `${uniqueName('test-auth')}:`;
+
 export async function startAuth(env: Record<string, string> = {}): Promise<RunningAuth> {
   const { mongoUrl, redisUrl, amqpUrl } = testEnv();
   const config = loadConfig(configSchema, {
@@ -22,6 +25,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<Runni
     MONGO_URL: mongoUrl,
     MONGO_DB: uniqueName('test-auth'),
     REDIS_URL: redisUrl,
+    REDIS_PREFIX,
     AMQP_URL: amqpUrl,
     JWT_SECRET: TEST_SECRETS.jwt,
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,

@@ -1,4 +1,4 @@
-import { type Redis, redisKeys } from '@chat/shared/redis';
+import { prefixed, type Redis, redisKeys } from '@chat/shared/redis';
 import type { Admission, AdmissionFact, AdmissionLimits, AdmissionRequest } from '../domain/admission.js';
 import { asStrings, expectOneOf, runScript } from './lua.js';
 
@@ -142,6 +142,8 @@ export interface PresenceStore {
  * one script, so concurrent nodes agree on who made each online/offline transition.
  */
 export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs: number }): PresenceStore {
+  // The scripts build other nodes' hash names from this (with the deployment's prefix: not a KEYS entry).
+  const nodePrefix = prefixed(redis, NODE_PREFIX);
   const nodeKey = redisKeys.presenceNode(opts.nodeId);
   const keys = [nodeKey, redisKeys.presenceOnline, PRESENCE_NODES_KEY];
   // The hash outlives the heartbeat so a sweeper can still find it; it expires by itself regardless.
@@ -161,7 +163,7 @@ export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs:
         redisKeys.tokensRevokedBefore(userId),
       ];
       const args = [
-        ...[userId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, opts.nodeId, NODE_PREFIX],
+        ...[userId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, opts.nodeId, nodePrefix],
         ...[
           limits.windowMs,
           limits.handshakesPerIp,
@@ -193,7 +195,7 @@ export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs:
     },
     connect: (userId, now) =>
       flag(CONNECT, [userId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, opts.nodeId]),
-    disconnect: (userId, now) => flag(DISCONNECT, [userId, now, NODE_PREFIX]),
+    disconnect: (userId, now) => flag(DISCONNECT, [userId, now, nodePrefix]),
     async refresh(counts, now) {
       const pairs = [...counts].flat();
       const args = [opts.nodeId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, ...pairs];
@@ -201,9 +203,9 @@ export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs:
     },
     sweep: async (now) =>
       asStrings(
-        await runScript(redis, SWEEP, [redisKeys.presenceOnline, PRESENCE_NODES_KEY], [now, NODE_PREFIX]),
+        await runScript(redis, SWEEP, [redisKeys.presenceOnline, PRESENCE_NODES_KEY], [now, nodePrefix]),
       ),
-    leave: async (now) => asStrings(await runScript(redis, LEAVE, keys, [opts.nodeId, now, NODE_PREFIX])),
+    leave: async (now) => asStrings(await runScript(redis, LEAVE, keys, [opts.nodeId, now, nodePrefix])),
     onlineUsers: (now) => redis.zrangebyscore(redisKeys.presenceOnline, now, '+inf'),
   };
 }

@@ -1,4 +1,5 @@
 import { redisKeys } from '@chat/shared/redis';
+import { inScript } from './lua.js';
 import { PLACEHOLDERS } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
@@ -42,7 +43,7 @@ for _, raw in ipairs(legacy) do
   local m = ok and type(event) == 'table' and event.message
   if type(m) == 'table' and type(m._id) == 'string' and type(m.senderId) == 'string' and not seen[m._id] then
     seen[m._id] = true
-    local fate = redis.call('HMGET', '${redisKeys.messageFate('')}' .. m._id, 'deleted', 'message')
+    local fate = redis.call('HMGET', '${inScript(redisKeys.messageFate(''))}' .. m._id, 'deleted', 'message')
     if not fate[1] then
       local at = type(m.createdAt) == 'string' and m.createdAt or ''
       table.insert(items, { sender = m.senderId, id = m._id, at = at, message = fate[2] or cjson.encode(m) })

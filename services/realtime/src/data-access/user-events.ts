@@ -1,7 +1,11 @@
 import { redisKeys } from '@chat/shared/redis';
+import { inScript } from './lua.js';
 import { PLACEHOLDERS } from './plan.js';
 
-/** Pub/sub channel carrying every emit to users; each node relays it to its own sockets. */
+/**
+ * Pub/sub channel carrying every emit to users; each node relays it to its own sockets. Without the
+ * deployment's prefix: subscribers and publishers outside scripts use `prefixed(redis, …)`.
+ */
 export const USER_EVENTS_CHANNEL = redisKeys.userEventsChannel;
 
 /** A user's sequence keeps at least this many of their latest events (approximate trim, never fewer)… */
@@ -39,16 +43,16 @@ local function publish(emit)
   local at = string.find(emit, ',"data":', 1, true)
   local head = cjson.decode(string.sub(emit, 1, at - 1) .. '}')
   if not head.record then
-    redis.call('PUBLISH', '${USER_EVENTS_CHANNEL}', emit)
+    redis.call('PUBLISH', '${inScript(USER_EVENTS_CHANNEL)}', emit)
     return
   end
   local data = string.sub(emit, at + 8, #emit - 1)
   for _, user in ipairs(head.to) do
-    local key = '${redisKeys.userSeq('')}' .. user
+    local key = '${inScript(redisKeys.userSeq(''))}' .. user
     local seq = redis.call('XADD', key, 'MAXLEN', '~', ${SEQ_KEEP_EVENTS}, '*', 'e', head.event, 'd', data)
     redis.call('PEXPIRE', key, ${SEQ_KEEP_MS})
     if not head.quiet then
-      redis.call('PUBLISH', '${USER_EVENTS_CHANNEL}',
+      redis.call('PUBLISH', '${inScript(USER_EVENTS_CHANNEL)}',
         '{"to":' .. cjson.encode({ user }) .. ',"event":"' .. head.event .. '","data":' .. with_seq(data, seq) .. '}')
     end
   end

@@ -35,6 +35,12 @@ export const FAST_PRESENCE = {
   PRESENCE_SWEEP_MS: '200',
 };
 
+/**
+ * REDIS_PREFIX of every node this test file starts (and of its own Redis clients): files running side by
+ * side, or beside a local stack or a bench, never share keys, channels or the adapter's broadcasts.
+ */
+export const REDIS_PREFIX = `${uniqueName('test-realtime')}:`;
+
 /** N realtime nodes on one Redis, consuming from an AMQP namespace unique to the calling test file. */
 export async function startCluster(size: number, env: Record<string, string> = {}): Promise<Cluster> {
   const { redisUrl, amqpUrl } = testEnv();
@@ -55,6 +61,7 @@ export async function startCluster(size: number, env: Record<string, string> = {
       AMQP_NAMESPACE: namespace,
       // Handshake and status buckets of this file alone: every test connects from 127.0.0.1.
       RATE_LIMIT_NAMESPACE: namespace,
+      REDIS_PREFIX,
       ...env,
     });
     const app = createApp(config, { logger });

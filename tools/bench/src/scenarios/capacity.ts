@@ -1,13 +1,17 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { epochNow, type FromWorker, fromWorkerSchema, type ToWorker } from '../capacity-protocol.js';
 import type { BenchUser } from '../http-client.js';
 import { memoryOf, openFilesLimit } from '../proc-stats.js';
-import { type BenchSocket, openSocket } from '../socket-client.js';
-import { type LatencySummary, now, pool, sleep, summarize, Tally, until } from '../stats.js';
+import { openSocket } from '../socket-client.js';
+import { type LatencySummary, sleep, summarize, Tally } from '../stats.js';
 
 export interface CapacityOptions {
   /** Where the sockets connect: one realtime node directly, or the gateway. */
   url: string;
   users: BenchUser[];
   sockets: number;
+  /** Connections being opened at once, over all workers. */
   concurrency: number;
   /** The node's pid, for its memory; undefined when the node is not ours. */
   nodePid?: number;
@@ -18,7 +22,10 @@ export interface CapacityResult {
   target: string;
   requested: number;
   connected: number;
+  /** Processes holding the sockets (each may hold at most its open-files limit). */
+  workers: number;
   connectSeconds: number;
+  connectPerSecond: number;
   connectMs: LatencySummary;
   rssBeforeMB: number | null;
   rssAfterMB: number | null;
@@ -38,85 +45,170 @@ export interface CapacityResult {
 const MB = 1024 * 1024;
 const mb = (bytes: number | undefined): number | null =>
   bytes === undefined ? null : Math.round((bytes / MB) * 10) / 10;
+/** Sockets per worker process: well under the 20,000 open-files limit of a process. */
+export const SOCKETS_PER_WORKER = 5_000;
+const WORKER_FILE = fileURLToPath(new URL('../capacity-worker.js', import.meta.url));
 
-/** N idle authenticated sockets on one node, then one status broadcast to all of them. */
+/** The smallest known value, or null when none is known. */
+function lowest(values: Array<number | undefined>): number | null {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length > 0 ? Math.min(...known) : null;
+}
+
+/** A forked socket worker: typed commands in, the next message of a given type out. */
+class SocketWorker {
+  private readonly child: ChildProcess;
+  private readonly waiting = new Map<FromWorker['type'], (message: FromWorker) => void>();
+  private failure: Error | undefined;
+
+  constructor(readonly index: number) {
+    // No inherited execArgv: the bench's own flags (profiling) are not the workers'.
+    this.child = fork(WORKER_FILE, [], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child.on('message', (raw: unknown) => {
+      const message = fromWorkerSchema.parse(raw);
+      const resolve = this.waiting.get(message.type);
+      this.waiting.delete(message.type);
+      resolve?.(message);
+    });
+    this.child.once('exit', (code, signal) => {
+      this.failure = new Error(`socket worker ${index} exited (${signal ?? code})`);
+      for (const [type] of this.waiting) this.waiting.delete(type);
+    });
+  }
+
+  send(message: ToWorker): void {
+    if (this.failure) throw this.failure;
+    this.child.send(message);
+  }
+
+  next<T extends FromWorker['type']>(type: T, timeoutMs: number): Promise<Extract<FromWorker, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      const timer = setTimeout(() => {
+        this.waiting.delete(type);
+        reject(new Error(`socket worker ${this.index}: no '${type}' within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onExit = () => {
+        clearTimeout(timer);
+        reject(this.failure ?? new Error(`socket worker ${this.index} exited`));
+      };
+      this.child.once('exit', onExit);
+      this.waiting.set(type, (message) => {
+        clearTimeout(timer);
+        this.child.off('exit', onExit);
+        resolve(message as Extract<FromWorker, { type: T }>);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    if (this.child.connected) this.child.send({ type: 'close' } satisfies ToWorker);
+    else this.child.kill();
+    await Promise.race([exited, sleep(10_000).then(() => this.child.kill())]);
+  }
+}
+
+/**
+ * N idle authenticated sockets on one node, held by ⌈N / 5,000⌉ worker processes, then one status
+ * broadcast to all of them: memory per socket, connect rate and the fan-out time.
+ */
 export async function runCapacity(opts: CapacityOptions): Promise<CapacityResult> {
   const rssBefore = opts.nodePid === undefined ? undefined : memoryOf(opts.nodePid, 'VmRSS');
-  const sockets: Array<{ conn: BenchSocket; userId: string }> = [];
-  const errors = new Tally();
-  const connectMs: number[] = [];
-  const started = now();
-  const deadline = Date.now() + opts.timeoutMs;
+  const count = Math.max(1, Math.ceil(opts.sockets / SOCKETS_PER_WORKER));
+  const workers = Array.from({ length: count }, (_, i) => new SocketWorker(i));
+  const users = opts.users.map((u) => ({ id: u.id, token: u.token }));
   try {
-    await pool(opts.sockets, opts.concurrency, async (i) => {
-      const user = opts.users[i % opts.users.length];
-      if (!user || Date.now() > deadline) return errors.add('skipped-timeout');
-      const t = now();
-      try {
-        sockets.push({ conn: await openSocket(opts.url, user.token), userId: user.id });
-        connectMs.push(now() - t);
-      } catch (error) {
-        errors.add(error instanceof Error ? `connect-${error.message}` : 'connect-error');
-      }
-    });
-    const connectSeconds = (now() - started) / 1000;
+    const started = epochNow();
+    const deadline = Date.now() + opts.timeoutMs;
+    const opened = await Promise.all(
+      workers.map((worker, i) => {
+        const first = Math.floor((opts.sockets * i) / count);
+        const next = Math.floor((opts.sockets * (i + 1)) / count);
+        const reply = worker.next('opened', opts.timeoutMs + 30_000);
+        worker.send({
+          type: 'open',
+          url: opts.url,
+          users,
+          first,
+          count: next - first,
+          concurrency: Math.max(1, Math.ceil(opts.concurrency / count)),
+          deadline,
+        });
+        return reply;
+      }),
+    );
+    const connectSeconds = (epochNow() - started) / 1000;
+    const connected = opened.reduce((n, o) => n + o.connected, 0);
+    const errors = new Tally();
+    for (const o of opened) for (const [kind, n] of Object.entries(o.errors)) errors.add(kind, n);
     await sleep(1_000); // let the node finish the greetings before reading its memory
     const rssAfter = opts.nodePid === undefined ? undefined : memoryOf(opts.nodePid, 'VmRSS');
-    const broadcast = await measureBroadcast(sockets, opts.timeoutMs);
-    const perSocket =
-      rssBefore !== undefined && rssAfter !== undefined && sockets.length > 0
-        ? Math.round((rssAfter - rssBefore) / sockets.length)
-        : null;
+    const broadcast = await measureBroadcast(workers, opts, connected);
     return {
       target: opts.url,
       requested: opts.sockets,
-      connected: sockets.length,
+      connected,
+      workers: count,
       connectSeconds: Math.round(connectSeconds * 100) / 100,
-      connectMs: summarize(connectMs),
+      connectPerSecond: Math.round(connected / Math.max(0.001, connectSeconds)),
+      connectMs: summarize(opened.flatMap((o) => o.connectMs)),
       rssBeforeMB: mb(rssBefore),
       rssAfterMB: mb(rssAfter),
-      bytesPerSocket: perSocket,
+      bytesPerSocket:
+        rssBefore !== undefined && rssAfter !== undefined && connected > 0
+          ? Math.round((rssAfter - rssBefore) / connected)
+          : null,
       openFilesLimit: {
-        bench: openFilesLimit() ?? null,
+        bench: lowest([openFilesLimit(), ...opened.map((o) => o.openFilesLimit ?? undefined)]),
         node: opts.nodePid === undefined ? null : (openFilesLimit(opts.nodePid) ?? null),
       },
       errors: errors.toJSON(),
       broadcast,
     };
   } finally {
-    for (const s of sockets) s.conn.socket.close();
+    await Promise.all(workers.map((w) => w.close()));
   }
 }
 
-/** The first socket's user goes Busy; every socket hears `userStatus`. Then back to Available. */
-async function measureBroadcast(sockets: Array<{ conn: BenchSocket; userId: string }>, timeoutMs: number) {
-  const first = sockets[0];
-  if (!first) throw new Error('no socket connected for the broadcast');
-  const speaker = first.conn;
-  const speakerId = first.userId;
-  const arrivals: number[] = [];
-  const started = now();
-  const listeners = sockets.map(({ conn: s }) => {
-    const listener = (raw: unknown) => {
-      if (typeof raw !== 'object' || raw === null) return;
-      const { userId, status } = raw as Record<string, unknown>;
-      if (userId === speakerId && status === 'Busy') arrivals.push(now() - started);
+/**
+ * A separate speaker socket (of the first user) goes Busy; every worker timestamps its sockets'
+ * `userStatus`. Then back to Available.
+ */
+async function measureBroadcast(workers: SocketWorker[], opts: CapacityOptions, connected: number) {
+  const user = opts.users[0];
+  if (!user || connected === 0) throw new Error('no socket connected for the broadcast');
+  const speaker = await openSocket(opts.url, user.token);
+  try {
+    await Promise.all(
+      workers.map((w) => {
+        const ready = w.next('listening', 30_000);
+        w.send({ type: 'listen', speakerId: user.id, status: 'Busy' });
+        return ready;
+      }),
+    );
+    const pending = workers.map((w) => w.next('arrivals', opts.timeoutMs + 30_000));
+    const started = epochNow();
+    const ack = await speaker.socket.timeout(opts.timeoutMs).emitWithAck('setStatus', 'Busy');
+    const ackMs = epochNow() - started;
+    if (typeof ack !== 'object' || ack === null || !('ok' in ack) || ack.ok !== true) {
+      throw new Error(`setStatus refused during the broadcast: ${JSON.stringify(ack)}`);
+    }
+    // Workers report when all their sockets heard it; past the timeout, ask for what arrived.
+    const timer = setTimeout(() => {
+      for (const w of workers) w.send({ type: 'report' });
+    }, opts.timeoutMs);
+    const arrivals = (await Promise.all(pending)).flatMap((m) => m.arrivals.map((at) => at - started));
+    clearTimeout(timer);
+    await speaker.socket.timeout(opts.timeoutMs).emitWithAck('setStatus', 'Available');
+    return {
+      received: arrivals.length,
+      ackMs: Math.round(ackMs * 10) / 10,
+      fanOutMs: Math.round(arrivals.reduce((max, v) => Math.max(max, v), 0) * 10) / 10,
+      arrivalMs: summarize(arrivals),
     };
-    s.socket.on('userStatus', listener);
-    return () => s.socket.off('userStatus', listener);
-  });
-  const ack = await speaker.socket.timeout(timeoutMs).emitWithAck('setStatus', 'Busy');
-  const ackMs = now() - started;
-  await until(() => arrivals.length >= sockets.length, timeoutMs, 10);
-  for (const off of listeners) off();
-  await speaker.socket.timeout(timeoutMs).emitWithAck('setStatus', 'Available');
-  if (typeof ack !== 'object' || ack === null || !('ok' in ack) || ack.ok !== true) {
-    throw new Error(`setStatus refused during the broadcast: ${JSON.stringify(ack)}`);
+  } finally {
+    speaker.socket.close();
   }
-  return {
-    received: arrivals.length,
-    ackMs: Math.round(ackMs * 10) / 10,
-    fanOutMs: Math.round(arrivals.reduce((max, v) => Math.max(max, v), 0) * 10) / 10,
-    arrivalMs: summarize(arrivals),
-  };
 }

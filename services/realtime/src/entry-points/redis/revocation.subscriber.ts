@@ -1,6 +1,6 @@
 import { parseRevocation, type Revocation } from '@chat/shared/auth';
 import type { Logger } from '@chat/shared/logger';
-import { type Redis, redisKeys } from '@chat/shared/redis';
+import { prefixed, type Redis, redisKeys } from '@chat/shared/redis';
 
 export interface RevocationSubscriber {
   stop(): Promise<void>;
@@ -15,7 +15,7 @@ export async function startRevocationSubscriber(
   subscriber: Redis,
   opts: { onRevoked: (revocation: Revocation) => void; logger: Logger },
 ): Promise<RevocationSubscriber> {
-  const channel = redisKeys.revocationsChannel;
+  const channel = prefixed(subscriber, redisKeys.revocationsChannel);
   const onMessage = (from: string, message: string) => {
     if (from !== channel) return;
     const revocation = parseRevocation(message);

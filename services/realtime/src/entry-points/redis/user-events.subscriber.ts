@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@chat/shared/logger';
-import type { Redis } from '@chat/shared/redis';
+import { prefixed, type Redis } from '@chat/shared/redis';
 import { userRoom } from '@chat/shared/sockets';
 import { z } from 'zod';
 import { USER_EVENTS_CHANNEL } from '../../data-access/user-events.js';
@@ -34,8 +34,9 @@ export async function startUserEventsSubscriber(
   // A barrier is a marker published on the channel: the channel is ordered, so once it comes back here
   // everything published before it has been relayed.
   const barriers = new Map<string, () => void>();
-  const onMessage = (channel: string, payload: string) => {
-    if (channel !== USER_EVENTS_CHANNEL) return;
+  const channel = prefixed(subscriber, USER_EVENTS_CHANNEL);
+  const onMessage = (from: string, payload: string) => {
+    if (from !== channel) return;
     if (payload.startsWith(BARRIER_PREFIX)) return barriers.get(payload)?.();
     try {
       const { to, event, data } = envelope.parse(JSON.parse(payload));
@@ -48,7 +49,7 @@ export async function startUserEventsSubscriber(
   };
   subscriber.on('message', onMessage);
   // ioredis re-subscribes by itself after a reconnection.
-  await subscriber.subscribe(USER_EVENTS_CHANNEL);
+  await subscriber.subscribe(channel);
   return {
     async relayed() {
       const barrier = `${BARRIER_PREFIX}${randomUUID()}`;
@@ -58,7 +59,7 @@ export async function startUserEventsSubscriber(
         timer = setTimeout(resolve, RELAY_WAIT_MS);
       });
       try {
-        await opts.publisher.publish(USER_EVENTS_CHANNEL, barrier);
+        await opts.publisher.publish(prefixed(opts.publisher, USER_EVENTS_CHANNEL), barrier);
         await back;
       } finally {
         clearTimeout(timer);
@@ -67,7 +68,7 @@ export async function startUserEventsSubscriber(
     },
     async stop() {
       subscriber.off('message', onMessage);
-      await subscriber.unsubscribe(USER_EVENTS_CHANNEL).catch(() => undefined);
+      await subscriber.unsubscribe(channel).catch(() => undefined);
     },
   };
 }

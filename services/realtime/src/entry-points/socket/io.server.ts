@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import type { Redis } from '@chat/shared/redis';
+import { adapterChannelPrefix, type Redis } from '@chat/shared/redis';
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -46,7 +46,8 @@ export function createIoServer(
       const origin = req.headers.origin;
       callback(null, origin === undefined || allowed.has(origin));
     },
-    adapter: createAdapter(opts.pub, opts.sub),
+    // Channels under the deployment's REDIS_PREFIX: stacks sharing a Redis never relay each other's emits.
+    adapter: createAdapter(opts.pub, opts.sub, { key: adapterChannelPrefix(opts.pub) }),
   });
 }
 

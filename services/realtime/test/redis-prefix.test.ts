@@ -1,0 +1,59 @@
+import { createLogger } from '@chat/shared/logger';
+import { createRedis, type Redis, readPresence } from '@chat/shared/redis';
+import { testEnv, uniqueName } from '@chat/shared/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createClientPool, waitForCount } from './support/clients.js';
+import { type Cluster, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
+
+// Two deployments on one Redis under different REDIS_PREFIX values: the same users on both, yet
+// presence, statuses and broadcasts stay within each.
+const OTHER_PREFIX = `${uniqueName('test-realtime-other')}:`;
+const clients = createClientPool();
+const logger = createLogger({ service: 't', level: 'silent' });
+let mine: Cluster;
+let other: Cluster;
+let redis: Redis;
+let otherRedis: Redis;
+
+beforeAll(async () => {
+  mine = await startCluster(1);
+  other = await startCluster(1, { REDIS_PREFIX: OTHER_PREFIX });
+  redis = createRedis(testEnv().redisUrl, { prefix: REDIS_PREFIX, logger, name: 't' });
+  otherRedis = createRedis(testEnv().redisUrl, { prefix: OTHER_PREFIX, logger, name: 't-other' });
+});
+
+afterAll(async () => {
+  clients.closeAll();
+  await Promise.all([mine?.close(), other?.close()]);
+  redis?.disconnect();
+  otherRedis?.disconnect();
+});
+
+describe('REDIS_PREFIX', () => {
+  test('a status change in one deployment is stored and broadcast there only', async () => {
+    const [mineUrl] = mine.nodes.map((n) => n.url) as [string];
+    const [otherUrl] = other.nodes.map((n) => n.url) as [string];
+    const bob = newUser();
+    const watcher = newUser();
+    const otherBob = await clients.connect(otherUrl, { token: bob.token });
+    const otherWatcher = await clients.connect(otherUrl, { token: watcher.token });
+    const mineWatcher = await clients.connect(mineUrl, { token: watcher.token });
+
+    expect(await otherBob.setStatus('Busy')).toEqual({ ok: true, status: 'Busy' });
+    await waitForCount(() => otherWatcher.statuses(bob.userId), 1, 'the other deployment never saw it');
+
+    // Bob is online and Busy under the other prefix only.
+    const there = (await readPresence(otherRedis, [bob.userId])).get(bob.userId);
+    const here = (await readPresence(redis, [bob.userId])).get(bob.userId);
+    expect(there).toMatchObject({ online: true, status: 'Busy' });
+    expect(here).toMatchObject({ online: false, status: 'Available' });
+
+    // Bob comes online here: this deployment's watcher hears that, and only that, about him.
+    const mineBob = await clients.connect(mineUrl, { token: bob.token });
+    expect(await mineBob.setStatus('Available')).toEqual({ ok: true, status: 'Available' });
+    await waitForCount(() => mineWatcher.statuses(bob.userId), 1, 'this deployment never saw its own change');
+    expect(mineWatcher.statuses(bob.userId)).toEqual(['Available']);
+    expect(otherWatcher.statuses(bob.userId)).toEqual(['Busy']);
+    expect((await readPresence(otherRedis, [bob.userId])).get(bob.userId)?.status).toBe('Busy');
+  });
+});
