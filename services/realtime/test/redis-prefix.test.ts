@@ -48,11 +48,12 @@ describe('REDIS_PREFIX', () => {
     expect(there).toMatchObject({ online: true, status: 'Busy' });
     expect(here).toMatchObject({ online: false, status: 'Available' });
 
-    // Bob comes online here: this deployment's watcher hears that, and only that, about him.
+    // Bob comes online here (Available, as nothing is stored for him under this prefix) and turns Busy: this
+    // deployment's watcher hears that, and the other deployment's watcher hears nothing more.
     const mineBob = await clients.connect(mineUrl, { token: bob.token });
-    expect(await mineBob.setStatus('Available')).toEqual({ ok: true, status: 'Available' });
+    expect(await mineBob.setStatus('Busy')).toEqual({ ok: true, status: 'Busy' });
     await waitForCount(() => mineWatcher.statuses(bob.userId), 1, 'this deployment never saw its own change');
-    expect(mineWatcher.statuses(bob.userId)).toEqual(['Available']);
+    expect(mineWatcher.statuses(bob.userId)).toEqual(['Busy']);
     expect(otherWatcher.statuses(bob.userId)).toEqual(['Busy']);
     expect((await readPresence(otherRedis, [bob.userId])).get(bob.userId)?.status).toBe('Busy');
   });

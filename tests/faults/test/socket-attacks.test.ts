@@ -32,6 +32,7 @@ beforeAll(async () => {
   redis = createRedis(testEnv().redisUrl, {
     logger: createLogger({ service: 'faults-test', level: 'silent' }),
     name: 'faults-test',
+    prefix: stack.env.REDIS_PREFIX ?? '',
   });
 });
 

@@ -29,6 +29,7 @@ beforeAll(async () => {
   redis = createRedis(testEnv().redisUrl, {
     logger: createLogger({ service: 'sessions-test', level: 'silent' }),
     name: 'sessions-test',
+    prefix: e2e.redisPrefix,
   });
 });
 

@@ -12,6 +12,8 @@ export interface E2eStack {
   /** Every service log line so far, printed only when a test fails. */
   logs: string[];
   realtimeNodes: string[];
+  /** The REDIS_PREFIX of every service: a test reading or writing their keys directly uses it too. */
+  redisPrefix: string;
   /** Stops the stack and deletes its RabbitMQ exchanges and queues. */
   stop(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startE2eStack(
   const logs: string[] = [];
   const env = testEnv();
   const namespace = `test-e2e-${id}`;
+  const redisPrefix = `test-e2e-${id}:`;
   try {
     const stack = await startStack({
       gatewayPort: 0,
@@ -37,6 +40,7 @@ export async function startE2eStack(
       redisUrl: env.redisUrl,
       amqpUrl: env.amqpUrl,
       databasePrefix: `test-e2e-${id}-`,
+      redisPrefix,
       env: {
         AMQP_NAMESPACE: namespace,
         RATE_LIMIT_NAMESPACE: `test-e2e-${id}`,
@@ -57,7 +61,7 @@ export async function startE2eStack(
       await stack.stop();
       await deleteBrokerNamespace(env.amqpUrl, namespace);
     };
-    return { stack, url: stack.url, logs, realtimeNodes: nodes, stop };
+    return { stack, url: stack.url, logs, realtimeNodes: nodes, redisPrefix, stop };
   } catch (error) {
     throw new Error(`the stack did not start: ${String(error)}\n${logs.join('\n')}`, { cause: error });
   }
