@@ -1,28 +1,48 @@
 #!/usr/bin/env node
-import { startStack } from './stack.js';
+import { DEFAULT_REPLICAS, startStack, TIERS, type Tier } from './stack.js';
 
-const help = `Usage: npm start [-- --realtime-nodes N]
+const help = `Usage: npm start [-- --replicas gateway=2,auth=2,users=2,messages=2,realtime=3] [-- --realtime-nodes N]
 
-Starts the whole chat locally: auth, users, messages, N realtime nodes (default 2) and the gateway.
-Environment: PORT (gateway, default 5000; the services take the next ports), REDIS_URL, AMQP_URL,
+Starts the whole chat locally: auth, users, messages, the realtime nodes and the gateway, each tier as
+--replicas says (default one of each and two realtime nodes; --realtime-nodes N sets the realtime count alone).
+Environment: PORT (first gateway, default 5000; the other gateways and the services take the next ports), REDIS_URL, AMQP_URL,
 MONGO_URL (unset: an embedded MongoDB-wire-compatible server, data kept in memory), MONGO_DB_PREFIX
 (prefix of the auth/users/messages database names, default none), JWT_SECRET,
 INTERNAL_TOKEN_SECRET, LOG_LEVEL. Ctrl-C stops everything.`;
 
-function parseArgs(argv: string[]): { realtimeNodes: number } | 'help' {
-  let realtimeNodes = 2;
+const count = (option: string, raw: string | undefined): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${option} takes a number ≥ 1`);
+  return n;
+};
+
+/** `gateway=2,realtime=3` → those counts; every tier not named keeps its default. */
+function parseReplicas(raw: string | undefined): Partial<Record<Tier, number>> {
+  const replicas: Partial<Record<Tier, number>> = {};
+  for (const item of (raw ?? '').split(',')) {
+    const [tier, n] = item.split('=');
+    if (!TIERS.includes(tier as Tier)) {
+      throw new Error(`--replicas takes tier=N pairs, tiers: ${TIERS.join(', ')} (got "${item}")`);
+    }
+    replicas[tier as Tier] = count(`--replicas ${tier}`, n);
+  }
+  return replicas;
+}
+
+function parseArgs(argv: string[]): { replicas: Record<Tier, number> } | 'help' {
+  const replicas = { ...DEFAULT_REPLICAS };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--realtime-nodes') {
-      realtimeNodes = Number(argv[++i]);
-      if (!Number.isInteger(realtimeNodes) || realtimeNodes < 1)
-        throw new Error('--realtime-nodes takes a number ≥ 1');
+      replicas.realtime = count(arg, argv[++i]);
+    } else if (arg === '--replicas') {
+      Object.assign(replicas, parseReplicas(argv[++i]));
     } else {
       throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
-  return { realtimeNodes };
+  return { replicas };
 }
 
 async function main(): Promise<void> {
@@ -34,13 +54,15 @@ async function main(): Promise<void> {
   const env = process.env;
   const stack = await startStack({
     gatewayPort: Number(env.PORT ?? 5000),
-    realtimeNodes: args.realtimeNodes,
+    replicas: args.replicas,
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     ...(env.AMQP_URL ? { amqpUrl: env.AMQP_URL } : {}),
     ...(env.MONGO_URL ? { mongoUrl: env.MONGO_URL } : {}),
     ...(env.MONGO_DB_PREFIX ? { databasePrefix: env.MONGO_DB_PREFIX } : {}),
   });
   console.log(`Chat is running at ${stack.url}`);
+  // More gateways: any of them serves the whole chat (a load balancer would sit in front of them).
+  for (const url of stack.urls.slice(1)) console.log(`Also at ${url}`);
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
