@@ -1,6 +1,6 @@
 import type { EventOf, RoutingKey } from '@chat/shared/events';
 import { withCorrelationId } from '@chat/shared/logger';
-import type { Broker, Consumer } from '@chat/shared/messaging';
+import type { Broker, Consumer, QueueShard } from '@chat/shared/messaging';
 import type { Redis } from '@chat/shared/redis';
 import type { OutageGate } from '../redis/outage-gate.js';
 
@@ -13,6 +13,8 @@ function isRedisOutage(redis: Redis, err: unknown): boolean {
 
 export interface GatedConsumerOptions {
   queue: string;
+  /** The queue is one of several splitting its event by recipient. */
+  shard?: QueueShard;
   prefetch: number;
   redis: Redis;
   gate: OutageGate;
@@ -37,6 +39,7 @@ export function startGatedConsumer<K extends RoutingKey>(
     queue: opts.queue,
     routingKey,
     prefetch: opts.prefetch,
+    ...(opts.shard ? { shard: opts.shard } : {}),
     handler: async (event, meta) => {
       const correlationId = meta.headers[CORRELATION_HEADER];
       const run = handle(event);
