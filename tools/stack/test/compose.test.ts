@@ -100,7 +100,7 @@ describe('docker-compose.yml', () => {
       ['USERS_URL', 'users'],
       ['MESSAGES_URL', 'messages'],
       ['REALTIME_URLS', 'realtime'],
-    ]) {
+    ] as const) {
       expect(compose.services.gateway?.environment?.[variable], variable).toMatch(
         new RegExp(`^http://${service}:\\d+$`),
       );
@@ -123,8 +123,8 @@ describe('docker-compose.yml', () => {
       'realtime-3',
     ]);
     const gateway = instances.find((i) => i.service === 'gateway');
-    expect(gateway?.environment.MESSAGES_URL.split(',')).toHaveLength(2);
-    expect(gateway?.environment.REALTIME_URLS.split(',')).toHaveLength(3);
+    expect(gateway?.environment.MESSAGES_URL?.split(',')).toHaveLength(2);
+    expect(gateway?.environment.REALTIME_URLS?.split(',')).toHaveLength(3);
     expect(new Set(instances.map((i) => i.port)).size).toBe(instances.length);
   });
 
