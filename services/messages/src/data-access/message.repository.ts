@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Types, trusted } from 'mongoose';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { MessageModel, MessageRecord } from './message.model.js';
+import { newMessageId } from './message-id.js';
 import { nativeCollection } from './native-collection.js';
 
 /** A stored message as the domain sees it: plain object, string ids. */
@@ -93,7 +94,7 @@ export function createMessageRepository(model: MessageModel): MessageRepository 
   };
 
   return {
-    newId: () => new Types.ObjectId().toHexString(),
+    newId: () => newMessageId(),
 
     async insert(input) {
       const id = oid(input._id);
