@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseShape, type Shape } from '@chat/stack';
 
 export interface BenchOptions {
   /** A running gateway to drive; unset: the bench starts its own stack. */
@@ -20,6 +21,8 @@ export interface BenchOptions {
   verbose: boolean;
   /** Names the databases, AMQP names and rate-limit buckets of the stack the bench starts. */
   namespace: string;
+  /** Processes per tier and realtime delivery queues of the stack the bench starts (default: the stack's). */
+  shape?: Shape;
 }
 
 export const DEFAULTS = {
@@ -53,6 +56,8 @@ Without --url it starts the whole stack itself (two realtime nodes; an embedded 
   --rate R               target sends/s; 0 = as fast as accepted (default ${DEFAULTS.rate})
   --concurrency N        sends in flight at most (default ${DEFAULTS.concurrency})
   --sockets N            idle sockets for the capacity test (default ${DEFAULTS.sockets})
+  --replicas LIST        processes per tier of the stack it starts, and realtime delivery queues, e.g.
+                         gateway=2,auth=2,users=2,messages=2,realtime=3,queues=4 (default one of each, two nodes)
   --growth N             messages the growth conversation reaches (default ${DEFAULTS.growthMessages})
   --busy N               messages sent to a Busy user (default ${DEFAULTS.busyMessages})
   --signup-concurrency N signups in flight (bcrypt-bound; default ${DEFAULTS.signupConcurrency})
@@ -81,6 +86,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       rate: { type: 'string' },
       concurrency: { type: 'string' },
       sockets: { type: 'string' },
+      replicas: { type: 'string' },
       growth: { type: 'string' },
       busy: { type: 'string' },
       'signup-concurrency': { type: 'string' },
@@ -109,5 +115,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     quick: values.quick ?? false,
     verbose: values.verbose ?? false,
     namespace: `bench-${Date.now().toString(36)}`,
+    ...(values.replicas ? { shape: parseShape(values.replicas) } : {}),
   };
 }

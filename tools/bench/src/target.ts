@@ -77,6 +77,7 @@ function stackEnv(options: BenchOptions): Record<string, string> {
     // A stopped node leaves the gateway's rotation quickly.
     REALTIME_HEALTH_INTERVAL_MS: '500',
   };
+  if (options.shape?.queues) env.DELIVERY_QUEUES = String(options.shape.queues);
   return options.cpuProf ? { ...env, ...profilerEnv(options) } : env;
 }
 
@@ -93,7 +94,7 @@ export async function startTarget(options: BenchOptions, log: (line: string) => 
   const errors: string[] = [];
   const stack = await startStack({
     gatewayPort: 0,
-    realtimeNodes: 2,
+    replicas: { realtime: 2, ...options.shape?.replicas },
     redisUrl: REDIS_URL,
     amqpUrl: AMQP_URL,
     mongoUrl: options.mongoUrl ?? mongo?.uri,

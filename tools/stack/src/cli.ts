@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { DEFAULT_REPLICAS, startStack, TIERS, type Tier } from './stack.js';
+import { DEFAULT_REPLICAS, parseShape, startStack, type Tier } from './stack.js';
 
-const help = `Usage: npm start [-- --replicas gateway=2,auth=2,users=2,messages=2,realtime=3] [-- --realtime-nodes N]
+const help = `Usage: npm start [-- --replicas gateway=2,auth=2,users=2,messages=2,realtime=3,queues=4] [-- --realtime-nodes N]
 
 Starts the whole chat locally: auth, users, messages, the realtime nodes and the gateway, each tier as
---replicas says (default one of each and two realtime nodes; --realtime-nodes N sets the realtime count alone).
+--replicas says (default one of each and two realtime nodes; --realtime-nodes N sets the realtime count alone;
+queues=N splits message.created over N realtime delivery queues, DELIVERY_QUEUES).
 Environment: PORT (first gateway, default 5000; the other gateways and the services take the next ports), REDIS_URL, AMQP_URL,
 MONGO_URL (unset: an embedded MongoDB-wire-compatible server, data kept in memory), MONGO_DB_PREFIX
 (prefix of the auth/users/messages database names, default none), JWT_SECRET,
@@ -16,33 +17,23 @@ const count = (option: string, raw: string | undefined): number => {
   return n;
 };
 
-/** `gateway=2,realtime=3` → those counts; every tier not named keeps its default. */
-function parseReplicas(raw: string | undefined): Partial<Record<Tier, number>> {
-  const replicas: Partial<Record<Tier, number>> = {};
-  for (const item of (raw ?? '').split(',')) {
-    const [tier, n] = item.split('=');
-    if (!TIERS.includes(tier as Tier)) {
-      throw new Error(`--replicas takes tier=N pairs, tiers: ${TIERS.join(', ')} (got "${item}")`);
-    }
-    replicas[tier as Tier] = count(`--replicas ${tier}`, n);
-  }
-  return replicas;
-}
-
-function parseArgs(argv: string[]): { replicas: Record<Tier, number> } | 'help' {
+function parseArgs(argv: string[]): { replicas: Record<Tier, number>; queues?: number } | 'help' {
   const replicas = { ...DEFAULT_REPLICAS };
+  let queues: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--realtime-nodes') {
       replicas.realtime = count(arg, argv[++i]);
     } else if (arg === '--replicas') {
-      Object.assign(replicas, parseReplicas(argv[++i]));
+      const shape = parseShape(argv[++i] ?? '');
+      Object.assign(replicas, shape.replicas);
+      queues = shape.queues ?? queues;
     } else {
       throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
-  return { replicas };
+  return queues === undefined ? { replicas } : { replicas, queues };
 }
 
 async function main(): Promise<void> {
@@ -55,6 +46,7 @@ async function main(): Promise<void> {
   const stack = await startStack({
     gatewayPort: Number(env.PORT ?? 5000),
     replicas: args.replicas,
+    ...(args.queues ? { env: { DELIVERY_QUEUES: String(args.queues) } } : {}),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     ...(env.AMQP_URL ? { amqpUrl: env.AMQP_URL } : {}),
     ...(env.MONGO_URL ? { mongoUrl: env.MONGO_URL } : {}),

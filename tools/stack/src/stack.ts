@@ -16,9 +16,9 @@ export { freePort, freePortRange } from './ports.js';
 export { assertReachable, infrastructure, isReachable } from './reachability.js';
 export type { ServiceProcess } from './service-process.js';
 
-/** The processes of each tier. */
-export type Tier = 'gateway' | 'auth' | 'users' | 'messages' | 'realtime';
-export const TIERS: readonly Tier[] = ['gateway', 'auth', 'users', 'messages', 'realtime'];
+import { TIERS, type Tier } from './shape.js';
+
+export { parseShape, type Shape, TIERS, type Tier } from './shape.js';
 /** One of each, and two realtime nodes. */
 export const DEFAULT_REPLICAS: Readonly<Record<Tier, number>> = {
   gateway: 1,
@@ -27,6 +27,24 @@ export const DEFAULT_REPLICAS: Readonly<Record<Tier, number>> = {
   messages: 1,
   realtime: 2,
 };
+
+/**
+ * The shape the replicated test projects run the e2e suites and fault scenarios on (STACK_SHAPE=replicated):
+ * two of every stateless tier, three realtime nodes, message.created over four queues.
+ */
+export const REPLICATED_SHAPE: { replicas: Record<Tier, number>; env: Record<string, string> } = {
+  replicas: { gateway: 2, auth: 2, users: 2, messages: 2, realtime: 3 },
+  env: { DELIVERY_QUEUES: '4' },
+};
+
+/** The shape a test asks for, or REPLICATED_SHAPE when the test project sets STACK_SHAPE=replicated. */
+export function shapeForTests(realtimeNodes: number): {
+  replicas: Partial<Record<Tier, number>>;
+  env: Record<string, string>;
+} {
+  if (process.env.STACK_SHAPE === 'replicated') return REPLICATED_SHAPE;
+  return { replicas: { realtime: realtimeNodes }, env: {} };
+}
 
 export interface StackOptions {
   /**
