@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseShape, type Shape } from '@chat/stack';
+import { parseShape } from '@chat/stack';
 
 export interface BenchOptions {
   /** A running gateway to drive; unset: the bench starts its own stack. */
@@ -21,8 +21,11 @@ export interface BenchOptions {
   verbose: boolean;
   /** Names the databases, AMQP names and rate-limit buckets of the stack the bench starts. */
   namespace: string;
-  /** Processes per tier and realtime delivery queues of the stack the bench starts (default: the stack's). */
-  shape?: Shape;
+  /**
+   * Processes per tier and realtime delivery queues of the stack the bench starts, as given
+   * (`gateway=2,…,realtime=3,queues=4`; default: one of each, two realtime nodes). Checked by parseShape.
+   */
+  replicas?: string;
 }
 
 export const DEFAULTS = {
@@ -98,6 +101,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     },
   });
   if (values.help) return 'help';
+  // Refused here, with the option's own message, rather than once the stack starts.
+  if (values.replicas !== undefined) parseShape(values.replicas);
   const base = values.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   return {
     url: values.url?.replace(/\/$/, ''),
@@ -115,6 +120,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     quick: values.quick ?? false,
     verbose: values.verbose ?? false,
     namespace: `bench-${Date.now().toString(36)}`,
-    ...(values.replicas ? { shape: parseShape(values.replicas) } : {}),
+    ...(values.replicas ? { replicas: values.replicas } : {}),
   };
 }
