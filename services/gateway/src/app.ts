@@ -1,4 +1,4 @@
-import { Agent, createServer } from 'node:http';
+import { Agent, createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import {
   createHttpMetrics,
@@ -12,7 +12,8 @@ import { createRedis, type Redis } from '@chat/shared/redis';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { createRateLimitStore } from './data-access/rate-limit.store.js';
-import { createRealtimeNodePool } from './data-access/realtime-nodes.js';
+import { createRealtimeNodePool, type RealtimeNodePool } from './data-access/realtime-nodes.js';
+import { createUpstreamPicker } from './domain/pick-upstream-node.js';
 import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
 import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
@@ -88,8 +89,11 @@ function parseCredentialBodies(limitBytes: number): RequestHandler {
   return (req, res, next) => (routeOf(req)?.credentialLimit ? json(req, res, next) : next());
 }
 
+type RestUpstream = 'auth' | 'users' | 'messages';
+
 interface Parts {
   config: Readonly<Config>;
+  upstreams: Record<RestUpstream, RealtimeNodePool>;
   logger: Logger;
   redis: Redis;
   agent: Agent;
@@ -98,11 +102,38 @@ interface Parts {
   frontendDir: string | undefined;
 }
 
-function buildExpressApp({ config, logger, redis, agent, realtime, metrics, frontendDir }: Parts): Express {
+function buildExpressApp(parts: Parts): Express {
+  const { config, logger, redis, agent, realtime, metrics, frontendDir, upstreams } = parts;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
   const identity = { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET };
+  // One proxy for auth, users and messages: the request's classification names the upstream, and each
+  // upstream's replicas take turns (the healthy ones; every known one while none is).
+  const pickers = {
+    auth: createUpstreamPicker(),
+    users: createUpstreamPicker(),
+    messages: createUpstreamPicker(),
+  } satisfies Record<RestUpstream, unknown>;
+  const targets = new WeakMap<IncomingMessage, { upstream: RestUpstream; node: string }>();
+  const restProxy = createUpstreamProxy({
+    upstreams: ['auth', 'users', 'messages'],
+    target: (req) => {
+      const upstream = routeOf(req)?.upstream;
+      if (upstream !== 'auth' && upstream !== 'users' && upstream !== 'messages') return undefined;
+      const pool = upstreams[upstream];
+      const node = pickers[upstream](pool.healthyNodes(), pool.knownNodes());
+      if (node) targets.set(req, { upstream, node });
+      return node;
+    },
+    agent,
+    timeoutMs: config.PROXY_TIMEOUT_MS,
+    logger,
+    onUnreachable: (req) => {
+      const chosen = targets.get(req);
+      if (chosen) upstreams[chosen.upstream].markDown(chosen.node);
+    },
+  });
 
   app.use(metrics.middleware, requestId(), classifyRequest, forwardRequestId);
   app.use(publicHealthRoutes({ redis: () => redis }));
@@ -119,15 +150,7 @@ function buildExpressApp({ config, logger, redis, agent, realtime, metrics, fron
     rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rules),
   );
   app.use(docsRoutes());
-  // One proxy for the fixed upstreams: the target comes from the request's classification.
-  app.use(
-    createUpstreamProxy({
-      upstream: { auth: config.AUTH_URL, users: config.USERS_URL, messages: config.MESSAGES_URL },
-      agent,
-      timeoutMs: config.PROXY_TIMEOUT_MS,
-      logger,
-    }),
-  );
+  app.use(restProxy);
   app.use(...realtime.http);
   if (frontendDir) app.use(frontendRoutes(frontendDir));
   app.use(notFoundHandler, errorHandler(logger));
@@ -158,13 +181,26 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
     timeoutMs: config.REALTIME_PROXY_TIMEOUT_MS,
     logger,
   });
+  const upstreamPool = (upstream: RestUpstream, urls: readonly string[]) =>
+    createRealtimeNodePool({
+      urls,
+      healthIntervalMs: config.UPSTREAM_HEALTH_INTERVAL_MS,
+      dnsIntervalMs: config.UPSTREAM_DNS_INTERVAL_MS,
+      logger,
+      upstream,
+    });
+  const upstreams: Record<RestUpstream, RealtimeNodePool> = {
+    auth: upstreamPool('auth', config.AUTH_URL),
+    users: upstreamPool('users', config.USERS_URL),
+    messages: upstreamPool('messages', config.MESSAGES_URL),
+  };
   const metrics = createHttpMetrics('gateway');
   const frontendDir = frontendDirToServe(
     config.FRONTEND_DIR,
     overrides.bundledFrontendDir ?? BUNDLED_FRONTEND_DIR,
   );
   const server = createServer(
-    buildExpressApp({ config, logger, redis, agent, realtime, metrics, frontendDir }),
+    buildExpressApp({ config, logger, redis, agent, realtime, metrics, frontendDir, upstreams }),
   );
   const internal = createInternalServer({ redis: () => redis, pool, metrics, logger });
   const upgraded: Set<Socket> = trackUpgrades(server);
@@ -175,7 +211,7 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
     async start() {
       // Not fatal: the gateway reports not-ready and ioredis keeps reconnecting.
       await redis.connect().catch((err: unknown) => logger.error({ err }, 'redis not reachable at start'));
-      await pool.start();
+      await Promise.all([pool, ...Object.values(upstreams)].map((p) => p.start()));
       const address = await listen(server, config.PORT, config.HOST);
       const internalAddress =
         config.INTERNAL_PORT === undefined
@@ -187,7 +223,7 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
     stop() {
       stopping ??= (async () => {
         await Promise.all([closeServer(server, upgraded, 5_000), internal.stop()]);
-        pool.stop();
+        for (const p of [pool, ...Object.values(upstreams)]) p.stop();
         agent.destroy();
         redis.disconnect();
       })();

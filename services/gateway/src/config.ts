@@ -44,9 +44,15 @@ export const configSchema = z.object({
   JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),
   INTERNAL_TOKEN_SECRET: secret('dev-only-internal-secret-change-me-0000'),
   CORS_ORIGINS: urlList('http://localhost:5000,http://localhost:3000,http://localhost:5173', 'CORS_ORIGINS'),
-  AUTH_URL: url('http://127.0.0.1:5001'),
-  USERS_URL: url('http://127.0.0.1:5002'),
-  MESSAGES_URL: url('http://127.0.0.1:5003'),
+  /**
+   * Each REST upstream: a comma list of replicas, or one URL whose hostname resolves (DNS) to every replica
+   * (a compose service scaled up, a headless Kubernetes Service). Requests are spread round-robin.
+   */
+  AUTH_URL: urlList('http://127.0.0.1:5001', 'AUTH_URL'),
+  USERS_URL: urlList('http://127.0.0.1:5002', 'USERS_URL'),
+  MESSAGES_URL: urlList('http://127.0.0.1:5003', 'MESSAGES_URL'),
+  UPSTREAM_HEALTH_INTERVAL_MS: positiveInt(2_000),
+  UPSTREAM_DNS_INTERVAL_MS: positiveInt(10_000),
   /** A comma list of nodes, or one URL whose hostname resolves (DNS) to every node. */
   REALTIME_URLS: urlList('http://127.0.0.1:5004', 'REALTIME_URLS'),
   REALTIME_HEALTH_INTERVAL_MS: positiveInt(2_000),

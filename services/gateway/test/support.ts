@@ -40,6 +40,10 @@ function close(server: Server): Promise<void> {
 export async function startEchoUpstream(name: string): Promise<EchoUpstream> {
   const requests: RecordedRequest[] = [];
   const app = express();
+  // Like a real service: the gateway's health checks are answered, not recorded.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.use(express.raw({ type: () => true, limit: '10mb' }));
   app.use((req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
-import { QUEUES } from '@chat/shared/events';
+import { MAX_DELIVERY_QUEUES, QUEUES } from '@chat/shared/events';
 import { z } from 'zod';
 
 // `KEY=` in a .env file means "unset".
@@ -52,6 +52,15 @@ export const configSchema = z
       .default(`${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`),
     // Overridable so tests (and canaries) can consume from their own queue.
     DELIVERY_QUEUE: z.string().min(1).max(200).default(QUEUES.realtimeMessageCreated),
+    // message.created split over this many queues (`<DELIVERY_QUEUE>.<k>`) by recipient, each consumed by
+    // every node: one queue runs on about one broker core (docs/scaling.md). 1: the one queue DELIVERY_QUEUE.
+    // Every node of a deployment must use the same count.
+    DELIVERY_QUEUES: z.coerce.number().int().min(1).max(MAX_DELIVERY_QUEUES).default(1),
+    // How Socket.IO rooms reach every node: `classic` pub/sub (every node gets every broadcast) or `sharded`
+    // (Redis 7 sharded pub/sub, a channel per room: a node gets only its rooms' broadcasts; for a Redis
+    // Cluster and for many nodes, see docs/scaling.md). Same value on every node.
+    REDIS_ADAPTER: z.enum(['classic', 'sharded']).default('classic'),
+    // Prefetch of each delivery queue's consumer.
     DELIVERY_PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
     // Prefetch of the other consumers (edits, deletions, reads, blocks).
     EVENTS_PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { QUEUES } from '@chat/shared/events';
+import { QUEUES, shardQueueOf } from '@chat/shared/events';
 import type { Logger } from '@chat/shared/logger';
 import type { Broker, Consumer } from '@chat/shared/messaging';
 import type { Redis } from '@chat/shared/redis';
@@ -50,7 +50,7 @@ export async function startConsumers(
   opts.stopping.signal.addEventListener('abort', () => gate.stop(), { once: true });
   return startEventConsumers(opts.broker, {
     queues: {
-      created: config.DELIVERY_QUEUE,
+      created: deliveryQueues(config),
       updated: QUEUES.realtimeMessageUpdated,
       deleted: QUEUES.realtimeMessageDeleted,
       read: QUEUES.realtimeConversationRead,
@@ -67,6 +67,16 @@ export async function startConsumers(
     once: stores.once,
     relations: stores.relations,
   });
+}
+
+/** DELIVERY_QUEUE alone, or its DELIVERY_QUEUES shards `<DELIVERY_QUEUE>.<k>`. */
+function deliveryQueues(config: Config): Array<{ queue: string; shard?: { index: number; count: number } }> {
+  const count = config.DELIVERY_QUEUES;
+  if (count === 1) return [{ queue: config.DELIVERY_QUEUE }];
+  return Array.from({ length: count }, (_, index) => ({
+    queue: shardQueueOf(config.DELIVERY_QUEUE, index),
+    shard: { index, count },
+  }));
 }
 
 export interface Stores {

@@ -100,7 +100,13 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
     await Promise.allSettled([broker.close(), ...redisClients.map((client) => client.quit())]);
     throw err;
   }
-  const io = createIoServer(ctx.httpServer, { corsOrigins: config.CORS_ORIGINS, pub, sub, isDraining });
+  const io = createIoServer(ctx.httpServer, {
+    corsOrigins: config.CORS_ORIGINS,
+    pub,
+    sub,
+    isDraining,
+    adapter: config.REDIS_ADAPTER,
+  });
   const notifier = createIoNotifier(io);
   // Subscribed before any socket or consumer, so no emit recorded by this node is missed here.
   const userEvents = await startUserEventsSubscriber(revocationRedis, { io, publisher: redis, logger });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { freePort, type RunningStack, type ServiceProcess, startStack } from '@chat/stack';
+import { freePort, type RunningStack, type ServiceProcess, shapeForTests, startStack } from '@chat/stack';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export interface Infrastructure {
@@ -138,10 +138,11 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
   const proxies = opts.reuse?.proxies ?? (await startProxies(opts.infra));
   const logs: string[] = [];
   const log = (line: string) => logs.push(line);
-  const env = { ...defaultEnv(id), ...opts.env };
+  const shape = shapeForTests(opts.realtimeNodes ?? 2);
+  const env = { ...defaultEnv(id), ...shape.env, ...opts.env };
   const stack = await startStack({
     gatewayPort: 0,
-    realtimeNodes: opts.realtimeNodes ?? 2,
+    replicas: shape.replicas,
     mongoUrl: proxies.mongo.urlFor(opts.infra.mongoUrl),
     redisUrl: proxies.redis.urlFor(opts.infra.redisUrl),
     amqpUrl: proxies.amqp.urlFor(opts.infra.amqpUrl),

@@ -1,4 +1,4 @@
-import { brokerNames, QUEUES } from '@chat/shared/events';
+import { brokerNames, QUEUES, shardQueueOf } from '@chat/shared/events';
 import { redisKeys } from '@chat/shared/redis';
 import { testEnv } from '@chat/shared/testing';
 import amqplib from 'amqplib';
@@ -271,8 +271,14 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
 /** Waits until the realtime queues of every kind of event are empty; answers what they still hold. */
 async function queuesLeft(): Promise<number> {
   const names = brokerNames(stack.namespace);
+  // The one delivery queue, or its shards when the stack splits message.created (DELIVERY_QUEUES).
+  const shards = Number(stack.env.DELIVERY_QUEUES ?? '1');
+  const delivery =
+    shards > 1
+      ? Array.from({ length: shards }, (_, k) => shardQueueOf(QUEUES.realtimeMessageCreated, k))
+      : [QUEUES.realtimeMessageCreated];
   const queues = [
-    QUEUES.realtimeMessageCreated,
+    ...delivery,
     QUEUES.realtimeMessageUpdated,
     QUEUES.realtimeMessageDeleted,
     QUEUES.realtimeConversationRead,

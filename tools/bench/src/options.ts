@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseShape } from '@chat/stack';
 import { z } from 'zod';
 
 export interface BenchOptions {
@@ -21,6 +22,11 @@ export interface BenchOptions {
   verbose: boolean;
   /** Names the databases, AMQP names and rate-limit buckets of the stack the bench starts. */
   namespace: string;
+  /**
+   * Processes per tier and realtime delivery queues of the stack the bench starts, as given
+   * (`gateway=2,…,realtime=3,queues=4`; default: one of each, two realtime nodes). Checked by parseShape.
+   */
+  replicas?: string;
 }
 
 export const DEFAULTS = {
@@ -56,6 +62,8 @@ Without --url it starts the whole stack itself (two realtime nodes; an embedded 
   --sockets N            idle sockets for the capacity test, held by one client process per 5,000
                          (default ${DEFAULTS.sockets}; at most ~19,000 on one node with 20,000 open files)
   --growth N             messages the growth conversation reaches, ≥ 200 (default ${DEFAULTS.growthMessages})
+  --replicas LIST        processes per tier of the stack it starts, and realtime delivery queues, e.g.
+                         gateway=2,auth=2,users=2,messages=2,realtime=3,queues=4 (default one of each, two nodes)
   --busy N               messages sent to a Busy user (default ${DEFAULTS.busyMessages})
   --signup-concurrency N signups in flight (bcrypt-bound; default ${DEFAULTS.signupConcurrency})
   --out DIR              results folder (default bench/results)
@@ -93,6 +101,7 @@ const rawSchema = z.object({
   rate: whole('rate', 0, 100_000).optional(),
   concurrency: whole('concurrency', 1, 10_000).optional(),
   sockets: whole('sockets', 1, 200_000).optional(),
+  replicas: z.string().min(1, { error: '--replicas takes tier=N pairs' }).optional(),
   // The growth phase samples at 100, 1,000, … and at N: N must add a second checkpoint.
   growth: whole('growth', 200, 1_000_000, ' (checkpoints at 100, 1,000, … and N)').optional(),
   busy: whole('busy', 1, 100_000).optional(),
@@ -122,6 +131,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         rate: { type: 'string' },
         concurrency: { type: 'string' },
         sockets: { type: 'string' },
+        replicas: { type: 'string' },
         growth: { type: 'string' },
         busy: { type: 'string' },
         'signup-concurrency': { type: 'string' },
@@ -139,6 +149,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (!parsed.success) throw new OptionsError(parsed.error.issues.map((i) => i.message).join('; '));
   const values = parsed.data;
   if (values.help) return 'help';
+  // Refused here, with the option's own message, rather than once the stack starts.
+  if (values.replicas !== undefined) {
+    try {
+      parseShape(values.replicas);
+    } catch (error) {
+      throw new OptionsError(`--replicas: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const base = values.quick ? { ...DEFAULTS, ...QUICK } : DEFAULTS;
   return {
     url: values.url,
@@ -156,5 +174,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     quick: values.quick ?? false,
     verbose: values.verbose ?? false,
     namespace: `bench-${Date.now().toString(36)}`,
+    ...(values.replicas ? { replicas: values.replicas } : {}),
   };
 }

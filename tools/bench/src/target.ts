@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { startStack } from '@chat/stack';
+import { parseShape, startStack } from '@chat/stack';
 import type { BenchOptions } from './options.js';
 import { findProcesses, type WatchedProcess } from './proc-stats.js';
 
@@ -83,6 +83,8 @@ function stackEnv(options: BenchOptions): Record<string, string> {
     // A stopped node leaves the gateway's rotation quickly.
     REALTIME_HEALTH_INTERVAL_MS: '500',
   };
+  const queues = options.replicas ? parseShape(options.replicas).queues : undefined;
+  if (queues) env.DELIVERY_QUEUES = String(queues);
   return options.cpuProf ? { ...env, ...profilerEnv(options) } : env;
 }
 
@@ -99,7 +101,7 @@ export async function startTarget(options: BenchOptions, log: (line: string) => 
   const errors: string[] = [];
   const stack = await startStack({
     gatewayPort: 0,
-    realtimeNodes: 2,
+    replicas: { realtime: 2, ...(options.replicas ? parseShape(options.replicas).replicas : {}) },
     redisUrl: REDIS_URL,
     amqpUrl: AMQP_URL,
     mongoUrl: options.mongoUrl ?? mongo?.uri,

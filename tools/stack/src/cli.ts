@@ -1,29 +1,40 @@
 #!/usr/bin/env node
-import { startStack } from './stack.js';
+import { DEFAULT_REPLICAS, parseShape, startStack, type Tier } from './stack.js';
 
-const help = `Usage: npm start [-- --realtime-nodes N]
+const help = `Usage: npm start [-- --replicas gateway=2,auth=2,users=2,messages=2,realtime=3,queues=4] [-- --realtime-nodes N]
 
-Starts the whole chat locally: auth, users, messages, N realtime nodes (default 2) and the gateway.
-Environment: PORT (gateway, default 5000; the services take the next ports), REDIS_URL, AMQP_URL,
+Starts the whole chat locally: auth, users, messages, the realtime nodes and the gateway, each tier as
+--replicas says (default one of each and two realtime nodes; --realtime-nodes N sets the realtime count alone;
+queues=N splits message.created over N realtime delivery queues, DELIVERY_QUEUES).
+Environment: PORT (first gateway, default 5000; the other gateways and the services take the next ports), REDIS_URL, AMQP_URL,
 MONGO_URL (unset: an embedded MongoDB-wire-compatible server, data kept in memory), MONGO_DB_PREFIX
 (prefix of the auth/users/messages database names, default none), REDIS_PREFIX (prefix of every Redis
 key and channel, default unique per run), JWT_SECRET,
 INTERNAL_TOKEN_SECRET, LOG_LEVEL. Ctrl-C stops everything.`;
 
-function parseArgs(argv: string[]): { realtimeNodes: number } | 'help' {
-  let realtimeNodes = 2;
+const count = (option: string, raw: string | undefined): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${option} takes a number ≥ 1`);
+  return n;
+};
+
+function parseArgs(argv: string[]): { replicas: Record<Tier, number>; queues?: number } | 'help' {
+  const replicas = { ...DEFAULT_REPLICAS };
+  let queues: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--realtime-nodes') {
-      realtimeNodes = Number(argv[++i]);
-      if (!Number.isInteger(realtimeNodes) || realtimeNodes < 1)
-        throw new Error('--realtime-nodes takes a number ≥ 1');
+      replicas.realtime = count(arg, argv[++i]);
+    } else if (arg === '--replicas') {
+      const shape = parseShape(argv[++i] ?? '');
+      Object.assign(replicas, shape.replicas);
+      queues = shape.queues ?? queues;
     } else {
       throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
-  return { realtimeNodes };
+  return queues === undefined ? { replicas } : { replicas, queues };
 }
 
 async function main(): Promise<void> {
@@ -35,7 +46,8 @@ async function main(): Promise<void> {
   const env = process.env;
   const stack = await startStack({
     gatewayPort: Number(env.PORT ?? 5000),
-    realtimeNodes: args.realtimeNodes,
+    replicas: args.replicas,
+    ...(args.queues ? { env: { DELIVERY_QUEUES: String(args.queues) } } : {}),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     ...(env.AMQP_URL ? { amqpUrl: env.AMQP_URL } : {}),
     ...(env.MONGO_URL ? { mongoUrl: env.MONGO_URL } : {}),
@@ -43,6 +55,8 @@ async function main(): Promise<void> {
     ...(env.REDIS_PREFIX !== undefined ? { redisPrefix: env.REDIS_PREFIX } : {}),
   });
   console.log(`Chat is running at ${stack.url}`);
+  // More gateways: any of them serves the whole chat (a load balancer would sit in front of them).
+  for (const url of stack.urls.slice(1)) console.log(`Also at ${url}`);
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;

@@ -16,9 +16,45 @@ export { freePort, freePortRange } from './ports.js';
 export { assertReachable, infrastructure, isReachable } from './reachability.js';
 export type { ServiceProcess } from './service-process.js';
 
+import { TIERS, type Tier } from './shape.js';
+
+export { parseShape, type Shape, TIERS, type Tier } from './shape.js';
+/** One of each, and two realtime nodes. */
+export const DEFAULT_REPLICAS: Readonly<Record<Tier, number>> = {
+  gateway: 1,
+  auth: 1,
+  users: 1,
+  messages: 1,
+  realtime: 2,
+};
+
+/**
+ * The shape the replicated test projects run the e2e suites and fault scenarios on (STACK_SHAPE=replicated):
+ * two of every stateless tier, three realtime nodes, message.created over four queues.
+ */
+export const REPLICATED_SHAPE: { replicas: Record<Tier, number>; env: Record<string, string> } = {
+  replicas: { gateway: 2, auth: 2, users: 2, messages: 2, realtime: 3 },
+  env: { DELIVERY_QUEUES: '4' },
+};
+
+/** The shape a test asks for, or REPLICATED_SHAPE when the test project sets STACK_SHAPE=replicated. */
+export function shapeForTests(realtimeNodes: number): {
+  replicas: Partial<Record<Tier, number>>;
+  env: Record<string, string>;
+} {
+  if (process.env.STACK_SHAPE === 'replicated') return REPLICATED_SHAPE;
+  return { replicas: { realtime: realtimeNodes }, env: {} };
+}
+
 export interface StackOptions {
-  /** Gateway port; 0 picks free ports for every service. Default 5000, the others follow (5001…). */
+  /**
+   * First gateway port; 0 picks free ports for every service. Default 5000: the other gateways take the next
+   * ports, then auth, users, messages and the realtime nodes (one of each: 5001…5003, realtime 5004, 5005).
+   */
   gatewayPort?: number;
+  /** Processes per tier (defaults: DEFAULT_REPLICAS). */
+  replicas?: Partial<Record<Tier, number>>;
+  /** Shorthand for `replicas.realtime`. */
   realtimeNodes?: number;
   redisUrl?: string;
   amqpUrl?: string;
@@ -38,11 +74,16 @@ export interface StackOptions {
 }
 
 export interface RunningStack {
-  /** Where a browser or client reaches the chat (the gateway). */
+  /** Where a browser or client reaches the chat (the first gateway). */
   url: string;
+  /** Every gateway, the first one being `url`. */
+  urls: string[];
   mongoUrl: string;
   services: ServiceProcess[];
-  /** Finds a running service by name (`gateway`, `auth`, `users`, `messages`, `realtime-1`, …). */
+  /**
+   * Finds a running service by name: `gateway`, `auth`, `users`, `messages` (the first replica; the others
+   * are `gateway-2`, `messages-2`, …) and `realtime-1`, `realtime-2`, ….
+   */
   service(name: string): ServiceProcess;
   /** Stops every service (gateway first) and the embedded MongoDB, if any. */
   stop(): Promise<void>;
@@ -58,9 +99,11 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const mongo = opts.mongoUrl ? undefined : await startEmbeddedMongo();
   const mongoUrl = opts.mongoUrl ?? mongo?.uri ?? '';
-  const ports = await allocatePorts(opts.gatewayPort ?? 5000, 4 + (opts.realtimeNodes ?? 2));
+  const replicas = replicaCounts(opts);
+  const total = TIERS.reduce((sum, tier) => sum + replicas[tier], 0);
+  const ports = await allocatePorts(opts.gatewayPort ?? 5000, total);
   const specs = serviceSpecs(
-    ports,
+    placePorts(ports, replicas),
     {
       redisUrl,
       amqpUrl,
@@ -76,20 +119,20 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     await mongo?.stop();
   };
   try {
-    const backends = specs.filter((s) => s.name !== 'gateway').map((s) => spawnService(root, s, log));
+    const backends = specs.filter((s) => s.workspace !== 'gateway').map((s) => spawnService(root, s, log));
     services.push(...backends);
     await Promise.all(backends.map((s) => waitUntilReady(s, opts.readyTimeoutMs ?? 60_000)));
-    const gatewaySpec = specs.find((s) => s.name === 'gateway');
-    if (!gatewaySpec) throw new Error('no gateway in the stack');
-    const gateway = spawnService(root, gatewaySpec, log);
-    services.push(gateway);
-    await waitUntilReady(gateway, opts.readyTimeoutMs ?? 60_000);
+    const gateways = specs.filter((s) => s.workspace === 'gateway').map((s) => spawnService(root, s, log));
+    services.push(...gateways);
+    await Promise.all(gateways.map((s) => waitUntilReady(s, opts.readyTimeoutMs ?? 60_000)));
   } catch (error) {
     await stop();
     throw error;
   }
+  const urls = placePorts(ports, replicas).gateway.map((port) => `http://localhost:${port}`);
   return {
-    url: `http://localhost:${ports[0]}`,
+    url: urls[0] ?? '',
+    urls,
     mongoUrl,
     services,
     service(name) {
@@ -109,10 +152,46 @@ interface Endpoints {
   redisPrefix: string;
 }
 
-function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, string> = {}): ServiceSpec[] {
-  const [gatewayPort = 0, authPort = 0, usersPort = 0, messagesPort = 0, ...realtimePorts] = ports;
+function replicaCounts(opts: StackOptions): Record<Tier, number> {
+  const counts = { ...DEFAULT_REPLICAS, ...opts.replicas };
+  if (opts.realtimeNodes !== undefined && opts.replicas?.realtime === undefined) {
+    counts.realtime = opts.realtimeNodes;
+  }
+  for (const tier of TIERS) {
+    if (!Number.isInteger(counts[tier]) || counts[tier] < 1)
+      throw new Error(`${tier} needs at least 1 replica`);
+  }
+  return counts;
+}
+
+/** Consecutive ports, tier after tier in TIERS order (so the gateways come first). */
+function placePorts(ports: readonly number[], replicas: Record<Tier, number>): Record<Tier, number[]> {
+  let next = 0;
+  const placed = {} as Record<Tier, number[]>;
+  for (const tier of TIERS) {
+    placed[tier] = ports.slice(next, next + replicas[tier]);
+    next += replicas[tier];
+  }
+  return placed;
+}
+
+// The first replica keeps the tier's name (`messages`), the others are numbered (`messages-2`); realtime
+// nodes are always numbered (`realtime-1`).
+function replicaName(tier: Tier, index: number): string {
+  if (tier === 'realtime') return `realtime-${index + 1}`;
+  return index === 0 ? tier : `${tier}-${index + 1}`;
+}
+
+function serviceSpecs(
+  ports: Record<Tier, number[]>,
+  ep: Endpoints,
+  extra: Record<string, string> = {},
+): ServiceSpec[] {
+  const urls = (tier: Tier) => ports[tier].map((p) => `http://127.0.0.1:${p}`).join(',');
   // The gateway forwards the browser's Origin on Socket.IO handshakes: the realtime nodes check it too.
-  const corsOrigins = extra.CORS_ORIGINS ?? `http://localhost:${gatewayPort},http://127.0.0.1:${gatewayPort}`;
+  const corsOrigins =
+    extra.CORS_ORIGINS ??
+    ports.gateway.flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]).join(',');
   const common = {
     // The local stack runs on the repository's development secrets, which production (the default) refuses.
     NODE_ENV: 'development',
@@ -123,40 +202,35 @@ function serviceSpecs(ports: number[], ep: Endpoints, extra: Record<string, stri
     HOST: '127.0.0.1',
     ...extra,
   };
-  const realtime = realtimePorts.map((port, i) => ({
-    name: `realtime-${i + 1}`,
-    workspace: 'realtime',
-    port,
-    env: {
-      ...common,
-      CORS_ORIGINS: corsOrigins,
-      NODE_ID: `realtime-${i + 1}-${randomBytes(3).toString('hex')}`,
-    },
-  }));
-  return [
-    { name: 'auth', workspace: 'auth', port: authPort, env: { ...common, MONGO_DB: `${ep.prefix}auth` } },
-    { name: 'users', workspace: 'users', port: usersPort, env: { ...common, MONGO_DB: `${ep.prefix}users` } },
-    {
-      name: 'messages',
-      workspace: 'messages',
-      port: messagesPort,
-      env: { ...common, MONGO_DB: `${ep.prefix}messages` },
-    },
-    ...realtime,
-    {
-      name: 'gateway',
-      workspace: 'gateway',
-      port: gatewayPort,
-      env: {
-        ...common,
-        AUTH_URL: `http://127.0.0.1:${authPort}`,
-        USERS_URL: `http://127.0.0.1:${usersPort}`,
-        MESSAGES_URL: `http://127.0.0.1:${messagesPort}`,
-        REALTIME_URLS: realtimePorts.map((p) => `http://127.0.0.1:${p}`).join(','),
-        CORS_ORIGINS: corsOrigins,
-      },
-    },
-  ];
+  const envOf = (tier: Tier): Record<string, string> => {
+    switch (tier) {
+      case 'auth':
+      case 'users':
+      case 'messages':
+        return { ...common, MONGO_DB: `${ep.prefix}${tier}` };
+      case 'realtime':
+        return { ...common, CORS_ORIGINS: corsOrigins };
+      case 'gateway':
+        return {
+          ...common,
+          AUTH_URL: urls('auth'),
+          USERS_URL: urls('users'),
+          MESSAGES_URL: urls('messages'),
+          REALTIME_URLS: urls('realtime'),
+          CORS_ORIGINS: corsOrigins,
+        };
+    }
+  };
+  // Backends first, the gateways last (they are started once the backends are ready).
+  const order: Tier[] = ['auth', 'users', 'messages', 'realtime', 'gateway'];
+  return order.flatMap((tier) =>
+    ports[tier].map((port, i) => {
+      const name = replicaName(tier, i);
+      const env = envOf(tier);
+      if (tier === 'realtime') env.NODE_ID = `${name}-${randomBytes(3).toString('hex')}`;
+      return { name, workspace: tier, port, env };
+    }),
+  );
 }
 
 /** Consecutive ports from `first`, or free ones below the ephemeral range when `first` is 0. */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { composeServices, localInstances } from './support/compose-env.js';
 import { parseAssignments, parseDockerfile } from './support/dockerfile.js';
 
 // No Docker engine runs on our machines, so the compose file is checked structurally here.
@@ -82,6 +83,49 @@ describe('docker-compose.yml', () => {
   test('runs two realtime replicas behind one DNS name', () => {
     expect(compose.services.realtime?.deploy?.replicas).toBe(2);
     expect(compose.services.gateway?.environment?.REALTIME_URLS).toBe('http://realtime:5004');
+  });
+
+  test('scales with `--scale realtime=3 --scale messages=2`: no fixed names, no host ports but the gateway', () => {
+    const raw = z
+      .object({ services: z.record(z.string(), z.record(z.string(), z.unknown())) })
+      .parse(parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }));
+    for (const [name, spec] of Object.entries(raw.services)) {
+      // A fixed container name or host name can be taken by one replica only.
+      expect(Object.keys(spec), name).not.toContain('container_name');
+      expect(Object.keys(spec), name).not.toContain('hostname');
+    }
+    // Every upstream by its service name, which resolves to every replica (the gateway resolves all of them).
+    for (const [variable, service] of [
+      ['AUTH_URL', 'auth'],
+      ['USERS_URL', 'users'],
+      ['MESSAGES_URL', 'messages'],
+      ['REALTIME_URLS', 'realtime'],
+    ] as const) {
+      expect(compose.services.gateway?.environment?.[variable], variable).toMatch(
+        new RegExp(`^http://${service}:\\d+$`),
+      );
+    }
+    // The same file with those replicas, run as processes on this host (what the image replay test boots).
+    const vars = { JWT_SECRET: 'j', INTERNAL_TOKEN_SECRET: 'i', RABBITMQ_PASSWORD: 'r' };
+    const scaled = composeServices(root, vars, { realtime: 3, messages: 2 });
+    const count = scaled.reduce((sum, s) => sum + s.replicas, 0);
+    const ports = Array.from({ length: count }, (_, i) => 20_000 + i);
+    const endpoints = {
+      mongoUrl: 'mongodb://m',
+      redisUrl: 'redis://r',
+      amqpUrl: 'amqp://a',
+      databasePrefix: '',
+    };
+    const instances = localInstances(scaled, { ...endpoints, extra: {} }, ports);
+    expect(instances.filter((i) => i.service === 'realtime').map((i) => i.name)).toEqual([
+      'realtime-1',
+      'realtime-2',
+      'realtime-3',
+    ]);
+    const gateway = instances.find((i) => i.service === 'gateway');
+    expect(gateway?.environment.MESSAGES_URL?.split(',')).toHaveLength(2);
+    expect(gateway?.environment.REALTIME_URLS?.split(',')).toHaveLength(3);
+    expect(new Set(instances.map((i) => i.port)).size).toBe(instances.length);
   });
 
   test('takes secrets from .env and documents every variable it reads in .env.example', () => {

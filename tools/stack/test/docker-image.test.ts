@@ -34,7 +34,8 @@ const composeVars = {
   BCRYPT_COST: '10',
   CORS_ORIGINS: `http://localhost:${gatewayPort}`,
 };
-const services: ComposeService[] = composeServices(repoRoot, composeVars);
+// As `docker compose up --scale realtime=3 --scale messages=2`: the gateway finds every replica by its name.
+const services: ComposeService[] = composeServices(repoRoot, composeVars, { realtime: 3, messages: 2 });
 const imageNames = [...new Set(services.map((s) => s.service))];
 const images = new Map<string, ReplayedStage>();
 let workDir = '';

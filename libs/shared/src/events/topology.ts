@@ -27,6 +27,31 @@ export const QUEUES = {
   realtimeUserUnblocked: 'realtime.user-unblocked',
 } as const;
 
+/**
+ * `message.created` carries its recipient's bucket (0…DELIVERY_BUCKETS-1) in this header, so its consumers can
+ * split the stream over several queues by recipient (one recipient's events always in the same queue) with
+ * plain headers bindings. The bucket count is fixed; a queue count dividing it spreads buckets evenly.
+ */
+export const DELIVERY_BUCKETS = 64;
+export const RECIPIENT_BUCKET_HEADER = 'recipient-bucket';
+/** The most queues one event can be split over (each gets at least one bucket). */
+export const MAX_DELIVERY_QUEUES = 32;
+
+/** FNV-1a of the recipient id, reduced to a bucket: cheap, stable across processes and versions. */
+export function recipientBucketOf(recipientId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < recipientId.length; i++) {
+    hash ^= recipientId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % DELIVERY_BUCKETS;
+}
+
+/** The queue that holds shard `index` of `queue` (`realtime.message-created.3`). */
+export function shardQueueOf(queue: string, index: number): string {
+  return `${queue}.${index}`;
+}
+
 /** Exchange and queue names of one deployment: a namespace keeps stacks that share a broker apart. */
 export interface BrokerNames {
   exchange: string;

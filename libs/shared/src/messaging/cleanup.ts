@@ -1,5 +1,12 @@
 import amqplib from 'amqplib';
-import { brokerNames, deadLetterQueueOf, QUEUES } from '../events/index.js';
+import {
+  brokerNames,
+  deadLetterQueueOf,
+  MAX_DELIVERY_QUEUES,
+  QUEUES,
+  shardQueueOf,
+} from '../events/index.js';
+import { shardExchangesOf } from './topology.js';
 
 /**
  * Delete the exchanges and durable queues (with their dead-letter queues) declared under `namespace`. For
@@ -11,10 +18,16 @@ export async function deleteBrokerNamespace(amqpUrl: string, namespace: string):
   const connection = await amqplib.connect(amqpUrl);
   try {
     const channel = await connection.createChannel();
-    for (const queue of Object.values(QUEUES).map((q) => names.queue(q))) {
+    const sharded = Array.from({ length: MAX_DELIVERY_QUEUES }, (_, i) =>
+      shardQueueOf(QUEUES.realtimeMessageCreated, i),
+    );
+    for (const queue of [...Object.values(QUEUES), ...sharded].map((q) => names.queue(q))) {
       await channel.deleteQueue(queue);
       await channel.deleteQueue(deadLetterQueueOf(queue));
     }
+    const { byBucket, unbucketed } = shardExchangesOf(names, 'message.created');
+    await channel.deleteExchange(byBucket);
+    await channel.deleteExchange(unbucketed);
     await channel.deleteExchange(names.exchange);
     await channel.deleteExchange(names.deadLetterExchange);
   } finally {

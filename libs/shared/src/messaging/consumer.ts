@@ -149,7 +149,7 @@ export async function startConsumer<K extends RoutingKey>(
     name: `consumer:${queue}`,
     confirm: false,
     setup: async (channel: Channel) => {
-      await assertConsumerQueue(channel, names, queue, routingKey, limits);
+      await assertConsumerQueue(channel, names, queue, routingKey, limits, opts.shard);
       current = channel;
     },
   });

@@ -4,4 +4,13 @@ export type { OutboxEntry, OutboxRelay, OutboxRelayOptions, OutboxStore } from '
 export { CORRELATION_HEADER, startOutboxRelay } from './outbox-relay.js';
 export { InvalidEventError, PublishError, parseEvent } from './publisher.js';
 export { type PublishingBroker, startPublishingBroker } from './publishing-broker.js';
-export type { Broker, ConsumeOptions, Consumer, DeliveryMeta, Publisher, PublishOptions } from './types.js';
+export { shardExchangesOf } from './topology.js';
+export type {
+  Broker,
+  ConsumeOptions,
+  Consumer,
+  DeliveryMeta,
+  Publisher,
+  PublishOptions,
+  QueueShard,
+} from './types.js';

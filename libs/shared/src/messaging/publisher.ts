@@ -1,5 +1,11 @@
 import type { ChannelWrapper } from 'amqp-connection-manager';
-import { type EventOf, eventSchemas, type RoutingKey } from '../events/index.js';
+import {
+  type EventOf,
+  eventSchemas,
+  RECIPIENT_BUCKET_HEADER,
+  type RoutingKey,
+  recipientBucketOf,
+} from '../events/index.js';
 import type { Publisher, PublishOptions } from './types.js';
 
 const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
@@ -34,6 +40,13 @@ export function parseEvent<K extends RoutingKey>(routingKey: K, event: unknown):
   return result.data as EventOf<K>;
 }
 
+/** Headers consumers route on: a new message's recipient bucket (see DELIVERY_BUCKETS). */
+function routingHeadersOf<K extends RoutingKey>(routingKey: K, event: EventOf<K>): Record<string, string> {
+  if (routingKey !== 'message.created') return {};
+  const { message } = event as EventOf<'message.created'>;
+  return { [RECIPIENT_BUCKET_HEADER]: String(recipientBucketOf(message.receiverId)) };
+}
+
 /** A publisher over a confirm channel wrapper (which must be created with `confirm: true`). */
 export function createPublisher(channel: ChannelWrapper, exchange: string): Publisher {
   return {
@@ -49,7 +62,7 @@ export function createPublisher(channel: ChannelWrapper, exchange: string): Publ
           messageId: valid.eventId,
           type: routingKey,
           timestamp: Math.floor(Date.now() / 1000),
-          headers: opts.headers ?? {},
+          headers: { ...routingHeadersOf(routingKey, valid), ...opts.headers },
           timeout: timeoutMs,
         });
       } catch (err) {

@@ -1,5 +1,12 @@
 import type { Channel } from 'amqp-connection-manager';
-import { type BrokerNames, deadLetterQueueOf } from '../events/index.js';
+import {
+  type BrokerNames,
+  DELIVERY_BUCKETS,
+  deadLetterQueueOf,
+  MAX_DELIVERY_QUEUES,
+  RECIPIENT_BUCKET_HEADER,
+} from '../events/index.js';
+import type { QueueShard } from './types.js';
 
 /** Declare the events exchange and the dead-letter exchange (idempotent). */
 export async function assertExchanges(channel: Channel, names: BrokerNames): Promise<void> {
@@ -33,6 +40,7 @@ export async function assertConsumerQueue(
   queue: string,
   routingKey: string,
   limits: QueueLimits,
+  shard?: QueueShard,
 ): Promise<void> {
   await assertExchanges(channel, names);
   const dlq = deadLetterQueueOf(queue);
@@ -52,5 +60,49 @@ export async function assertConsumerQueue(
       'x-overflow': 'drop-head',
     },
   });
-  await channel.bindQueue(queue, names.exchange, routingKey);
+  if (shard) await bindShard(channel, names, queue, routingKey, shard);
+  else await channel.bindQueue(queue, names.exchange, routingKey);
+}
+
+/** The headers exchange splitting `routingKey` by bucket, and where events without a bucket go. */
+export function shardExchangesOf(
+  names: BrokerNames,
+  routingKey: string,
+): { byBucket: string; unbucketed: string } {
+  return {
+    byBucket: `${names.exchange}.${routingKey}.by-bucket`,
+    unbucketed: `${names.exchange}.${routingKey}.unbucketed`,
+  };
+}
+
+/**
+ * Topic exchange ─routingKey→ headers exchange ─bucket b→ queue `b mod count`. Bindings of other buckets are
+ * removed, so a changed count moves buckets instead of doubling them. An event without the header (published
+ * before buckets existed) reaches shard 0 through the alternate exchange instead of being dropped.
+ */
+async function bindShard(
+  channel: Channel,
+  names: BrokerNames,
+  queue: string,
+  routingKey: string,
+  shard: QueueShard,
+): Promise<void> {
+  const { index, count } = shard;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_DELIVERY_QUEUES || index < 0 || index >= count) {
+    throw new Error(`invalid queue shard ${index} of ${count} (at most ${MAX_DELIVERY_QUEUES} queues)`);
+  }
+  const { byBucket, unbucketed } = shardExchangesOf(names, routingKey);
+  await channel.assertExchange(unbucketed, 'fanout', { durable: true });
+  await channel.assertExchange(byBucket, 'headers', { durable: true, alternateExchange: unbucketed });
+  await channel.bindExchange(byBucket, names.exchange, routingKey);
+  await Promise.all(
+    Array.from({ length: DELIVERY_BUCKETS }, (_, bucket) => {
+      const args = { 'x-match': 'all', [RECIPIENT_BUCKET_HEADER]: String(bucket) };
+      return bucket % count === index
+        ? channel.bindQueue(queue, byBucket, '', args)
+        : channel.unbindQueue(queue, byBucket, '', args);
+    }),
+  );
+  if (index === 0) await channel.bindQueue(queue, unbucketed, '');
+  else await channel.unbindQueue(queue, unbucketed, '');
 }

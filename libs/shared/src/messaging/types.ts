@@ -41,6 +41,16 @@ export interface ConsumeOptions<K extends RoutingKey> {
    */
   retryDelayMs?: number;
   handler: (event: EventOf<K>, meta: DeliveryMeta) => Promise<void>;
+  /**
+   * This queue is shard `index` of `count` (≤ MAX_DELIVERY_QUEUES) splitting `message.created` by recipient
+   * bucket: it is bound to the buckets `b` with `b mod count = index` instead of the routing key itself.
+   */
+  shard?: QueueShard;
+}
+
+export interface QueueShard {
+  index: number;
+  count: number;
 }
 
 export interface Consumer {

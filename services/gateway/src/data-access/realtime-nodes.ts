@@ -14,6 +14,8 @@ export interface RealtimeNodePool {
   start(): Promise<void>;
   stop(): void;
   healthyNodes(): string[];
+  /** Every resolved node, healthy or not. */
+  knownNodes(): string[];
   /** Passive check: a node the proxy could not reach is skipped until its next successful health check. */
   markDown(url: string): void;
   status(): NodeHealth[];
@@ -24,6 +26,8 @@ export interface RealtimeNodePoolOptions {
   healthIntervalMs: number;
   dnsIntervalMs: number;
   logger: Logger;
+  /** Names the pool in logs (default `realtime`); the same pool serves the REST upstreams. */
+  upstream?: string;
 }
 
 function probe(url: string, timeoutMs: number): Promise<boolean> {
@@ -54,8 +58,12 @@ async function resolveNodes(urls: readonly string[]): Promise<string[]> {
   });
 }
 
-/** The realtime nodes the gateway may route to, with background health checks of each node's /healthz. */
+/**
+ * The nodes of one upstream (realtime, or a REST service's replicas) the gateway may route to, with
+ * background health checks of each node's /healthz.
+ */
 export function createRealtimeNodePool(opts: RealtimeNodePoolOptions): RealtimeNodePool {
+  const upstream = opts.upstream ?? 'realtime';
   const health = new Map<string, boolean>();
   const timers: NodeJS.Timeout[] = [];
   const timeoutMs = Math.min(1_000, opts.healthIntervalMs);
@@ -68,7 +76,7 @@ export function createRealtimeNodePool(opts: RealtimeNodePoolOptions): RealtimeN
       for (const node of nodes) if (!health.has(node)) health.set(node, false);
     } catch (err) {
       // Keep the last known list: a DNS hiccup must not take every node away.
-      opts.logger.warn({ err, urls: opts.urls }, 'realtime node resolution failed');
+      opts.logger.warn({ err, upstream, urls: opts.urls }, 'upstream node resolution failed');
     }
   };
 
@@ -81,7 +89,7 @@ export function createRealtimeNodePool(opts: RealtimeNodePoolOptions): RealtimeN
       nodes.forEach((node, i) => {
         const healthy = results[i] === true;
         if (health.has(node) && health.get(node) !== healthy) {
-          opts.logger.info({ node, healthy }, 'realtime node health changed');
+          opts.logger.info({ node, upstream, healthy }, 'upstream node health changed');
         }
         if (health.has(node)) health.set(node, healthy);
       });
@@ -101,9 +109,13 @@ export function createRealtimeNodePool(opts: RealtimeNodePoolOptions): RealtimeN
       for (const timer of timers.splice(0)) clearInterval(timer);
     },
     healthyNodes: () => [...health].filter(([, healthy]) => healthy).map(([node]) => node),
+    knownNodes: () => [...health.keys()],
     markDown(url) {
       if (health.get(url) === true) {
-        opts.logger.warn({ node: url }, 'realtime node unreachable, skipped until its next health check');
+        opts.logger.warn(
+          { node: url, upstream },
+          'upstream node unreachable, skipped until its next health check',
+        );
         health.set(url, false);
       }
     },

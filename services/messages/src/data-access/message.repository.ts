@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Types, trusted } from 'mongoose';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { MessageModel, MessageRecord } from './message.model.js';
+import { newMessageId } from './message-id.js';
 import { nativeCollection } from './native-collection.js';
 import { withCorrelation } from './outbox-correlation.js';
 
@@ -108,7 +109,7 @@ export function createMessageRepository(model: MessageModel, handOver?: HandOver
   };
 
   return {
-    newId: () => new Types.ObjectId().toHexString(),
+    newId: () => newMessageId(),
 
     async insert(input) {
       const id = oid(input._id);

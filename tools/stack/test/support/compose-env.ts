@@ -39,8 +39,15 @@ export function interpolate(text: string, vars: Record<string, string>): string 
   );
 }
 
-/** The services docker-compose.yml builds from the Dockerfile, their environments resolved. */
-export function composeServices(root: string, vars: Record<string, string>): ComposeService[] {
+/**
+ * The services docker-compose.yml builds from the Dockerfile, their environments resolved; `scale` is what
+ * `docker compose up --scale name=N` overrides.
+ */
+export function composeServices(
+  root: string,
+  vars: Record<string, string>,
+  scale: Record<string, number> = {},
+): ComposeService[] {
   const raw = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
   const compose = composeSchema.parse(raw);
   return Object.entries(compose.services).flatMap(([name, spec]) => {
@@ -53,7 +60,7 @@ export function composeServices(root: string, vars: Record<string, string>): Com
       {
         name,
         service,
-        replicas: spec.deploy?.replicas ?? 1,
+        replicas: scale[name] ?? spec.deploy?.replicas ?? 1,
         environment,
         healthcheck: spec.healthcheck?.test,
       },

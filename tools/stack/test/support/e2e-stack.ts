@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { testEnv, waitFor } from '@chat/shared/testing';
 import { beforeEach } from 'vitest';
-import { type RunningStack, startStack } from '../../src/stack.js';
+import { type RunningStack, shapeForTests, startStack } from '../../src/stack.js';
 import { waitForValue } from './wait.js';
 
 export interface E2eStack {
@@ -23,11 +23,10 @@ export interface E2eStack {
  * nodes with short presence timings so a dead node's users lapse within seconds. `extraEnv` is given to every
  * service, after the settings above.
  */
-export async function startE2eStack(
-  realtimeNodes = 2,
-  extraEnv: Record<string, string> = {},
-): Promise<E2eStack> {
+export async function startE2eStack(nodes = 2, extraEnv: Record<string, string> = {}): Promise<E2eStack> {
   const id = randomBytes(4).toString('hex');
+  const shape = shapeForTests(nodes);
+  const realtimeNodes = shape.replicas.realtime ?? nodes;
   const logs: string[] = [];
   const env = testEnv();
   const namespace = `test-e2e-${id}`;
@@ -35,7 +34,7 @@ export async function startE2eStack(
   try {
     const stack = await startStack({
       gatewayPort: 0,
-      realtimeNodes,
+      replicas: shape.replicas,
       mongoUrl: env.mongoUrl,
       redisUrl: env.redisUrl,
       amqpUrl: env.amqpUrl,
@@ -52,16 +51,17 @@ export async function startE2eStack(
         PRESENCE_SWEEP_MS: '500',
         REALTIME_HEALTH_INTERVAL_MS: '500',
         BCRYPT_COST: '10',
+        ...shape.env,
         ...extraEnv,
       },
       log: (line) => logs.push(line),
     });
-    const nodes = Array.from({ length: realtimeNodes }, (_, i) => `realtime-${i + 1}`);
+    const names = Array.from({ length: realtimeNodes }, (_, i) => `realtime-${i + 1}`);
     const stop = async () => {
       await stack.stop();
       await deleteBrokerNamespace(env.amqpUrl, namespace);
     };
-    return { stack, url: stack.url, logs, realtimeNodes: nodes, redisPrefix, stop };
+    return { stack, url: stack.url, logs, realtimeNodes: names, redisPrefix, stop };
   } catch (error) {
     throw new Error(`the stack did not start: ${String(error)}\n${logs.join('\n')}`, { cause: error });
   }

@@ -13,10 +13,10 @@ import { routeOf } from './classify.middleware.js';
 import { markTimedOut, markUpgraded, replyWithError, wasTimedOut } from './proxy-errors.js';
 
 export interface ProxyOptions {
-  /** The upstream this proxy serves, or a map of upstreams to their fixed URLs (one proxy for them all). */
-  upstream: Upstream | Partial<Record<Upstream, string>>;
-  /** A fixed URL, or a per-request choice (realtime nodes) made before the proxy runs. */
-  target?: string | ((req: IncomingMessage) => string | undefined);
+  /** The upstreams this proxy serves, by the request's classification (one proxy can serve several). */
+  upstreams: readonly Upstream[];
+  /** Where a request goes: a replica or realtime node chosen per request (undefined: none available). */
+  target: (req: IncomingMessage) => string | undefined;
   agent: Agent;
   timeoutMs: number;
   logger: Logger;
@@ -31,12 +31,19 @@ function stripUpstreamHeaders(headers: IncomingHttpHeaders): void {
   }
 }
 
-function parseTargets(urls: Partial<Record<Upstream, string>>): Map<Upstream, UrlWithStringQuery> {
-  const parsed = new Map<Upstream, UrlWithStringQuery>();
-  for (const [upstream, url] of Object.entries(urls) as Array<[Upstream, string | undefined]>) {
-    if (url !== undefined) parsed.set(upstream, parseUrl(url));
-  }
-  return parsed;
+/** Each target URL parsed once: http-proxy would parse a string target again on every request. */
+function createUrlCache(): (url: string) => UrlWithStringQuery {
+  const parsed = new Map<string, UrlWithStringQuery>();
+  return (url) => {
+    let hit = parsed.get(url);
+    if (!hit) {
+      // Replica addresses come and go with DNS; the cache only ever holds a few hundred of them.
+      if (parsed.size >= 1000) parsed.clear();
+      hit = parseUrl(url);
+      parsed.set(url, hit);
+    }
+    return hit;
+  };
 }
 
 /**
@@ -44,24 +51,16 @@ function parseTargets(urls: Partial<Record<Upstream, string>>): Map<Upstream, Ur
  * parsed at the gateway is re-streamed, and an unreachable upstream gives a quick JSON 502/503.
  */
 export function createUpstreamProxy(opts: ProxyOptions): ProxyHandler {
-  const { target } = opts;
-  // Parsed once here; http-proxy would parse a string target again on every request.
-  const parsed = typeof opts.upstream === 'string' ? undefined : parseTargets(opts.upstream);
-  const serves = (upstream: Upstream | undefined): boolean =>
-    upstream !== undefined && (parsed ? parsed.has(upstream) : upstream === opts.upstream);
-  const fixedTarget = typeof target === 'string' ? target : undefined;
-  const router = parsed
-    ? (req: IncomingMessage) => {
-        const upstream = routeOf(req)?.upstream;
-        return upstream === undefined ? undefined : parsed.get(upstream);
-      }
-    : typeof target === 'function'
-      ? (req: IncomingMessage) => target(req)
-      : undefined;
+  const served = new Set<Upstream>(opts.upstreams);
+  const serves = (upstream: Upstream | undefined): boolean => upstream !== undefined && served.has(upstream);
+  const parse = createUrlCache();
   return createProxyMiddleware<IncomingMessage, ServerResponse>({
-    // The router below always wins for per-request targets; this placeholder is never contacted.
-    target: fixedTarget ?? 'http://127.0.0.1:9',
-    ...(router ? { router } : {}),
+    // The router always wins; this placeholder is never contacted.
+    target: 'http://127.0.0.1:9',
+    router: (req: IncomingMessage) => {
+      const url = opts.target(req);
+      return url === undefined ? undefined : parse(url);
+    },
     // The classification made once per request (classify.middleware), never a second parse of the path.
     pathFilter: (_pathname, req) => serves(routeOf(req)?.upstream),
     // WebSocket upgrades are authenticated and proxied by the server's own 'upgrade' listener; ws: true

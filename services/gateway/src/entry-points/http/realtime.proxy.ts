@@ -53,7 +53,7 @@ export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
     targets.set(req, node);
   };
   const proxy = createUpstreamProxy({
-    upstream: 'realtime',
+    upstreams: ['realtime'],
     target: (req) => targets.get(req),
     agent: opts.agent,
     timeoutMs: opts.timeoutMs,

@@ -1,4 +1,4 @@
-import type { Broker, Consumer } from '@chat/shared/messaging';
+import type { Broker, Consumer, QueueShard } from '@chat/shared/messaging';
 import type { Redis } from '@chat/shared/redis';
 import type { EventsOnceStore } from '../../data-access/events-once.store.js';
 import type { RelationsStore } from '../../data-access/relations.store.js';
@@ -13,7 +13,8 @@ import { startMessageCreatedConsumer } from './message-created.consumer.js';
 
 export interface EventConsumersOptions {
   queues: {
-    created: string;
+    /** One queue, or the shards message.created is split over (every node consumes all of them). */
+    created: Array<{ queue: string; shard?: QueueShard }>;
     updated: string;
     deleted: string;
     read: string;
@@ -38,11 +39,14 @@ export async function startEventConsumers(broker: Broker, opts: EventConsumersOp
   const gated = (queue: string) => ({ queue, prefetch, redis, gate, stopping, logger });
   const blocks = { relations: opts.relations, logger };
   return Promise.all([
-    startMessageCreatedConsumer(broker, {
-      ...gated(queues.created),
-      prefetch: opts.createdPrefetch,
-      deps: opts.delivery,
-    }),
+    ...queues.created.map(({ queue, shard }) =>
+      startMessageCreatedConsumer(broker, {
+        ...gated(queue),
+        ...(shard ? { shard } : {}),
+        prefetch: opts.createdPrefetch,
+        deps: opts.delivery,
+      }),
+    ),
     startGatedConsumer(
       broker,
       'message.updated',

@@ -1,6 +1,6 @@
 import type { EventOf, RoutingKey } from '@chat/shared/events';
 import { type Logger, withCorrelationId } from '@chat/shared/logger';
-import { type Broker, CORRELATION_HEADER, type Consumer } from '@chat/shared/messaging';
+import { type Broker, CORRELATION_HEADER, type Consumer, type QueueShard } from '@chat/shared/messaging';
 import type { Redis } from '@chat/shared/redis';
 import type { OutageGate } from '../redis/outage-gate.js';
 
@@ -11,6 +11,8 @@ function isRedisOutage(redis: Redis, err: unknown): boolean {
 
 export interface GatedConsumerOptions {
   queue: string;
+  /** The queue is one of several splitting its event by recipient. */
+  shard?: QueueShard;
   prefetch: number;
   redis: Redis;
   gate: OutageGate;
@@ -37,6 +39,7 @@ export function startGatedConsumer<K extends RoutingKey>(
     queue: opts.queue,
     routingKey,
     prefetch: opts.prefetch,
+    ...(opts.shard ? { shard: opts.shard } : {}),
     handler: async (event, meta) => {
       const correlationId = meta.headers[CORRELATION_HEADER];
       const work = handle(event);

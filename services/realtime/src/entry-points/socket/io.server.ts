@@ -7,7 +7,7 @@ import type {
   SocketData,
 } from '@chat/shared/sockets';
 import { jtiRoom, userRoom } from '@chat/shared/sockets';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { Notifier } from '../../domain/notifier.js';
 
@@ -33,7 +33,17 @@ export const MAX_PAYLOAD_BYTES = 16 * 1024;
  */
 export function createIoServer(
   httpServer: HttpServer,
-  opts: { corsOrigins: readonly string[]; pub: Redis; sub: Redis; isDraining: () => boolean },
+  opts: {
+    corsOrigins: readonly string[];
+    pub: Redis;
+    sub: Redis;
+    isDraining: () => boolean;
+    /**
+     * `classic`: every node receives every broadcast (one channel). `sharded`: Redis 7 sharded pub/sub, one
+     * channel per room, so a node receives only the rooms it has sockets in; spreads over a Redis Cluster.
+     */
+    adapter?: 'classic' | 'sharded';
+  },
 ): RealtimeServer {
   const allowed = new Set(opts.corsOrigins);
   return new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
@@ -47,7 +57,13 @@ export function createIoServer(
       callback(null, origin === undefined || allowed.has(origin));
     },
     // Channels under the deployment's REDIS_PREFIX: stacks sharing a Redis never relay each other's emits.
-    adapter: createAdapter(opts.pub, opts.sub, { key: adapterChannelPrefix(opts.pub) }),
+    adapter:
+      opts.adapter === 'sharded'
+        ? createShardedAdapter(opts.pub, opts.sub, {
+            channelPrefix: adapterChannelPrefix(opts.pub),
+            subscriptionMode: 'dynamic',
+          })
+        : createAdapter(opts.pub, opts.sub, { key: adapterChannelPrefix(opts.pub) }),
   });
 }
 

@@ -1,0 +1,16 @@
+import { defineProject } from 'vitest/config';
+
+// The RabbitMQ cut and the realtime node kill again on the replicated shape (REPLICATED_SHAPE in
+// tools/stack/src/stack.ts: two gateways, two of each service, three realtime nodes, four delivery queues).
+export default defineProject({
+  test: {
+    name: 'faults-replicated',
+    include: ['test/broker.test.ts', 'test/realtime.test.ts'],
+    testNamePattern: /^scenario (1|3):/,
+    env: { STACK_SHAPE: 'replicated' },
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+});
