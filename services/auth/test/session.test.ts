@@ -53,13 +53,13 @@ describe('POST /api/auth/logout-all', () => {
       password: body.password,
     });
     const second = verifyUserToken(jwtFrom(login), TEST_SECRETS.jwt);
+    const revocations = prefixed(subscriber, redisKeys.revocationsChannel);
     const announced = new Promise<string>((resolve) => {
       subscriber.on('message', (channel: string, message: string) => {
-        if (channel === redisKeys.revocationsChannel && message.startsWith(`user:${first.sub}:`))
-          resolve(message);
+        if (channel === revocations && message.startsWith(`user:${first.sub}:`)) resolve(message);
       });
     });
-    await subscriber.subscribe(redisKeys.revocationsChannel);
+    await subscriber.subscribe(revocations);
 
     const res = await postJson(
       `${auth.url}/api/auth/logout-all`,

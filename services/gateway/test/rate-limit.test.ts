@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   cookieFor,
   type EchoUpstream,
+  REDIS_PREFIX,
   startEchoUpstream,
   startGateway,
   type TestGateway,
@@ -22,6 +23,7 @@ beforeAll(async () => {
   redis = createRedis(testEnv().redisUrl, {
     logger: createLogger({ service: 'test', level: 'silent' }),
     name: 'test',
+    prefix: REDIS_PREFIX,
   });
   [auth, users] = await Promise.all([startEchoUpstream('auth'), startEchoUpstream('users')]);
   const upstreams = { AUTH_URL: auth.url, USERS_URL: users.url, MESSAGES_URL: users.url };

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '@chat/shared/logger';
 import { type Broker, type Consumer, createBroker } from '@chat/shared/messaging';
-import { createRedis, type Redis } from '@chat/shared/redis';
+import { adapterChannelPrefix, createRedis, type Redis } from '@chat/shared/redis';
 import type { Config } from './config.js';
 import { createPresenceStore } from './data-access/presence.store.js';
 import { createStatusStore } from './data-access/status.store.js';
@@ -64,7 +64,9 @@ async function connectRedis(ctx: NodeContext): Promise<[Redis, Redis, Redis, Red
       logger: ctx.logger,
       name: `realtime-${name}`,
       lazy: true,
-      prefix: ctx.config.REDIS_PREFIX,
+      // The adapter names its channels itself (see createIoServer's channelPrefix): ioredis would also prefix
+      // sharded channels (SPUBLISH/SSUBSCRIBE take them as keys) and the adapter would not recognise them.
+      prefix: name.startsWith('adapter-') ? '' : ctx.config.REDIS_PREFIX,
     }),
   ) as [Redis, Redis, Redis, Redis];
   await Promise.all(clients.map((client) => client.connect()));
@@ -104,6 +106,7 @@ export async function bootNode(ctx: NodeContext): Promise<RunningNode> {
     corsOrigins: config.CORS_ORIGINS,
     pub,
     sub,
+    channelPrefix: adapterChannelPrefix(redis),
     isDraining,
     adapter: config.REDIS_ADAPTER,
   });

@@ -7,7 +7,7 @@ import { runBench } from '../src/run-bench.js';
 // The harness in smoke mode against a stack of its own: it must produce every figure, and the chat must
 // lose and duplicate nothing. Timing is never asserted here (see docs/benchmarks.md for the figures).
 describe('npm run bench -- --quick', () => {
-  test('produces every figure of the issue, with nothing lost or duplicated', async () => {
+  test('produces every figure of the report, with nothing lost or duplicated', async () => {
     const { mongoUrl } = testEnv();
     const result = await runBench({
       ...DEFAULTS,

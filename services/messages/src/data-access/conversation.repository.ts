@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { ConversationModel, ConversationRecord } from './conversation.model.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { oid } from './message.repository.js';
+import { newMessageId } from './message-id.js';
 import { nativeCollection, updateOf } from './native-collection.js';
 import { withCorrelation } from './outbox-correlation.js';
 import { type StoredConversation, toStoredConversation } from './stored-conversation.js';
@@ -151,7 +152,8 @@ export function createConversationRepository(model: ConversationModel): Conversa
 
     async markRead({ conversationId, readerId, peerId, upTo, seen, at, ifUnchanged }) {
       const mark = `reads.${readerId}`;
-      const key = new Types.ObjectId();
+      // Same generator as message ids: the read sorts after the messages it covers in the relay's order.
+      const key = oid(newMessageId());
       const event = withCorrelation({
         _id: key,
         eventId: randomUUID(),

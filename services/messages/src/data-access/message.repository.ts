@@ -71,7 +71,8 @@ export function toStoredMessage(doc: MessageRecord): StoredMessage {
 
 /** The update that queues one event in the message's own outbox, in the same single-document write. */
 function queueEvent(routingKey: 'message.updated' | 'message.deleted', at: Date) {
-  const key = new Types.ObjectId();
+  // Outbox keys come from the message ids' generator, so an event sorts after every message sent before it.
+  const key = oid(newMessageId());
   return {
     $push: {
       pendingEvents: withCorrelation({ _id: key, eventId: randomUUID(), routingKey, occurredAt: at }),

@@ -47,7 +47,9 @@ const mb = (bytes: number | undefined): number | null =>
   bytes === undefined ? null : Math.round((bytes / MB) * 10) / 10;
 /** Sockets per worker process: well under the 20,000 open-files limit of a process. */
 export const SOCKETS_PER_WORKER = 5_000;
-const WORKER_FILE = fileURLToPath(new URL('../capacity-worker.js', import.meta.url));
+// The built worker, whether this module runs from dist/scenarios or (under the test runner) src/scenarios:
+// a child process runs plain JavaScript.
+const WORKER_FILE = fileURLToPath(new URL('../../dist/capacity-worker.js', import.meta.url));
 
 /** The smallest known value, or null when none is known. */
 function lowest(values: Array<number | undefined>): number | null {

@@ -8,7 +8,7 @@ interface Goal {
   met: boolean;
 }
 
-/** The targets, judged against this run (reported, never asserted). */
+/** The performance targets, judged against this run (reported, never asserted). */
 export function judgeGoals(
   load: ChatLoadResult,
   capacity: CapacityResult,

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { adapterChannelPrefix, type Redis } from '@chat/shared/redis';
+import type { Redis } from '@chat/shared/redis';
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -35,8 +35,11 @@ export function createIoServer(
   httpServer: HttpServer,
   opts: {
     corsOrigins: readonly string[];
+    /** Adapter connections without a key prefix: the adapter's channels are named by `channelPrefix`. */
     pub: Redis;
     sub: Redis;
+    /** The adapter's channel names start with this (the deployment's REDIS_PREFIX + `socket.io`). */
+    channelPrefix: string;
     isDraining: () => boolean;
     /**
      * `classic`: every node receives every broadcast (one channel). `sharded`: Redis 7 sharded pub/sub, one
@@ -60,10 +63,10 @@ export function createIoServer(
     adapter:
       opts.adapter === 'sharded'
         ? createShardedAdapter(opts.pub, opts.sub, {
-            channelPrefix: adapterChannelPrefix(opts.pub),
+            channelPrefix: opts.channelPrefix,
             subscriptionMode: 'dynamic',
           })
-        : createAdapter(opts.pub, opts.sub, { key: adapterChannelPrefix(opts.pub) }),
+        : createAdapter(opts.pub, opts.sub, { key: opts.channelPrefix }),
   });
 }
 
