@@ -1,4 +1,4 @@
-import { waitFor } from '@chat/shared/testing';
+import { collectEvents, type EventCollector, testEnv, waitFor } from '@chat/shared/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   browser,
@@ -22,12 +22,19 @@ import { waitForValue } from './support/wait.js';
 
 let e2e: E2eStack;
 const opened: ChatSocket[] = [];
+// Every event the outbox relays publish during the suite (two of each service on the replicated shape).
+let created: EventCollector<'message.created'>;
+let registered: EventCollector<'user.registered'>;
 
 beforeAll(async () => {
   e2e = await startE2eStack(2);
+  const { amqpUrl } = testEnv();
+  created = await collectEvents(amqpUrl, 'message.created', { namespace: e2e.namespace });
+  registered = await collectEvents(amqpUrl, 'user.registered', { namespace: e2e.namespace });
 });
 
 afterAll(async () => {
+  await Promise.allSettled([created?.close(), registered?.close()]);
   await e2e?.stop();
 });
 
@@ -221,5 +228,19 @@ describe('the chat through the gateway', () => {
     const listed = await usersSeenBy(survivor.user);
     expect(listed.find((u) => u._id === gone.user._id)?.online).toBe(false);
     expect(listed.find((u) => u._id === victim.user._id)?.online).toBe(true);
+  });
+});
+
+describe('the outbox relays', () => {
+  // After every other test, over everything they sent.
+  test('published no signup or message twice, with the replicas racing for the same outbox', async () => {
+    const once = (ids: string[]) => expect(ids.length).toBe(new Set(ids).size);
+    await waitFor(() => created.events.length > 0 && registered.events.length > 0);
+    once(created.events.map((e) => e.eventId));
+    once(created.events.map((e) => e.message._id));
+    once(registered.events.map((e) => e.eventId));
+    once(registered.events.map((e) => e.user._id));
+    expect(created.invalid).toEqual([]);
+    expect(registered.invalid).toEqual([]);
   });
 });

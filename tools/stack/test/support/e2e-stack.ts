@@ -12,6 +12,8 @@ export interface E2eStack {
   /** Every service log line so far, printed only when a test fails. */
   logs: string[];
   realtimeNodes: string[];
+  /** The AMQP_NAMESPACE of every service: a test listening on the events exchange uses it too. */
+  namespace: string;
   /** The REDIS_PREFIX of every service: a test reading or writing their keys directly uses it too. */
   redisPrefix: string;
   /** Stops the stack and deletes its RabbitMQ exchanges and queues. */
@@ -61,7 +63,7 @@ export async function startE2eStack(nodes = 2, extraEnv: Record<string, string> 
       await stack.stop();
       await deleteBrokerNamespace(env.amqpUrl, namespace);
     };
-    return { stack, url: stack.url, logs, realtimeNodes: names, redisPrefix, stop };
+    return { stack, url: stack.url, logs, realtimeNodes: names, namespace, redisPrefix, stop };
   } catch (error) {
     throw new Error(`the stack did not start: ${String(error)}\n${logs.join('\n')}`, { cause: error });
   }
