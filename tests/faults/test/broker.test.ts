@@ -1,5 +1,6 @@
 import { brokerNames, deadLetterQueueOf, QUEUES } from '@chat/shared/events';
 import { fakeMessageCreatedEvent, publishRaw, testEnv } from '@chat/shared/testing';
+import { onDefaultShapeOnly } from '@chat/stack';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -125,86 +126,90 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with rea
   });
 });
 
-describe('scenario 2: the messages service SIGKILLed after storing, before publishing', () => {
-  test('after a restart every stored message is published, and none is left unpublished', async () => {
-    const pairs = await usersAndSockets('mk', 5);
-    stack.proxies.amqp.cut();
-    const sends = await runLoad({ baseUrl: stack.url, pairs, total: 50, perSecond: 50 });
-    await stack.kill('messages');
-    stack.proxies.amqp.restore();
-    const restartAt = Date.now();
-    await stack.restart('messages');
-    const lastPush = await allPushed(sends, 30_000);
+onDefaultShapeOnly(() => {
+  describe('scenario 2: the messages service SIGKILLed after storing, before publishing', () => {
+    test('after a restart every stored message is published, and none is left unpublished', async () => {
+      const pairs = await usersAndSockets('mk', 5);
+      stack.proxies.amqp.cut();
+      const sends = await runLoad({ baseUrl: stack.url, pairs, total: 50, perSecond: 50 });
+      await stack.kill('messages');
+      stack.proxies.amqp.restore();
+      const restartAt = Date.now();
+      await stack.restart('messages');
+      const lastPush = await allPushed(sends, 30_000);
 
-    const mongo = new MongoClient(stack.proxies.mongo.urlFor(testEnv().mongoUrl));
-    let unpublished: number;
-    try {
-      const db = mongo.db(`test-faults-${stack.id}-messages`);
-      unpublished = await db.collection('messages').countDocuments({ publishedAt: null });
-    } finally {
-      await mongo.close();
-    }
-    const verdict = await check({ baseUrl: stack.url, sends, clients });
-    report('2-messages-killed', {
-      ...counts(verdict),
-      unpublishedAfter: unpublished,
-      allPushedAfterRestartMs: lastPush - restartAt,
+      const mongo = new MongoClient(stack.proxies.mongo.urlFor(testEnv().mongoUrl));
+      let unpublished: number;
+      try {
+        const db = mongo.db(`test-faults-${stack.id}-messages`);
+        unpublished = await db.collection('messages').countDocuments({ publishedAt: null });
+      } finally {
+        await mongo.close();
+      }
+      const verdict = await check({ baseUrl: stack.url, sends, clients });
+      report('2-messages-killed', {
+        ...counts(verdict),
+        unpublishedAfter: unpublished,
+        allPushedAfterRestartMs: lastPush - restartAt,
+      });
+      expectClean(verdict, stack);
+      expect(verdict.acknowledged).toBe(50);
+      expect(verdict.delivered).toBe(50);
+      expect(unpublished).toBe(0);
     });
-    expectClean(verdict, stack);
-    expect(verdict.acknowledged).toBe(50);
-    expect(verdict.delivered).toBe(50);
-    expect(unpublished).toBe(0);
   });
 });
 
-describe('scenario 4: poison events on the realtime queue', () => {
-  test('are dead-lettered while the valid events around them keep flowing', async () => {
-    const pairs = await usersAndSockets('po', 5);
-    const amqpUrl = stack.proxies.amqp.urlFor(testEnv().amqpUrl);
-    const poison = [
-      Buffer.from('{ not json'),
-      { eventId: 'nope', message: { _id: 'x' } },
-      fakeMessageCreatedEvent({ message: { receiverId: 'not-an-object-id' } }),
-      fakeMessageCreatedEvent({ message: { message: 'x'.repeat(3_000_000) } }),
-    ];
-    const sends = await runLoad({
-      baseUrl: stack.url,
-      pairs,
-      total: 100,
-      perSecond: 50,
-      onSend: async (i) => {
-        const body = poison[i / 25];
-        if (i % 25 === 0 && body) {
-          await publishRaw(amqpUrl, 'message.created', body, {
-            namespace: stack.namespace,
-            messageId: `poison-${i}`,
-          });
-        }
-      },
+onDefaultShapeOnly(() => {
+  describe('scenario 4: poison events on the realtime queue', () => {
+    test('are dead-lettered while the valid events around them keep flowing', async () => {
+      const pairs = await usersAndSockets('po', 5);
+      const amqpUrl = stack.proxies.amqp.urlFor(testEnv().amqpUrl);
+      const poison = [
+        Buffer.from('{ not json'),
+        { eventId: 'nope', message: { _id: 'x' } },
+        fakeMessageCreatedEvent({ message: { receiverId: 'not-an-object-id' } }),
+        fakeMessageCreatedEvent({ message: { message: 'x'.repeat(3_000_000) } }),
+      ];
+      const sends = await runLoad({
+        baseUrl: stack.url,
+        pairs,
+        total: 100,
+        perSecond: 50,
+        onSend: async (i) => {
+          const body = poison[i / 25];
+          if (i % 25 === 0 && body) {
+            await publishRaw(amqpUrl, 'message.created', body, {
+              namespace: stack.namespace,
+              messageId: `poison-${i}`,
+            });
+          }
+        },
+      });
+      await allPushed(sends, 15_000);
+      const dlq = deadLetterQueueOf(brokerNames(stack.namespace).queue(QUEUES.realtimeMessageCreated));
+      const connection = await amqplib.connect(amqpUrl);
+      let deadLetters = 0;
+      try {
+        const channel = await connection.createChannel();
+        await waitFor(
+          async () => {
+            deadLetters = (await channel.checkQueue(dlq)).messageCount;
+            return deadLetters >= poison.length;
+          },
+          {
+            timeoutMs: 10_000,
+            message: `the DLQ ${dlq} should hold the ${poison.length} poison events`,
+          },
+        );
+      } finally {
+        await connection.close();
+      }
+      const verdict = await check({ baseUrl: stack.url, sends, clients });
+      report('4-poison', { ...counts(verdict), poisonPublished: poison.length, deadLettered: deadLetters });
+      expectClean(verdict, stack);
+      expect(verdict.delivered).toBe(100);
+      expect(deadLetters).toBe(poison.length);
     });
-    await allPushed(sends, 15_000);
-    const dlq = deadLetterQueueOf(brokerNames(stack.namespace).queue(QUEUES.realtimeMessageCreated));
-    const connection = await amqplib.connect(amqpUrl);
-    let deadLetters = 0;
-    try {
-      const channel = await connection.createChannel();
-      await waitFor(
-        async () => {
-          deadLetters = (await channel.checkQueue(dlq)).messageCount;
-          return deadLetters >= poison.length;
-        },
-        {
-          timeoutMs: 10_000,
-          message: `the DLQ ${dlq} should hold the ${poison.length} poison events`,
-        },
-      );
-    } finally {
-      await connection.close();
-    }
-    const verdict = await check({ baseUrl: stack.url, sends, clients });
-    report('4-poison', { ...counts(verdict), poisonPublished: poison.length, deadLettered: deadLetters });
-    expectClean(verdict, stack);
-    expect(verdict.delivered).toBe(100);
-    expect(deadLetters).toBe(poison.length);
   });
 });

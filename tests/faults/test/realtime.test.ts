@@ -1,6 +1,7 @@
 import { brokerNames, QUEUES, shardQueueOf } from '@chat/shared/events';
 import { redisKeys } from '@chat/shared/redis';
 import { testEnv } from '@chat/shared/testing';
+import { onDefaultShapeOnly } from '@chat/stack';
 import amqplib from 'amqplib';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -88,121 +89,125 @@ async function allPushed(
   return last;
 }
 
-describe('scenario 7: recipients flip Available/Busy while messages flow', () => {
-  test('only Available recipients get live pushes; Busy ones get every held message, in order, on switching back', async () => {
-    const senders = await signUpMany(stack.url, 'sfs', 6);
-    const receivers = await signUpMany(stack.url, 'sfr', 6);
-    const senderClients = await connectAll(stack.url, senders);
-    clients = await connectAll(stack.url, receivers);
-    let running = true;
-    const flipper = async (client: ChatClient) => {
-      while (running) {
-        await sleep(150 + Math.random() * 350);
-        await client.setStatus(client.status === 'Available' ? 'Busy' : 'Available');
-      }
-      await client.setStatus('Available');
-    };
-    const flipping = Promise.all(clients.map(flipper));
-    const sends = await runLoad({
-      baseUrl: stack.url,
-      pairs: pairsOf(senders, receivers),
-      total: 240,
-      perSecond: 40,
-    });
-    running = false;
-    await flipping;
-    await allPushed(sends, clients, 15_000);
-    const deferred = new Set(
-      senderClients.flatMap((c) =>
-        c.deliveries.filter((d) => d.state === 'deferred').map((d) => d.messageId),
-      ),
-    );
-    for (const client of senderClients) client.close();
-
-    // A push may follow the Busy ack only for a message decided before it (created before the ack).
-    const pushedWhileBusy: string[] = [];
-    let decidedBeforeSwitch = 0;
-    const heldOutOfOrder: string[] = [];
-    for (const client of clients) {
-      const log = client.statusLog.filter((s) => s.ok);
-      log.forEach((entry, i) => {
-        if (entry.status !== 'Busy') return;
-        const until = log[i + 1]?.emitSeq ?? Number.POSITIVE_INFINITY;
-        for (const r of client.received.filter((x) => x.seq > entry.ackSeq && x.seq < until)) {
-          if (Date.parse(r.message.createdAt) >= entry.ackAt)
-            pushedWhileBusy.push(`${client.key}: ${r.message._id}`);
-          else decidedBeforeSwitch++;
+onDefaultShapeOnly(() => {
+  describe('scenario 7: recipients flip Available/Busy while messages flow', () => {
+    test('only Available recipients get live pushes; Busy ones get every held message, in order, on switching back', async () => {
+      const senders = await signUpMany(stack.url, 'sfs', 6);
+      const receivers = await signUpMany(stack.url, 'sfr', 6);
+      const senderClients = await connectAll(stack.url, senders);
+      clients = await connectAll(stack.url, receivers);
+      let running = true;
+      const flipper = async (client: ChatClient) => {
+        while (running) {
+          await sleep(150 + Math.random() * 350);
+          await client.setStatus(client.status === 'Available' ? 'Busy' : 'Available');
         }
+        await client.setStatus('Available');
+      };
+      const flipping = Promise.all(clients.map(flipper));
+      const sends = await runLoad({
+        baseUrl: stack.url,
+        pairs: pairsOf(senders, receivers),
+        total: 240,
+        perSecond: 40,
       });
-      const held = client.received
-        .filter((r) => deferred.has(r.message._id))
-        .map((r) => `${r.message.createdAt}|${r.message._id}`);
-      // The arrival order itself, so a failure shows which messages swapped.
-      if (held.join() !== [...held].sort().join()) heldOutOfOrder.push(`${client.key}: ${held.join(' ')}`);
-    }
-    const busyPeriods = clients.reduce(
-      (n, c) => n + c.statusLog.filter((s) => s.ok && s.status === 'Busy').length,
-      0,
-    );
-    const verdict = await check({ baseUrl: stack.url, sends, clients });
-    report('7-status-flips', {
-      ...counts(verdict),
-      busyPeriods,
-      heldThenFlushed: deferred.size,
-      decidedBeforeSwitch,
-      pushedWhileBusy: pushedWhileBusy.length,
-      heldOutOfOrder: heldOutOfOrder.length,
+      running = false;
+      await flipping;
+      await allPushed(sends, clients, 15_000);
+      const deferred = new Set(
+        senderClients.flatMap((c) =>
+          c.deliveries.filter((d) => d.state === 'deferred').map((d) => d.messageId),
+        ),
+      );
+      for (const client of senderClients) client.close();
+
+      // A push may follow the Busy ack only for a message decided before it (created before the ack).
+      const pushedWhileBusy: string[] = [];
+      let decidedBeforeSwitch = 0;
+      const heldOutOfOrder: string[] = [];
+      for (const client of clients) {
+        const log = client.statusLog.filter((s) => s.ok);
+        log.forEach((entry, i) => {
+          if (entry.status !== 'Busy') return;
+          const until = log[i + 1]?.emitSeq ?? Number.POSITIVE_INFINITY;
+          for (const r of client.received.filter((x) => x.seq > entry.ackSeq && x.seq < until)) {
+            if (Date.parse(r.message.createdAt) >= entry.ackAt)
+              pushedWhileBusy.push(`${client.key}: ${r.message._id}`);
+            else decidedBeforeSwitch++;
+          }
+        });
+        const held = client.received
+          .filter((r) => deferred.has(r.message._id))
+          .map((r) => `${r.message.createdAt}|${r.message._id}`);
+        // The arrival order itself, so a failure shows which messages swapped.
+        if (held.join() !== [...held].sort().join()) heldOutOfOrder.push(`${client.key}: ${held.join(' ')}`);
+      }
+      const busyPeriods = clients.reduce(
+        (n, c) => n + c.statusLog.filter((s) => s.ok && s.status === 'Busy').length,
+        0,
+      );
+      const verdict = await check({ baseUrl: stack.url, sends, clients });
+      report('7-status-flips', {
+        ...counts(verdict),
+        busyPeriods,
+        heldThenFlushed: deferred.size,
+        decidedBeforeSwitch,
+        pushedWhileBusy: pushedWhileBusy.length,
+        heldOutOfOrder: heldOutOfOrder.length,
+      });
+      expectClean(verdict, stack);
+      expect(pushedWhileBusy).toEqual([]);
+      expect(heldOutOfOrder).toEqual([]);
+      expect(deferred.size).toBeGreaterThan(0);
+      expect(verdict.delivered).toBe(240);
     });
-    expectClean(verdict, stack);
-    expect(pushedWhileBusy).toEqual([]);
-    expect(heldOutOfOrder).toEqual([]);
-    expect(deferred.size).toBeGreaterThan(0);
-    expect(verdict.delivered).toBe(240);
   });
 });
 
-describe('scenario 5: Redis cut for 10 s with sockets on both realtime nodes', () => {
-  test('no process crashes, delivery resumes within 5 s, and messages sent meanwhile are not lost', async () => {
-    const pairs = await usersAndSockets('rc', 100);
-    const [onOne, onTwo] = [await usersOn('realtime-1'), await usersOn('realtime-2')];
-    expect(onOne.size).toBeGreaterThan(0);
-    expect(onTwo.size).toBeGreaterThan(0);
-    // Events stored before the cut reach the realtime nodes while Redis is down.
-    stack.proxies.amqp.cut();
-    const before = await runLoad({ baseUrl: stack.url, pairs, total: 40, perSecond: 40 });
-    stack.proxies.redis.cut();
-    const cutAt = Date.now();
-    stack.proxies.amqp.restore();
-    let restoredAt = 0;
-    // Sends during the cut: the gateway fails closed (503) and the client retries with its key.
-    const during = runLoad({
-      baseUrl: stack.url,
-      pairs,
-      total: 40,
-      perSecond: 5,
+onDefaultShapeOnly(() => {
+  describe('scenario 5: Redis cut for 10 s with sockets on both realtime nodes', () => {
+    test('no process crashes, delivery resumes within 5 s, and messages sent meanwhile are not lost', async () => {
+      const pairs = await usersAndSockets('rc', 100);
+      const [onOne, onTwo] = [await usersOn('realtime-1'), await usersOn('realtime-2')];
+      expect(onOne.size).toBeGreaterThan(0);
+      expect(onTwo.size).toBeGreaterThan(0);
+      // Events stored before the cut reach the realtime nodes while Redis is down.
+      stack.proxies.amqp.cut();
+      const before = await runLoad({ baseUrl: stack.url, pairs, total: 40, perSecond: 40 });
+      stack.proxies.redis.cut();
+      const cutAt = Date.now();
+      stack.proxies.amqp.restore();
+      let restoredAt = 0;
+      // Sends during the cut: the gateway fails closed (503) and the client retries with its key.
+      const during = runLoad({
+        baseUrl: stack.url,
+        pairs,
+        total: 40,
+        perSecond: 5,
+      });
+      await sleep(10_000 - (Date.now() - cutAt));
+      stack.proxies.redis.restore();
+      restoredAt = Date.now();
+      const sends = [...before, ...(await during)];
+      const lastPush = await allPushed(sends, clients, 20_000);
+      const firstPush = Math.min(
+        ...clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
+      );
+      const disconnects = clients.reduce((n, c) => n + c.disconnectedAt.length, 0);
+      const verdict = await check({ baseUrl: stack.url, sends, clients });
+      report('5-redis-cut', {
+        ...counts(verdict),
+        cutMs: restoredAt - cutAt,
+        socketsOnNodes: [onOne.size, onTwo.size],
+        socketDisconnects: disconnects,
+        firstPushAfterRestoreMs: firstPush - restoredAt,
+        allPushedAfterRestoreMs: lastPush - restoredAt,
+        sendsRetriedDuringCut: sends.filter((s) => s.errors.length > 0).length,
+      });
+      expectClean(verdict, stack);
+      expect(verdict.delivered).toBe(80);
+      expect(firstPush - restoredAt).toBeLessThan(5_000);
     });
-    await sleep(10_000 - (Date.now() - cutAt));
-    stack.proxies.redis.restore();
-    restoredAt = Date.now();
-    const sends = [...before, ...(await during)];
-    const lastPush = await allPushed(sends, clients, 20_000);
-    const firstPush = Math.min(
-      ...clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
-    );
-    const disconnects = clients.reduce((n, c) => n + c.disconnectedAt.length, 0);
-    const verdict = await check({ baseUrl: stack.url, sends, clients });
-    report('5-redis-cut', {
-      ...counts(verdict),
-      cutMs: restoredAt - cutAt,
-      socketsOnNodes: [onOne.size, onTwo.size],
-      socketDisconnects: disconnects,
-      firstPushAfterRestoreMs: firstPush - restoredAt,
-      allPushedAfterRestoreMs: lastPush - restoredAt,
-      sendsRetriedDuringCut: sends.filter((s) => s.errors.length > 0).length,
-    });
-    expectClean(verdict, stack);
-    expect(verdict.delivered).toBe(80);
-    expect(firstPush - restoredAt).toBeLessThan(5_000);
   });
 });
 

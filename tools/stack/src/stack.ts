@@ -37,12 +37,26 @@ export const REPLICATED_SHAPE: { replicas: Record<Tier, number>; env: Record<str
   env: { DELIVERY_QUEUES: '4' },
 };
 
+/** True in the test projects that run on REPLICATED_SHAPE (STACK_SHAPE=replicated). */
+export function testsRunReplicated(): boolean {
+  return process.env.STACK_SHAPE === 'replicated';
+}
+
+/**
+ * Defines the scenarios of `define` only in the default-shape test projects: scenarios about one process of
+ * a tier (a service killed mid-write, Redis cut under two nodes…) are not part of the replicated projects,
+ * which run the broker cut and the node kill again on every tier replicated.
+ */
+export function onDefaultShapeOnly(define: () => void): void {
+  if (!testsRunReplicated()) define();
+}
+
 /** The shape a test asks for, or REPLICATED_SHAPE when the test project sets STACK_SHAPE=replicated. */
 export function shapeForTests(realtimeNodes: number): {
   replicas: Partial<Record<Tier, number>>;
   env: Record<string, string>;
 } {
-  if (process.env.STACK_SHAPE === 'replicated') return REPLICATED_SHAPE;
+  if (testsRunReplicated()) return REPLICATED_SHAPE;
   return { replicas: { realtime: realtimeNodes }, env: {} };
 }
 

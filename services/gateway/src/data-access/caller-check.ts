@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RevocableClaims } from '@chat/shared/auth';
 import { type Redis, redisKeys } from '@chat/shared/redis';
+import { fixedWindowHitLua } from './rate-limit.store.js';
 
 /** A fixed-window hit counted in the same round trip as the revocation check. */
 export interface WindowHit {
@@ -21,13 +22,7 @@ const CHECK = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {1} end
 local before = redis.call('GET', KEYS[2])
 if before and string.match(before, '^%d+$') and tonumber(ARGV[1]) <= tonumber(before) then return {1} end
-if #KEYS < 3 then return {0} end
-local count = redis.call('INCR', KEYS[3])
-local ttl = redis.call('PTTL', KEYS[3])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[3], ARGV[2])
-  ttl = tonumber(ARGV[2])
-end
+if #KEYS < 3 then return {0} end${fixedWindowHitLua('KEYS[3]', 'ARGV[2]')}
 return {0, count, ttl}
 `;
 const CHECK_SHA = createHash('sha1').update(CHECK).digest('hex');

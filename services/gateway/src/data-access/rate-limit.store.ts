@@ -1,15 +1,22 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
 import type { RateLimitStore } from '../domain/rate-limit-rules.js';
 
-// INCR and the expiry in one atomic step: a crash between them cannot leave a counter that never expires,
-// and concurrent gateways share one count.
-const FIXED_WINDOW = `
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
+/**
+ * Lua counting one hit in the fixed window `key` (a KEYS entry) of `windowMs` (an ARGV entry) ms, leaving
+ * `count` and `ttl` (ms left) in locals. INCR and the expiry in one atomic step: a crash between them cannot
+ * leave a counter that never expires, and concurrent gateways share one count.
+ */
+export function fixedWindowHitLua(key: string, windowMs: string): string {
+  return `
+local count = redis.call('INCR', ${key})
+local ttl = redis.call('PTTL', ${key})
 if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
+  redis.call('PEXPIRE', ${key}, ${windowMs})
+  ttl = tonumber(${windowMs})
+end`;
+}
+
+const FIXED_WINDOW = `${fixedWindowHitLua('KEYS[1]', 'ARGV[1]')}
 return {count, ttl}
 `;
 
