@@ -2,10 +2,9 @@ import { revokedTokens } from '@chat/shared/auth';
 import type { Logger } from '@chat/shared/logger';
 import type { Redis } from '@chat/shared/redis';
 import type { RealtimeServer } from '../socket/io.server.js';
+import { type PeriodicTask, startPeriodic } from './periodic.js';
 
-export interface RevocationRecheck {
-  stop(): Promise<void>;
-}
+export type RevocationRecheck = PeriodicTask;
 
 /**
  * Every `intervalMs`, checks the tokens of this node's sockets against the deny-list and the users'
@@ -16,7 +15,6 @@ export function startRevocationRecheck(
   io: RealtimeServer,
   opts: { redis: Redis; intervalMs: number; logger: Logger },
 ): RevocationRecheck {
-  let running: Promise<void> | undefined;
   const recheck = async () => {
     const sockets = [...io.of('/').sockets.values()];
     if (sockets.length === 0) return;
@@ -28,18 +26,9 @@ export function startRevocationRecheck(
     const closed = revoked.filter(Boolean).length;
     if (closed > 0) opts.logger.info({ closed }, 'revoked sockets closed by the periodic re-check');
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = recheck()
-      .catch((err: unknown) => opts.logger.warn({ err }, 'revocation re-check failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  }, opts.intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(recheck, {
+    intervalMs: opts.intervalMs,
+    logger: opts.logger,
+    failure: 'revocation re-check failed',
+  });
 }

@@ -1,9 +1,8 @@
 import type { Logger } from '@chat/shared/logger';
 import { endBusyUntil, type StatusDeps } from '../../domain/status.js';
+import { type PeriodicTask, startPeriodic } from './periodic.js';
 
-export interface StatusUntilPoller {
-  stop(): Promise<void>;
-}
+export type StatusUntilPoller = PeriodicTask;
 
 const BATCH = 100;
 
@@ -16,25 +15,15 @@ export function startStatusUntilPoller(
   deps: StatusDeps,
   opts: { pollMs: number; logger: Logger },
 ): StatusUntilPoller {
-  let running: Promise<void> | undefined;
   const poll = async () => {
     const now = (deps.now ?? Date.now)();
     for (const userId of await deps.status.dueUsers(now, BATCH)) {
       if (await endBusyUntil(deps, userId)) opts.logger.debug({ userId }, 'busy-until ended');
     }
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = poll()
-      .catch((err: unknown) => opts.logger.warn({ err }, 'busy-until poll failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  }, opts.pollMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(poll, {
+    intervalMs: opts.pollMs,
+    logger: opts.logger,
+    failure: 'busy-until poll failed',
+  });
 }
