@@ -10,6 +10,7 @@ const { amqpUrl } = testEnv();
 const logger = pino({ level: 'silent' });
 let broker: ManagedBroker;
 const queue = uniqueName('test-reconnect');
+const declaredDuringOutage = uniqueName('test-reconnect-setup');
 
 beforeAll(async () => {
   broker = createBroker({ url: amqpUrl, logger, name: 'test-reconnect' });
@@ -20,8 +21,10 @@ afterAll(async () => {
   await broker?.close();
   const connection = await amqplib.connect(amqpUrl);
   const channel = await connection.createChannel();
-  await channel.deleteQueue(queue);
-  await channel.deleteQueue(deadLetterQueueOf(queue));
+  for (const name of [queue, declaredDuringOutage]) {
+    await channel.deleteQueue(name);
+    await channel.deleteQueue(deadLetterQueueOf(name));
+  }
   await connection.close();
 });
 
@@ -62,5 +65,30 @@ describe('after the connection drops', () => {
       message: 'waiting for the later events',
     });
     expect(handled).not.toContain(abandoned.eventId);
+  });
+});
+
+describe('when the connection drops while a consumer is being set up', () => {
+  test('consume() does not fail: it resolves once the queue is declared again on the new connection', async () => {
+    const handled: string[] = [];
+    const consuming = broker.consume({
+      queue: declaredDuringOutage,
+      routingKey: 'message.created',
+      handler: async (event) => {
+        handled.push(event.eventId);
+      },
+    });
+    // The channel and its declarations are in flight: closing now ends them with no reply.
+    await broker.manager.connection?.close();
+
+    await consuming;
+    expect(broker.isConnected()).toBe(true);
+    const event = fakeMessageCreatedEvent();
+    await broker.publisher().publish('message.created', event);
+    await waitFor(() => handled.includes(event.eventId), {
+      timeoutMs: 10_000,
+      message: 'waiting for the event on the queue declared after the reconnection',
+    });
+    expect(handled).toEqual([event.eventId]);
   });
 });

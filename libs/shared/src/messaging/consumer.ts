@@ -4,7 +4,7 @@ import type { ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import type { BrokerNames, RoutingKey } from '../events/index.js';
 import { parseEvent } from './publisher.js';
-import { assertConsumerQueue } from './topology.js';
+import { assertConsumerQueue, checkQueueShard } from './topology.js';
 import type { ConsumeOptions, Consumer, DeliveryMeta } from './types.js';
 
 const DEFAULT_PREFETCH = 20;
@@ -33,29 +33,55 @@ function parseBody<K extends RoutingKey>(routingKey: K, msg: ConsumeMessage) {
 }
 
 /**
+ * AMQP soft errors: the broker refused this request on this channel (the queue exists with other arguments,
+ * access refused, ...). A reconnection would meet the same refusal. Anything else seen while subscribing
+ * (a pending call ended because the connection closed, a 5xx connection error, a closed channel) is the
+ * connection going away: amqp-connection-manager reconnects and runs the setup and the subscription again.
+ */
+const REFUSALS = new Set([311, 312, 313, 403, 404, 405, 406]);
+
+function isRefusal(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'number' && REFUSALS.has(code);
+}
+
+/**
  * Subscribe, and when connected wait until the channel's setup ran, so the queue exists when this resolves.
- * Rejects if the setup failed (e.g. the queue exists with other arguments); the channel is then closed.
+ * Rejects if the broker refused the setup (e.g. the queue exists with other arguments); the channel is then
+ * closed. A connection lost during the setup is not a refusal: this then waits for the reconnection's setup.
  */
 async function subscribe(
   manager: AmqpConnectionManager,
   wrapper: ChannelWrapper,
+  log: Logger,
   queue: string,
   onMessage: (msg: ConsumeMessage) => void,
   prefetch: number,
 ): Promise<void> {
-  let onError = (_err: Error) => {};
-  const failed = new Promise<never>((_, reject) => {
-    onError = reject;
+  let refuse = (_err: Error) => {};
+  const refused = new Promise<never>((_, reject) => {
+    refuse = reject;
   });
+  let interrupted = false;
+  const interrupt = (err: unknown) => {
+    if (!interrupted)
+      log.warn({ err }, 'connection lost while subscribing; subscribing again once reconnected');
+    interrupted = true;
+  };
   // Attached before the setup can run: its error is emitted before `consume` resolves.
-  wrapper.once('error', onError);
+  const onError = (err: Error) => (isRefusal(err) ? refuse(err) : interrupt(err));
+  wrapper.on('error', onError);
   const subscribed = (async () => {
-    await wrapper.consume(queue, onMessage, { prefetch, noAck: false });
-    if (manager.isConnected()) await wrapper.waitForConnect();
+    // The wrapper registers the consumer before its first attempt, and re-subscribes it on reconnection.
+    await wrapper.consume(queue, onMessage, { prefetch, noAck: false }).catch((err: unknown) => {
+      if (isRefusal(err)) throw err;
+      interrupt(err);
+    });
+    if (interrupted || manager.isConnected()) await wrapper.waitForConnect();
   })();
   subscribed.catch(() => {}); // settled through the race below
   try {
-    await Promise.race([subscribed, failed]);
+    await Promise.race([subscribed, refused]);
   } catch (err) {
     await wrapper.close().catch(() => {});
     throw err;
@@ -133,6 +159,7 @@ export async function startConsumer<K extends RoutingKey>(
     maxLength: opts.maxLength ?? DEFAULT_MAX_LENGTH,
     deadLetterMaxLength: opts.deadLetterMaxLength ?? DEFAULT_DEAD_LETTER_MAX_LENGTH,
   };
+  if (opts.shard) checkQueueShard(opts.shard);
   const log = logger.child({ queue });
   const stopping = new AbortController();
   const ctx: DeliveryContext<K> = {
@@ -159,7 +186,7 @@ export async function startConsumer<K extends RoutingKey>(
     const task = deliver(ctx, current, msg).finally(() => inFlight.delete(task));
     inFlight.add(task);
   };
-  await subscribe(manager, wrapper, queue, onMessage, prefetch);
+  await subscribe(manager, wrapper, log, queue, onMessage, prefetch);
   log.info({ routingKey, prefetch, deliveryLimit }, 'consumer started');
 
   return {

@@ -64,6 +64,19 @@ export async function assertConsumerQueue(
   else await channel.bindQueue(queue, names.exchange, routingKey);
 }
 
+/** Throws unless `shard` is queue `index` of `count` (1 to MAX_DELIVERY_QUEUES): checked before any setup runs. */
+export function checkQueueShard({ index, count }: QueueShard): void {
+  if (
+    !Number.isInteger(index) ||
+    !Number.isInteger(count) ||
+    count > MAX_DELIVERY_QUEUES ||
+    index < 0 ||
+    index >= count
+  ) {
+    throw new Error(`invalid queue shard ${index} of ${count} (at most ${MAX_DELIVERY_QUEUES} queues)`);
+  }
+}
+
 /** The headers exchange splitting `routingKey` by bucket, and where events without a bucket go. */
 export function shardExchangesOf(
   names: BrokerNames,
@@ -88,9 +101,6 @@ async function bindShard(
   shard: QueueShard,
 ): Promise<void> {
   const { index, count } = shard;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_DELIVERY_QUEUES || index < 0 || index >= count) {
-    throw new Error(`invalid queue shard ${index} of ${count} (at most ${MAX_DELIVERY_QUEUES} queues)`);
-  }
   const { byBucket, unbucketed } = shardExchangesOf(names, routingKey);
   await channel.assertExchange(unbucketed, 'fanout', { durable: true });
   await channel.assertExchange(byBucket, 'headers', { durable: true, alternateExchange: unbucketed });

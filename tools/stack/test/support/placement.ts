@@ -21,8 +21,16 @@ export async function connectNewUser(
 }
 
 /**
+ * Tries until a miss this long would happen by chance less than once in a million: each try has a 1/N chance
+ * with N nodes, so 20 tries on 2 nodes and 35 on 3.
+ */
+export function placementAttempts(nodes: number): number {
+  return nodes <= 1 ? 1 : Math.ceil(Math.log(1e-6) / Math.log(1 - 1 / nodes));
+}
+
+/**
  * The gateway places each user by a hash of their id, so a test wanting a user on a given node signs users
- * up until one lands there (each try has a 1/N chance with N nodes; ten misses in a row mean a bug).
+ * up until one lands there; missing {@link placementAttempts} times in a row means a bug.
  * `openSockets` is how many sockets the test holds open meanwhile.
  */
 export async function connectNewUserWhere(
@@ -33,12 +41,15 @@ export async function connectNewUserWhere(
   opts: ConnectOptions = {},
 ): Promise<PlacedSocket> {
   const seen: string[] = [];
-  for (let attempt = 0; attempt < 10; attempt++) {
+  const attempts = placementAttempts(e2e.realtimeNodes.length);
+  for (let attempt = 0; attempt < attempts; attempt++) {
     const placed = await connectNewUser(e2e, prefix, opts);
     if (wanted(placed.node)) return placed;
     seen.push(placed.node);
     placed.chat.close();
     await waitForSocketTotal(e2e, openSockets);
   }
-  throw new Error(`no new user landed on the wanted node; they went to ${seen.join(', ')}`);
+  throw new Error(
+    `no new user landed on the wanted node in ${attempts} tries; they went to ${seen.join(', ')}`,
+  );
 }
