@@ -38,11 +38,16 @@ export interface ServiceAppOptions {
   build(onClose: (closer: Closer) => void, steps: StopSteps): Promise<HttpService>;
 }
 
-async function runAll(steps: Closer[], logger: Logger, failure: string): Promise<void> {
-  // One failure must not strand the rest.
+/** Runs every step in order; one failure must not strand the rest. Resolves with the failures. */
+async function runAll(steps: Closer[], logger: Logger, failure: string): Promise<unknown[]> {
+  const failures: unknown[] = [];
   for (const step of steps) {
-    await step().catch((err: unknown) => logger.error({ err }, failure));
+    await step().catch((err: unknown) => {
+      logger.error({ err }, failure);
+      failures.push(err);
+    });
   }
+  return failures;
 }
 
 /** The start/stop lifecycle every service shares: nothing connects until start(). */
@@ -60,13 +65,15 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
     const running = http;
     http = undefined;
     const [drain, crash] = [drainSteps.splice(0), crashSteps.splice(0)];
-    if (how === 'drain') await runAll(drain, opts.logger, 'drain step failed');
-    else {
+    const drainFailures = how === 'drain' ? await runAll(drain, opts.logger, 'drain step failed') : [];
+    if (how === 'crash') {
       await runAll(crash, opts.logger, 'crash step failed');
       running?.server.closeAllConnections();
     }
     await running?.stop();
     await closeAll();
+    // Everything is closed, but a drain that failed halfway still fails stop(): the exit code tells.
+    if (drainFailures.length > 0) throw new AggregateError(drainFailures, `${opts.name}: drain failed`);
   };
 
   return {
