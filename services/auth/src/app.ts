@@ -7,7 +7,7 @@ import {
   type ServiceApp,
 } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
-import { startPublishingBroker } from '@chat/shared/messaging';
+import { brokerReadiness, startPublishingBroker } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import { createRedis, pingRedis } from '@chat/shared/redis';
 import type { Config } from './config.js';
@@ -79,9 +79,7 @@ async function buildService(
     readiness: {
       mongo: () => pingMongo(connection, 2_000),
       redis: () => pingRedis(redis),
-      broker: () => {
-        if (!broker.isConnected()) throw new Error('broker not connected');
-      },
+      broker: brokerReadiness(broker),
     },
     routes: (app) => {
       app.use('/api/auth', createAvatarRouter(), authRouter);

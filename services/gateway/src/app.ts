@@ -1,14 +1,14 @@
-import { Agent, createServer, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { Agent, type IncomingMessage } from 'node:http';
 import {
-  createHttpMetrics,
-  errorHandler,
-  type HttpMetrics,
-  notFoundHandler,
+  type Closer,
+  createHttpService,
+  createServiceApp,
+  type HttpService,
   requestId,
+  type ServiceApp,
 } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
-import { createRedis, type Redis } from '@chat/shared/redis';
+import { createRedis, pingRedis, type Redis } from '@chat/shared/redis';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { createRateLimitStore } from './data-access/rate-limit.store.js';
@@ -23,8 +23,6 @@ import {
   frontendDirToServe,
   frontendRoutes,
 } from './entry-points/http/frontend.routes.js';
-import { publicHealthRoutes } from './entry-points/http/health.routes.js';
-import { createInternalServer } from './entry-points/http/internal.server.js';
 import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
 import { rateLimit } from './entry-points/http/rate-limit.middleware.js';
 import { createRealtimeProxy, type RealtimeProxy } from './entry-points/http/realtime.proxy.js';
@@ -34,7 +32,6 @@ import {
   refuseForeignOrigins,
   securityHeaders,
 } from './entry-points/http/security.middleware.js';
-import { closeServer, listen, trackUpgrades } from './entry-points/http/server.js';
 
 export interface GatewayOverrides {
   logger?: Logger;
@@ -42,11 +39,8 @@ export interface GatewayOverrides {
   bundledFrontendDir?: string;
 }
 
-export interface GatewayApp {
-  /** `internalUrl`: the INTERNAL_PORT listener (/metrics, detailed /readyz), when one is configured. */
-  start(): Promise<{ url: string; port: number; internalUrl?: string }>;
-  stop(): Promise<void>;
-}
+/** `start()` also gives `internalUrl`: the INTERNAL_PORT listener (/metrics, detailed /readyz), when configured. */
+export type GatewayApp = ServiceApp;
 
 function rateLimitRules(config: Readonly<Config>): RateLimitRules {
   return {
@@ -98,14 +92,12 @@ interface Parts {
   redis: Redis;
   agent: Agent;
   realtime: RealtimeProxy;
-  metrics: HttpMetrics;
   frontendDir: string | undefined;
 }
 
-function buildExpressApp(parts: Parts): Express {
-  const { config, logger, redis, agent, realtime, metrics, frontendDir, upstreams } = parts;
-  const app = express();
-  app.disable('x-powered-by');
+/** Everything after the probes, in order: the checks, the proxies, the client. */
+function mountRoutes(app: Express, parts: Parts): void {
+  const { config, logger, redis, agent, realtime, frontendDir, upstreams } = parts;
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
   const identity = { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET };
   // One proxy for auth, users and messages: the request's classification names the upstream, and each
@@ -135,8 +127,6 @@ function buildExpressApp(parts: Parts): Express {
     },
   });
 
-  app.use(metrics.middleware, requestId(), classifyRequest, forwardRequestId);
-  app.use(publicHealthRoutes({ redis: () => redis }));
   app.use(securityHeaders(config.NODE_ENV === 'production'), corsForAllowList(config.CORS_ORIGINS));
   app.use(refuseForeignOrigins(config.CORS_ORIGINS), limitDeclaredBody(config.BODY_LIMIT_BYTES));
   // requestId again: body parsing resumes in another async context.
@@ -153,32 +143,28 @@ function buildExpressApp(parts: Parts): Express {
   app.use(restProxy);
   app.use(...realtime.http);
   if (frontendDir) app.use(frontendRoutes(frontendDir));
-  app.use(notFoundHandler, errorHandler(logger));
-  return app;
 }
 
-/** The public door: authentication, rate limits, CORS/Origin checks and proxying to every service. */
-export function createApp(config: Readonly<Config>, overrides: GatewayOverrides = {}): GatewayApp {
-  const logger = overrides.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+/** Opens Redis (not fatal: the gateway reports not-ready and ioredis keeps reconnecting) and the node pools. */
+async function connectDependencies(
+  config: Readonly<Config>,
+  logger: Logger,
+  onClose: (closer: Closer) => void,
+) {
   const redis = createRedis(config.REDIS_URL, {
     logger,
     name: 'gateway',
     lazy: true,
     prefix: config.REDIS_PREFIX,
   });
+  onClose(async () => redis.disconnect());
+  await redis.connect().catch((err: unknown) => logger.error({ err }, 'redis not reachable at start'));
   const agent = new Agent({ keepAlive: true });
+  onClose(async () => agent.destroy());
   const pool = createRealtimeNodePool({
     urls: config.REALTIME_URLS,
     healthIntervalMs: config.REALTIME_HEALTH_INTERVAL_MS,
     dnsIntervalMs: config.REALTIME_DNS_INTERVAL_MS,
-    logger,
-  });
-  const realtime = createRealtimeProxy({
-    pool,
-    identity: { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET },
-    allowedOrigins: config.CORS_ORIGINS,
-    agent,
-    timeoutMs: config.REALTIME_PROXY_TIMEOUT_MS,
     logger,
   });
   const upstreamPool = (upstream: RestUpstream, urls: readonly string[]) =>
@@ -194,40 +180,67 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
     users: upstreamPool('users', config.USERS_URL),
     messages: upstreamPool('messages', config.MESSAGES_URL),
   };
-  const metrics = createHttpMetrics('gateway');
+  const pools = [pool, ...Object.values(upstreams)];
+  onClose(async () => {
+    for (const p of pools) p.stop();
+  });
+  await Promise.all(pools.map((p) => p.start()));
+  return { redis, agent, pool, upstreams };
+}
+
+async function buildService(
+  config: Readonly<Config>,
+  logger: Logger,
+  overrides: GatewayOverrides,
+  onClose: (closer: Closer) => void,
+): Promise<HttpService> {
+  const { redis, agent, pool, upstreams } = await connectDependencies(config, logger, onClose);
+  const realtime = createRealtimeProxy({
+    pool,
+    identity: { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET },
+    allowedOrigins: config.CORS_ORIGINS,
+    agent,
+    timeoutMs: config.REALTIME_PROXY_TIMEOUT_MS,
+    logger,
+  });
   const frontendDir = frontendDirToServe(
     config.FRONTEND_DIR,
     overrides.bundledFrontendDir ?? BUNDLED_FRONTEND_DIR,
   );
-  const server = createServer(
-    buildExpressApp({ config, logger, redis, agent, realtime, metrics, frontendDir, upstreams }),
-  );
-  const internal = createInternalServer({ redis: () => redis, pool, metrics, logger });
-  const upgraded: Set<Socket> = trackUpgrades(server);
-  server.on('upgrade', (req, socket: Socket, head: Buffer) => void realtime.upgrade(req, socket, head));
-  let stopping: Promise<void> | undefined;
+  return createHttpService({
+    name: 'gateway',
+    logger,
+    // Bodies are streamed to the upstreams (see parseCredentialBodies).
+    jsonLimit: false,
+    first: [classifyRequest, forwardRequestId],
+    // The public port tells nothing about the inside: /metrics and node addresses are for INTERNAL_PORT.
+    probes: 'internal',
+    readiness: { redis: () => pingRedis(redis) },
+    // REST keeps working without realtime nodes, so they are reported, not required.
+    reportedChecks: {
+      realtime: () => {
+        if (!pool.status().some((node) => node.healthy)) throw new Error('no healthy realtime node');
+      },
+    },
+    readinessDetails: () => ({ realtimeNodes: pool.status() }),
+    onUpgrade: (req, socket, head) => void realtime.upgrade(req, socket, head),
+    routes: (app) => mountRoutes(app, { config, logger, redis, agent, realtime, frontendDir, upstreams }),
+  });
+}
 
-  return {
-    async start() {
-      // Not fatal: the gateway reports not-ready and ioredis keeps reconnecting.
-      await redis.connect().catch((err: unknown) => logger.error({ err }, 'redis not reachable at start'));
-      await Promise.all([pool, ...Object.values(upstreams)].map((p) => p.start()));
-      const address = await listen(server, config.PORT, config.HOST);
-      const internalAddress =
-        config.INTERNAL_PORT === undefined
-          ? undefined
-          : await internal.start(config.INTERNAL_PORT, config.INTERNAL_HOST ?? config.HOST);
-      logger.info({ url: address.url, internalUrl: internalAddress?.url }, 'gateway listening');
-      return { ...address, internalUrl: internalAddress?.url };
-    },
-    stop() {
-      stopping ??= (async () => {
-        await Promise.all([closeServer(server, upgraded, 5_000), internal.stop()]);
-        for (const p of [pool, ...Object.values(upstreams)]) p.stop();
-        agent.destroy();
-        redis.disconnect();
-      })();
-      return stopping;
-    },
-  };
+/** The public door: authentication, rate limits, CORS/Origin checks and proxying to every service. */
+export function createApp(config: Readonly<Config>, overrides: GatewayOverrides = {}): GatewayApp {
+  const logger = overrides.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const internal =
+    config.INTERNAL_PORT === undefined
+      ? undefined
+      : { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST ?? config.HOST };
+  return createServiceApp({
+    name: 'gateway',
+    logger,
+    port: config.PORT,
+    host: config.HOST,
+    internal,
+    build: (onClose) => buildService(config, logger, overrides, onClose),
+  });
 }

@@ -7,6 +7,6 @@ import { configSchema } from './config.js';
 const config = loadConfigOrExit('gateway', configSchema);
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 const app = createApp(config, { logger });
-const { url } = await app.start();
-logger.info({ url }, 'gateway ready');
+const { url, internalUrl } = await app.start();
+logger.info({ url, internalUrl }, 'gateway ready');
 installShutdown(() => app.stop(), logger);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { QUEUES } from '@chat/shared/events';
 import { createHttpService, createServiceApp, type ServiceApp } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
-import { startPublishingBroker } from '@chat/shared/messaging';
+import { brokerReadiness, startPublishingBroker, waitForBroker } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import type { Config } from './config.js';
 import { registerConversationModel } from './data-access/conversation.model.js';
@@ -37,7 +37,6 @@ export interface AppOverrides {
 
 export type App = ServiceApp;
 
-const BROKER_CONNECT_WAIT_MS = 3_000;
 /** A crashed replica's unpublished events wait this long before another replica takes them. */
 const OUTBOX_LEASE_MS = 10_000;
 
@@ -106,11 +105,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         relay: relayTiming,
         onClose,
       });
-      // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
-      // service still starts (not ready) and catches up when the broker is back.
-      await broker
-        .waitForConnect(BROKER_CONNECT_WAIT_MS)
-        .catch((err: unknown) => logger.warn({ err }, 'broker not reachable yet; starting without it'));
+      await waitForBroker(broker, logger);
       const consumer = await consumeUserRegistered(broker, { queue, knownUsers, logger });
       onClose(() => consumer.cancel());
       const blockConsumers = await consumeUserBlockChanges(broker, {
@@ -125,9 +120,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         logger,
         readiness: {
           mongo: () => pingMongo(connection),
-          broker: () => {
-            if (!broker.isConnected()) throw new Error('broker not connected');
-          },
+          broker: brokerReadiness(broker),
         },
         routes: (app) => {
           const deps = {

@@ -7,7 +7,12 @@ import {
   type ServiceApp,
 } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
-import { type OutboxRelayOptions, startPublishingBroker } from '@chat/shared/messaging';
+import {
+  brokerReadiness,
+  type OutboxRelayOptions,
+  startPublishingBroker,
+  waitForBroker,
+} from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import { createRedis, pingRedis, readPresence } from '@chat/shared/redis';
 import type { Config } from './config.js';
@@ -30,8 +35,6 @@ export interface AppOverrides {
 }
 
 export type App = ServiceApp;
-
-const BROKER_CONNECT_WAIT_MS = 3_000;
 
 /** Opens Mongo (indexes built), Redis, the broker and the block-event relay, registering each closer. */
 async function connectDependencies(
@@ -79,11 +82,7 @@ async function buildService(
     overrides,
     onClose,
   );
-  // Bounded: with the broker up, the consumer's queue exists once start() returns; with it down, the
-  // service still starts (not ready) and catches up when the broker is back.
-  await broker
-    .waitForConnect(BROKER_CONNECT_WAIT_MS)
-    .catch((err: unknown) => logger.warn({ err }, 'broker not reachable yet; starting without it'));
+  await waitForBroker(broker, logger);
   const queue = overrides.queues?.userRegistered ?? QUEUES.usersUserRegistered;
   const consumer = await consumeUserRegistered(broker, { queue, users, logger });
   onClose(() => consumer.cancel());
@@ -94,9 +93,7 @@ async function buildService(
     readiness: {
       mongo: () => pingMongo(connection),
       redis: () => pingRedis(redis),
-      broker: () => {
-        if (!broker.isConnected()) throw new Error('broker not connected');
-      },
+      broker: brokerReadiness(broker),
     },
     routes: (app) => {
       mountUsersRoutes(app, {

@@ -1,11 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import express from 'express';
+import type { Server } from 'node:http';
+import express, { type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger/index.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { createListener, type Listener, type UpgradeHandler } from './listener.js';
 import { createHttpMetrics, type HttpMetrics } from './metrics.js';
-import { type ReadinessChecks, readinessHandler } from './readiness.js';
+import { type Readiness, type ReadinessChecks, readinessHandler } from './readiness.js';
 import { requestId } from './request-id.js';
 
 export interface HttpServiceOptions {
@@ -13,11 +13,25 @@ export interface HttpServiceOptions {
   logger: Logger;
   /** Each check throws (or rejects) when its dependency is not ready. */
   readiness?: ReadinessChecks;
+  /** Shown in the detailed /readyz beside `readiness` but never failing it: what the service works without. */
+  reportedChecks?: ReadinessChecks;
+  /** More fields for the detailed /readyz reply. */
+  readinessDetails?: () => Record<string, unknown>;
   readinessTimeoutMs?: number;
-  /** express.json body limit; default '100kb'. */
-  jsonLimit?: string;
+  /** express.json body limit; default '100kb'. `false` leaves bodies unread, for a proxy that streams them. */
+  jsonLimit?: string | false;
+  /** Run on every request right after the request id, before the probes (e.g. a proxy's path checks). */
+  first?: RequestHandler[];
+  /**
+   * Where /metrics and the detailed /readyz are served. 'public' (default): on the service's port.
+   * 'internal': on a second listener, started when start() is given its address; the public port then
+   * answers only /healthz and a bare /readyz `{ status }`.
+   */
+  probes?: 'public' | 'internal';
   /** Mounted after json/requestId/metrics, before notFound + errorHandler. */
   routes: (app: express.Express) => void;
+  /** WebSocket upgrades the service handles itself; those sockets are cut as soon as stop() begins. */
+  onUpgrade?: UpgradeHandler;
   /** Run in order once the HTTP server has stopped accepting and in-flight requests ended. */
   onStop?: Array<() => Promise<void>>;
   /** How long in-flight requests may run after stop() before their connections are cut; default 5000. */
@@ -30,59 +44,65 @@ export interface HttpService {
   server: Server;
   /** The registry behind GET /metrics; services register their own series on it. */
   registry: Registry;
-  start(port: number, host?: string): Promise<{ port: number; url: string }>;
+  /** `internal`: the address of the operators' listener (see `probes`), when the service has one. */
+  start(
+    port: number,
+    host?: string,
+    internal?: { port: number; host?: string },
+  ): Promise<{ port: number; url: string; internalUrl?: string }>;
   stop(): Promise<void>;
 }
 
-function buildApp(opts: HttpServiceOptions, metrics: HttpMetrics): express.Express {
+/** Operators' scrapes are short: the internal listener does not wait long for them. */
+const INTERNAL_GRACE_MS = 1_000;
+
+function mountProbes(app: express.Express, readiness: Readiness, metrics: HttpMetrics | undefined): void {
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', readinessHandler(readiness, metrics ? 'detailed' : 'bare'));
+  if (metrics) app.get('/metrics', metrics.handler);
+}
+
+function buildApp(opts: HttpServiceOptions, readiness: Readiness, metrics: HttpMetrics): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(metrics.middleware);
   app.use(requestId());
-  app.use(express.json({ limit: opts.jsonLimit ?? '100kb' }));
-  // Body parsing resumes in the socket's async context; bind the request id again for the routes.
-  app.use(requestId());
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', readinessHandler(opts.readiness ?? {}, opts.readinessTimeoutMs ?? 2_000));
-  app.get('/metrics', metrics.handler);
+  if (opts.jsonLimit !== false) {
+    app.use(express.json({ limit: opts.jsonLimit ?? '100kb' }));
+    // Body parsing resumes in the socket's async context; bind the request id again for the routes.
+    app.use(requestId());
+  }
+  if (opts.first?.length) app.use(opts.first);
+  mountProbes(app, readiness, opts.probes === 'internal' ? undefined : metrics);
   opts.routes(app);
   app.use(notFoundHandler);
   app.use(errorHandler(opts.logger));
   return app;
 }
 
-interface Tracked {
-  inFlight: Set<ServerResponse>;
-  sockets: Set<Socket>;
+/** The operators' port: /healthz, the detailed /readyz and /metrics, nothing else. */
+function buildInternalApp(opts: HttpServiceOptions, readiness: Readiness, metrics: HttpMetrics) {
+  const app = express();
+  app.disable('x-powered-by');
+  mountProbes(app, readiness, metrics);
+  app.use(notFoundHandler, errorHandler(opts.logger));
+  return app;
 }
 
-function closeServer(server: Server, { inFlight, sockets }: Tracked, gracePeriodMs: number): Promise<void> {
-  if (!server.listening) return Promise.resolve();
-  // A keep-alive socket whose last response just ended would hold close() open until its idle timeout.
-  const closeWhenIdle = (): void => {
-    setImmediate(() => server.closeIdleConnections());
-  };
-  const onRequestDuringClose = (_req: IncomingMessage, res: ServerResponse): void => {
-    res.once('finish', closeWhenIdle);
-  };
-  for (const res of inFlight) res.once('finish', closeWhenIdle);
-  server.on('request', onRequestDuringClose);
-  return new Promise((resolve) => {
-    // Cut connections still busy after the grace period so close() cannot hang forever; upgraded
-    // (WebSocket) sockets are not HTTP connections any more, hence the raw socket list too.
-    const timer = setTimeout(() => {
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-    }, gracePeriodMs);
-    server.close(() => {
-      clearTimeout(timer);
-      server.off('request', onRequestDuringClose);
-      resolve();
+async function runOnStop(opts: HttpServiceOptions): Promise<void> {
+  // One failing close must not leave the later connections open.
+  const failures: unknown[] = [];
+  for (const close of opts.onStop ?? []) {
+    await close().catch((err: unknown) => {
+      opts.logger.error({ err }, 'close failed during stop');
+      failures.push(err);
     });
-    server.closeIdleConnections();
-  });
+  }
+  opts.logger.info(`${opts.name} stopped`);
+  if (failures.length > 0)
+    throw new AggregateError(failures, `${opts.name}: ${failures.length} close(s) failed`);
 }
 
 /**
@@ -91,49 +111,40 @@ function closeServer(server: Server, { inFlight, sockets }: Tracked, gracePeriod
  */
 export function createHttpService(opts: HttpServiceOptions): HttpService {
   const metrics = createHttpMetrics(opts.name);
-  const app = buildApp(opts, metrics);
-  const server = createServer(app);
-  const tracked: Tracked = { inFlight: new Set(), sockets: new Set() };
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    tracked.inFlight.add(res);
-    res.once('close', () => tracked.inFlight.delete(res));
-  });
-  server.on('connection', (socket: Socket) => {
-    tracked.sockets.add(socket);
-    socket.once('close', () => tracked.sockets.delete(socket));
-  });
+  const readiness: Readiness = {
+    checks: opts.readiness ?? {},
+    reported: opts.reportedChecks,
+    details: opts.readinessDetails,
+    timeoutMs: opts.readinessTimeoutMs ?? 2_000,
+  };
+  const app = buildApp(opts, readiness, metrics);
+  const { logger, onUpgrade } = opts;
+  const main = createListener(app, { label: opts.name, logger, onUpgrade });
+  let internal: Listener | undefined;
   let stopping: Promise<void> | undefined;
 
-  const start = (port: number, host?: string): Promise<{ port: number; url: string }> =>
-    new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        const address = server.address() as AddressInfo;
-        const shown = !host || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-        const urlHost = shown.includes(':') ? `[${shown}]` : shown;
-        opts.logger.info({ port: address.port, host: host ?? '*' }, `${opts.name} listening`);
-        resolve({ port: address.port, url: `http://${urlHost}:${address.port}` });
-      });
-    });
+  const start: HttpService['start'] = async (port, host, internalAddress) => {
+    const address = await main.listen(port, host);
+    if (opts.probes !== 'internal' || !internalAddress) return address;
+    const internalApp = buildInternalApp(opts, readiness, metrics);
+    internal = createListener(internalApp, { label: `${opts.name} internal port`, logger });
+    try {
+      const { url } = await internal.listen(internalAddress.port, internalAddress.host);
+      return { ...address, internalUrl: url };
+    } catch (err) {
+      // Half a start must not leave the public port listening.
+      await main.close(0);
+      throw err;
+    }
+  };
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await closeServer(server, tracked, opts.gracePeriodMs ?? 5_000);
-      // One failing close must not leave the later connections open.
-      const failures: unknown[] = [];
-      for (const close of opts.onStop ?? []) {
-        await close().catch((err: unknown) => {
-          opts.logger.error({ err }, 'close failed during stop');
-          failures.push(err);
-        });
-      }
-      opts.logger.info(`${opts.name} stopped`);
-      if (failures.length > 0)
-        throw new AggregateError(failures, `${opts.name}: ${failures.length} close(s) failed`);
+      await Promise.all([main.close(opts.gracePeriodMs ?? 5_000), internal?.close(INTERNAL_GRACE_MS)]);
+      await runOnStop(opts);
     })();
     return stopping;
   };
 
-  return { app, server, registry: metrics.registry, start, stop };
+  return { app, server: main.server, registry: metrics.registry, start, stop };
 }

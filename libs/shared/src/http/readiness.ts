@@ -2,6 +2,18 @@ import type { RequestHandler } from 'express';
 
 export type ReadinessChecks = Record<string, () => Promise<void> | void>;
 
+export interface Readiness {
+  /** Each throws (or rejects) when its dependency is not ready; one down makes /readyz answer 503. */
+  checks: ReadinessChecks;
+  /** Shown beside the checks but never failing /readyz: dependencies the service works without. */
+  reported?: ReadinessChecks;
+  /** More fields for the detailed reply (e.g. which upstream nodes are healthy). */
+  details?: () => Record<string, unknown>;
+  timeoutMs: number;
+}
+
+type Results = Record<string, 'up' | 'down'>;
+
 function withTimeout(check: () => Promise<void> | void, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -12,18 +24,35 @@ function withTimeout(check: () => Promise<void> | void, timeoutMs: number): Prom
   return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** GET /readyz: runs every check in parallel, each bounded by `timeoutMs`; 503 when any is down. */
-export function readinessHandler(checks: ReadinessChecks, timeoutMs: number): RequestHandler {
+/** Runs every check in parallel, each bounded by `timeoutMs`. */
+async function runChecks(checks: ReadinessChecks, timeoutMs: number): Promise<Results> {
+  const names = Object.keys(checks);
+  const outcomes = await Promise.allSettled(
+    names.map((name) => withTimeout(checks[name] ?? (() => {}), timeoutMs)),
+  );
+  const results: Results = {};
+  names.forEach((name, i) => {
+    results[name] = outcomes[i]?.status === 'fulfilled' ? 'up' : 'down';
+  });
+  return results;
+}
+
+/**
+ * GET /readyz: 200 when every required check is up, else 503. The detailed reply names each check and adds
+ * the details; the bare one says only `{ status }`, for a port that tells nothing about the inside.
+ */
+export function readinessHandler(readiness: Readiness, reply: 'detailed' | 'bare'): RequestHandler {
   return async (_req, res) => {
-    const names = Object.keys(checks);
-    const outcomes = await Promise.allSettled(
-      names.map((name) => withTimeout(checks[name] ?? (() => {}), timeoutMs)),
-    );
-    const results: Record<string, 'up' | 'down'> = {};
-    names.forEach((name, i) => {
-      results[name] = outcomes[i]?.status === 'fulfilled' ? 'up' : 'down';
-    });
-    const ready = Object.values(results).every((state) => state === 'up');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
+    const [required, reported] = await Promise.all([
+      runChecks(readiness.checks, readiness.timeoutMs),
+      reply === 'bare' ? {} : runChecks(readiness.reported ?? {}, readiness.timeoutMs),
+    ]);
+    const ready = Object.values(required).every((state) => state === 'up');
+    const status = ready ? 'ready' : 'not ready';
+    const body =
+      reply === 'bare'
+        ? { status }
+        : { status, checks: { ...required, ...reported }, ...readiness.details?.() };
+    res.status(ready ? 200 : 503).json(body);
   };
 }

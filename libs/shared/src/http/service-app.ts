@@ -5,10 +5,23 @@ import type { HttpService } from './http-service.js';
 export type Closer = () => Promise<unknown>;
 
 export interface ServiceApp {
-  /** Opens every dependency, then listens; resolves with the address. */
-  start(): Promise<{ url: string; port: number }>;
-  /** Stops accepting, lets in-flight requests finish, then closes every dependency, newest first. */
+  /** Opens every dependency, then listens; resolves with the address (and the internal port's, if any). */
+  start(): Promise<{ url: string; port: number; internalUrl?: string }>;
+  /** Runs the drain steps, stops accepting, lets in-flight requests finish, then closes every dependency. */
   stop(): Promise<void>;
+  /**
+   * Tests only: dies as a crash would. Runs the crash steps instead of the drain steps and cuts every
+   * connection at once, then closes every dependency so the process frees what it held.
+   */
+  kill(): Promise<void>;
+}
+
+/** What happens before the HTTP server stops accepting, when stop() or kill() begins. */
+export interface StopSteps {
+  /** Run in registration order by stop(), e.g. stop consuming, then send clients to another node. */
+  drain(step: Closer): void;
+  /** Run in registration order by kill() instead: halt what would outlive the crash, clean nothing up. */
+  crash(step: Closer): void;
 }
 
 export interface ServiceAppOptions {
@@ -16,41 +29,75 @@ export interface ServiceAppOptions {
   logger: Logger;
   port: number;
   host?: string;
+  /** The operators' listener of a service whose HTTP service serves its probes there (`probes: 'internal'`). */
+  internal?: { port: number; host?: string };
   /**
    * Opens the service's dependencies and builds its HTTP service. Register each resource's closer with
    * `onClose` right after opening it, so a start that fails halfway closes exactly what it opened.
    */
-  build(onClose: (closer: Closer) => void): Promise<HttpService>;
+  build(onClose: (closer: Closer) => void, steps: StopSteps): Promise<HttpService>;
 }
 
-async function closeAll(closers: Closer[], logger: Logger): Promise<void> {
-  // Newest first: a consumer closes before the connection it runs on. One failure must not strand the rest.
-  for (const close of closers.splice(0).reverse()) {
-    await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+/** Runs every step in order; one failure must not strand the rest. Resolves with the failures. */
+async function runAll(steps: Closer[], logger: Logger, failure: string): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    await step().catch((err: unknown) => {
+      logger.error({ err }, failure);
+      failures.push(err);
+    });
   }
+  return failures;
 }
 
 /** The start/stop lifecycle every service shares: nothing connects until start(). */
 export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
   const closers: Closer[] = [];
+  const drainSteps: Closer[] = [];
+  const crashSteps: Closer[] = [];
+  const steps: StopSteps = { drain: (step) => drainSteps.push(step), crash: (step) => crashSteps.push(step) };
   let http: HttpService | undefined;
+  let stopping: Promise<void> | undefined;
+  // Newest first: a consumer closes before the connection it runs on.
+  const closeAll = () => runAll(closers.splice(0).reverse(), opts.logger, 'close failed');
+
+  const shutDown = async (how: 'drain' | 'crash') => {
+    const running = http;
+    http = undefined;
+    const [drain, crash] = [drainSteps.splice(0), crashSteps.splice(0)];
+    const drainFailures = how === 'drain' ? await runAll(drain, opts.logger, 'drain step failed') : [];
+    if (how === 'crash') {
+      await runAll(crash, opts.logger, 'crash step failed');
+      running?.server.closeAllConnections();
+    }
+    await running?.stop();
+    await closeAll();
+    // Everything is closed, but a drain that failed halfway still fails stop(): the exit code tells.
+    if (drainFailures.length > 0) throw new AggregateError(drainFailures, `${opts.name}: drain failed`);
+  };
+
   return {
     async start() {
       if (http) throw new Error(`${opts.name} already started`);
+      stopping = undefined;
       try {
-        http = await opts.build((closer) => closers.push(closer));
-        return await http.start(opts.port, opts.host);
+        http = await opts.build((closer) => closers.push(closer), steps);
+        return await http.start(opts.port, opts.host, opts.internal);
       } catch (err) {
         http = undefined;
-        await closeAll(closers, opts.logger);
+        drainSteps.length = 0;
+        crashSteps.length = 0;
+        await closeAll();
         throw err;
       }
     },
-    async stop() {
-      const running = http;
-      http = undefined;
-      await running?.stop();
-      await closeAll(closers, opts.logger);
+    stop() {
+      stopping ??= shutDown('drain');
+      return stopping;
+    },
+    kill() {
+      stopping ??= shutDown('crash');
+      return stopping;
     },
   };
 }

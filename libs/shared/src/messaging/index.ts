@@ -3,7 +3,12 @@ export { deleteBrokerNamespace } from './cleanup.js';
 export type { OutboxEntry, OutboxRelay, OutboxRelayOptions, OutboxStore } from './outbox-relay.js';
 export { CORRELATION_HEADER, startOutboxRelay } from './outbox-relay.js';
 export { InvalidEventError, PublishError, parseEvent } from './publisher.js';
-export { type PublishingBroker, startPublishingBroker } from './publishing-broker.js';
+export {
+  brokerReadiness,
+  type PublishingBroker,
+  startPublishingBroker,
+  waitForBroker,
+} from './publishing-broker.js';
 export { shardExchangesOf } from './topology.js';
 export type {
   Broker,
