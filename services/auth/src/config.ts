@@ -1,16 +1,23 @@
-import { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
+import {
+  amqpNamespace,
+  dbName,
+  host,
+  logLevel,
+  nodeEnv,
+  port,
+  redisPrefix,
+  secret,
+  url,
+} from '@chat/shared/config';
 import { z } from 'zod';
 
 export const configSchema = z.object({
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
   PORT: port(5001),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: host(),
   MONGO_URL: url('mongodb://127.0.0.1:27017'),
-  MONGO_DB: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be 1-63 characters of letters, digits, _ or -' })
-    .default('auth'),
+  MONGO_DB: dbName('auth'),
   REDIS_URL: url('redis://127.0.0.1:6379'),
   REDIS_PREFIX: redisPrefix,
   AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),

@@ -1,16 +1,24 @@
-import { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
+import {
+  amqpNamespace,
+  dbName,
+  host,
+  logLevel,
+  nodeEnv,
+  port,
+  redisPrefix,
+  secret,
+  url,
+} from '@chat/shared/config';
 import { z } from 'zod';
-
-const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 /** Every environment variable the users service reads; parsed once by `loadConfig`. */
 export const configSchema = z.object({
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
   PORT: port(5002),
-  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('0.0.0.0')),
+  HOST: host(),
   MONGO_URL: url('mongodb://127.0.0.1:27017'),
-  MONGO_DB: z.preprocess(emptyAsUndefined, z.string().min(1).max(63).default('users')),
+  MONGO_DB: dbName('users'),
   REDIS_URL: url('redis://127.0.0.1:6379'),
   REDIS_PREFIX: redisPrefix,
   AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
