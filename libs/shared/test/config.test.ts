@@ -1,6 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, loadConfig, logLevel, nodeEnv, port, secret, url } from '../src/config/index.js';
+import {
+  ConfigError,
+  dbName,
+  host,
+  loadConfig,
+  logLevel,
+  milliseconds,
+  nodeEnv,
+  originList,
+  port,
+  secret,
+  url,
+} from '../src/config/index.js';
 
 const DEV_JWT = 'dev-only-jwt-secret-config-test-0123456789';
 const schema = z.object({
@@ -124,5 +136,39 @@ describe('loadConfig', () => {
     } finally {
       delete process.env[name];
     }
+  });
+});
+
+describe('shared fragments', () => {
+  const shared = z.object({
+    HOST: host(),
+    MONGO_DB: dbName('auth'),
+    CORS_ORIGINS: originList('http://localhost:5000,http://localhost:3000'),
+    POLL_MS: milliseconds(250, { min: 10, max: 600_000 }),
+  });
+
+  test('empty variables take the defaults', () => {
+    expect(loadConfig(shared, { HOST: '', MONGO_DB: '', CORS_ORIGINS: '', POLL_MS: '' })).toEqual({
+      HOST: '0.0.0.0',
+      MONGO_DB: 'auth',
+      CORS_ORIGINS: ['http://localhost:5000', 'http://localhost:3000'],
+      POLL_MS: 250,
+    });
+  });
+
+  test('an origin list keeps origins only and names each bad entry', () => {
+    const env = { CORS_ORIGINS: ' https://chat.example/app/ , http://10.0.0.2:8080 ' };
+    expect(loadConfig(shared, env).CORS_ORIGINS).toEqual(['https://chat.example', 'http://10.0.0.2:8080']);
+    const err = configError(() =>
+      loadConfig(shared, { CORS_ORIGINS: 'nope', MONGO_DB: 'a.b', POLL_MS: '5' }),
+    );
+    expect(err.issues).toEqual([
+      'MONGO_DB: must be 1-63 characters of letters, digits, _ or -',
+      'CORS_ORIGINS: "nope" is not a URL',
+      'POLL_MS: must be ≥ 10',
+    ]);
+    expect(configError(() => loadConfig(shared, { CORS_ORIGINS: ' , ' })).issues).toEqual([
+      'CORS_ORIGINS: at least one URL is required',
+    ]);
   });
 });

@@ -24,7 +24,7 @@ beforeAll(async () => {
     },
     routes: (app) => {
       app.post('/echo', (req, res) => {
-        const body = validate(z.object({ username: z.string() }), req.body);
+        const body = validate(z.object({ username: z.string() }), req.body, 'TEST.INVALID_BODY');
         logger.info('echo handled');
         res.json({ body, correlationId: currentCorrelationId() });
       });
@@ -92,7 +92,7 @@ describe('createHttpService', () => {
   test('validation failures are 400 with the first issue and its path', async () => {
     const res = await postJson(JSON.stringify({ username: 42 }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'username: expected a string', code: 'VALIDATION' });
+    expect(await res.json()).toEqual({ error: 'username: expected a string', code: 'TEST.INVALID_BODY' });
   });
 
   test('an unknown error is a generic 500, logged with its stack, never sent', async () => {
@@ -156,7 +156,7 @@ describe('createHttpService', () => {
 describe('validate', () => {
   test('returns the parsed value and keeps schema-defined messages', () => {
     const schema = z.object({ message: z.string().trim().min(1, { error: 'Message is required' }) });
-    expect(validate(schema, { message: ' hi ' })).toEqual({ message: 'hi' });
+    expect(validate(schema, { message: ' hi ' }, 'MESSAGES.EMPTY')).toEqual({ message: 'hi' });
     expect(() => validate(schema, { message: '  ' }, 'MESSAGES.EMPTY')).toThrow(
       expect.objectContaining({
         code: 'MESSAGES.EMPTY',
@@ -168,12 +168,14 @@ describe('validate', () => {
 
   test('names nested paths and missing keys', () => {
     const schema = z.object({ user: z.object({ gender: z.enum(['male', 'female']) }) });
-    expect(() => validate(schema, { user: { gender: 'x' } })).toThrow(
+    expect(() => validate(schema, { user: { gender: 'x' } }, 'TEST.INVALID')).toThrow(
       'user.gender: expected one of: male, female',
     );
-    expect(() => validate(schema, {})).toThrow('user: required');
-    expect(() => validate(z.object({ q: z.string().min(1) }), { q: '' })).toThrow('q: must not be empty');
-    expect(() => validate(z.object({ q: z.string().max(3) }), { q: 'long' })).toThrow(
+    expect(() => validate(schema, {}, 'TEST.INVALID')).toThrow('user: required');
+    expect(() => validate(z.object({ q: z.string().min(1) }), { q: '' }, 'TEST.INVALID')).toThrow(
+      'q: must not be empty',
+    );
+    expect(() => validate(z.object({ q: z.string().max(3) }), { q: 'long' }, 'TEST.INVALID')).toThrow(
       'q: must be at most 3 characters',
     );
   });

@@ -11,10 +11,10 @@ import { brokerReadiness, startPublishingBroker } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import { createRedis, pingRedis } from '@chat/shared/redis';
 import type { Config } from './config.js';
+import { createBcryptPasswordHasher } from './data-access/bcrypt-password-hasher.js';
 import { createUserOutboxStore } from './data-access/outbox.repository.js';
 import { createUserModel } from './data-access/user.model.js';
 import { createUserRepository } from './data-access/user.repository.js';
-import { createPasswordHasher } from './domain/password.js';
 import { createAuthRouter } from './entry-points/http/auth.routes.js';
 import { createAvatarRouter } from './entry-points/http/avatar.routes.js';
 
@@ -65,7 +65,7 @@ async function buildService(
   const authRouter = createAuthRouter({
     config,
     users: createUserRepository(userModel),
-    passwords: await createPasswordHasher(config.BCRYPT_COST),
+    passwords: await createBcryptPasswordHasher(config.BCRYPT_COST),
     onRegistered: () => relay.wake(),
     revoke: (claims) => revokeToken(redis, claims),
     revokeAll: async (userId) => {

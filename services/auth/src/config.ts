@@ -1,22 +1,19 @@
-import { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
+import * as env from '@chat/shared/config';
 import { z } from 'zod';
 
 export const configSchema = z.object({
-  NODE_ENV: nodeEnv,
-  LOG_LEVEL: logLevel,
-  PORT: port(5001),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  MONGO_URL: url('mongodb://127.0.0.1:27017'),
-  MONGO_DB: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be 1-63 characters of letters, digits, _ or -' })
-    .default('auth'),
-  REDIS_URL: url('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: redisPrefix,
-  AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
-  AMQP_NAMESPACE: amqpNamespace,
-  JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),
-  INTERNAL_TOKEN_SECRET: secret('dev-only-internal-secret-change-me-0000'),
+  NODE_ENV: env.nodeEnv,
+  LOG_LEVEL: env.logLevel,
+  PORT: env.port(5001),
+  HOST: env.host(),
+  MONGO_URL: env.url('mongodb://127.0.0.1:27017'),
+  MONGO_DB: env.dbName('auth'),
+  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: env.redisPrefix,
+  AMQP_URL: env.url('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_NAMESPACE: env.amqpNamespace,
+  JWT_SECRET: env.secret('dev-only-jwt-secret-change-me-000000000'),
+  INTERNAL_TOKEN_SECRET: env.secret('dev-only-internal-secret-change-me-0000'),
   // Below 10 rounds bcrypt is too cheap to slow down an offline attack on a leaked hash.
   BCRYPT_COST: z.coerce.number().int().min(10).max(15).default(12),
 });

@@ -1,3 +1,4 @@
+import { invalidTokenError } from '@chat/shared/auth';
 import { AppError } from '@chat/shared/http';
 
 /** Every error the auth service answers with, by code. */
@@ -13,6 +14,11 @@ export const authErrors = {
     ),
   invalidCredentials: () => new AppError('AUTH.INVALID_CREDENTIALS', 400, 'Invalid username or password'),
   // The token was valid but its account is gone: treat it like any other dead session.
-  userGone: () => new AppError('AUTH.INVALID_TOKEN', 401, 'Unauthorized - Invalid Token'),
+  userGone: () => invalidTokenError(),
   badAvatarName: () => new AppError('AUTH.BAD_AVATAR_NAME', 400, 'Invalid avatar name'),
+} as const;
+
+/** The codes of a malformed request's 400 (`validate`), whose message is the first problem found. */
+export const authInputCodes = {
+  body: 'AUTH.INVALID_BODY',
 } as const;

@@ -126,7 +126,7 @@ describe('POST /api/auth/signup', () => {
     expect(res.status).toBe(400);
     expect(await bodyOf(res)).toEqual({
       error: 'password: must be at least 8 characters',
-      code: 'VALIDATION',
+      code: 'AUTH.INVALID_BODY',
     });
     expect(await countUsers(String(body.username))).toBe(0);
   });

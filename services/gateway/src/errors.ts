@@ -1,13 +1,13 @@
+import { invalidTokenError, noTokenError } from '@chat/shared/auth';
 import { AppError } from '@chat/shared/http';
 
 /** Every error the gateway itself answers with; the shared errorHandler turns them into `{ error, code }`. */
 export const gatewayErrors = {
-  noToken: (): AppError => new AppError('AUTH.NO_TOKEN', 401, 'Unauthorized - No Token Provided'),
-  invalidToken: (): AppError => new AppError('AUTH.INVALID_TOKEN', 401, 'Unauthorized - Invalid Token'),
+  noToken: (): AppError => noTokenError(),
+  invalidToken: (): AppError => invalidTokenError(),
   invalidPath: (): AppError => new AppError('GATEWAY.INVALID_PATH', 400, 'Invalid request path'),
   originNotAllowed: (): AppError => new AppError('GATEWAY.ORIGIN_NOT_ALLOWED', 403, 'Origin not allowed'),
   payloadTooLarge: (): AppError => new AppError('HTTP.PAYLOAD_TOO_LARGE', 413, 'Request body too large'),
-  tooManyRequests: (retryAfterSeconds: number): RateLimitedError => new RateLimitedError(retryAfterSeconds),
   upstreamUnavailable: (): AppError =>
     new AppError('GATEWAY.UPSTREAM_UNAVAILABLE', 502, 'Service unavailable'),
   upstreamTimeout: (): AppError => new AppError('GATEWAY.UPSTREAM_TIMEOUT', 503, 'Service unavailable'),

@@ -15,12 +15,12 @@ import { registerKnownUserModel } from './data-access/known-user.model.js';
 import { createKnownUserRepository } from './data-access/known-user.repository.js';
 import { registerMessageModel } from './data-access/message.model.js';
 import { createMessageRepository, type MessageRepository } from './data-access/message.repository.js';
+import { createOutboxStore } from './data-access/message-outbox.store.js';
 import {
   createConversationOutboxRepository,
   createMessageOutboxRepository,
 } from './data-access/outbox.repository.js';
 import { createKeyedSerializer } from './domain/keyed-serializer.js';
-import { createOutboxStore } from './domain/message-outbox.js';
 import { createReadOutboxWatch } from './domain/read-outbox-watch.js';
 import { mountConversationsRoutes } from './entry-points/http/conversations.routes.js';
 import { mountMessagesRoutes } from './entry-points/http/messages.routes.js';

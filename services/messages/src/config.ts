@@ -1,19 +1,17 @@
-import { amqpNamespace, logLevel, nodeEnv, port, secret, url } from '@chat/shared/config';
+import * as env from '@chat/shared/config';
 import { z } from 'zod';
-
-const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 /** Every environment variable the messages service reads; parsed once by `loadConfig`. */
 export const configSchema = z.object({
-  NODE_ENV: nodeEnv,
-  LOG_LEVEL: logLevel,
-  PORT: port(5003),
-  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('0.0.0.0')),
-  MONGO_URL: url('mongodb://127.0.0.1:27017'),
-  MONGO_DB: z.preprocess(emptyAsUndefined, z.string().min(1).max(63).default('messages')),
-  AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
-  AMQP_NAMESPACE: amqpNamespace,
-  INTERNAL_TOKEN_SECRET: secret('dev-only-internal-secret-change-me-0000'),
+  NODE_ENV: env.nodeEnv,
+  LOG_LEVEL: env.logLevel,
+  PORT: env.port(5003),
+  HOST: env.host(),
+  MONGO_URL: env.url('mongodb://127.0.0.1:27017'),
+  MONGO_DB: env.dbName('messages'),
+  AMQP_URL: env.url('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_NAMESPACE: env.amqpNamespace,
+  INTERNAL_TOKEN_SECRET: env.secret('dev-only-internal-secret-change-me-0000'),
 });
 
 export type Config = z.output<typeof configSchema>;

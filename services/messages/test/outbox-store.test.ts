@@ -3,8 +3,8 @@ import { Types } from 'mongoose';
 import { describe, expect, test } from 'vitest';
 import type { ConversationRecord } from '../src/data-access/conversation.model.js';
 import type { MessageOutboxEvent, MessageRecord } from '../src/data-access/message.model.js';
+import { createOutboxStore } from '../src/data-access/message-outbox.store.js';
 import type { EmbeddedOutbox } from '../src/data-access/outbox.repository.js';
-import { createOutboxStore } from '../src/domain/message-outbox.js';
 import { createReadOutboxWatch } from '../src/domain/read-outbox-watch.js';
 
 // Unit tests of the pure merge logic; the component tests cover the same store against the database.

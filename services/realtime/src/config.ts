@@ -1,50 +1,24 @@
 import { hostname } from 'node:os';
-import { amqpNamespace, logLevel, nodeEnv, port, redisPrefix, secret, url } from '@chat/shared/config';
+import * as env from '@chat/shared/config';
 import { MAX_DELIVERY_QUEUES, QUEUES } from '@chat/shared/events';
 import { z } from 'zod';
 
-// `KEY=` in a .env file means "unset".
-const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : value);
-
-function milliseconds(defaultValue: number) {
-  return z.preprocess(unsetIfEmpty, z.coerce.number().int().min(10).max(600_000).default(defaultValue));
-}
-
-function count(defaultValue: number) {
-  return z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1_000_000_000).default(defaultValue));
-}
-
-const originList = z.preprocess(
-  unsetIfEmpty,
-  z
-    .string()
-    .default('http://localhost:5000,http://localhost:3000,http://localhost:5173')
-    .transform((raw, ctx) => {
-      const origins: string[] = [];
-      for (const item of raw.split(',').map((entry) => entry.trim())) {
-        if (item.length === 0) continue;
-        try {
-          origins.push(new URL(item).origin);
-        } catch {
-          ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin URL` });
-        }
-      }
-      return origins;
-    }),
-);
+// Every duration of a node: from 10 ms (a tight test loop) to 10 minutes.
+const nodeMs = (defaultMs: number) => env.milliseconds(defaultMs, { min: 10, max: 600_000 });
+const nodeCount = (defaultValue: number) => env.count(defaultValue, { max: 1_000_000_000 });
 
 export const configSchema = z
   .object({
-    NODE_ENV: nodeEnv,
-    LOG_LEVEL: logLevel,
-    PORT: port(5004),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    REDIS_URL: url('redis://127.0.0.1:6379'),
-    REDIS_PREFIX: redisPrefix,
-    AMQP_URL: url('amqp://guest:guest@127.0.0.1:5672'),
-    AMQP_NAMESPACE: amqpNamespace,
-    JWT_SECRET: secret('dev-only-jwt-secret-change-me-000000000'),
-    CORS_ORIGINS: originList,
+    NODE_ENV: env.nodeEnv,
+    LOG_LEVEL: env.logLevel,
+    PORT: env.port(5004),
+    HOST: env.host(),
+    REDIS_URL: env.url('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: env.redisPrefix,
+    AMQP_URL: env.url('amqp://guest:guest@127.0.0.1:5672'),
+    AMQP_NAMESPACE: env.amqpNamespace,
+    JWT_SECRET: env.secret('dev-only-jwt-secret-change-me-000000000'),
+    CORS_ORIGINS: env.corsOrigins,
     // Names this node's presence hash; must be unique among the nodes sharing a Redis.
     NODE_ID: z
       .string()
@@ -55,50 +29,44 @@ export const configSchema = z
     // message.created split over this many queues (`<DELIVERY_QUEUE>.<k>`) by recipient, each consumed by
     // every node: one queue runs on about one broker core (docs/scaling.md). 1: the one queue DELIVERY_QUEUE.
     // Every node of a deployment must use the same count.
-    DELIVERY_QUEUES: z.coerce.number().int().min(1).max(MAX_DELIVERY_QUEUES).default(1),
+    DELIVERY_QUEUES: env.count(1, { max: MAX_DELIVERY_QUEUES }),
     // How Socket.IO rooms reach every node: `classic` pub/sub (every node gets every broadcast) or `sharded`
     // (Redis 7 sharded pub/sub, a channel per room: a node gets only its rooms' broadcasts; for a Redis
     // Cluster and for many nodes, see docs/scaling.md). Same value on every node.
     REDIS_ADAPTER: z.enum(['classic', 'sharded']).default('classic'),
     // Prefetch of each delivery queue's consumer.
-    DELIVERY_PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
+    DELIVERY_PREFETCH: env.count(50, { max: 1000 }),
     // Prefetch of the other consumers (edits, deletions, reads, blocks).
-    EVENTS_PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
+    EVENTS_PREFETCH: env.count(50, { max: 1000 }),
     // How long an applied event id and a message's edit/deletion are remembered: redeliveries and events
     // overtaking their message.created are recognised within it.
-    EVENT_MEMORY_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
+    EVENT_MEMORY_SECONDS: env.count(86_400, { min: 60, max: 604_800 }),
     // Forwarded `typing: true` at most once per sender → recipient per window.
-    TYPING_THROTTLE_MS: milliseconds(1_000),
+    TYPING_THROTTLE_MS: nodeMs(1_000),
     // A user's online score lives this long after the last refresh; a dead node's users lapse within it.
-    PRESENCE_TTL_MS: milliseconds(30_000),
-    PRESENCE_REFRESH_MS: milliseconds(10_000),
-    PRESENCE_SWEEP_MS: milliseconds(5_000),
+    PRESENCE_TTL_MS: nodeMs(30_000),
+    PRESENCE_REFRESH_MS: nodeMs(10_000),
+    PRESENCE_SWEEP_MS: nodeMs(5_000),
     // getOnlineUsers is broadcast at most once per window per node, however many users come and go.
-    PRESENCE_BROADCAST_MS: milliseconds(250),
+    PRESENCE_BROADCAST_MS: nodeMs(250),
     // At most this many messages wait for a Busy user; past it the oldest leave the hold (not the history).
-    HELD_LIMIT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(100_000).default(1_000)),
+    HELD_LIMIT: env.count(1_000, { max: 100_000 }),
     // How often each node looks for Busy-until statuses that are due (the clock is in Redis).
-    STATUS_UNTIL_POLL_MS: milliseconds(250),
-    SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
+    STATUS_UNTIL_POLL_MS: nodeMs(250),
+    SOCKET_EVENTS_PER_SECOND: env.count(20, { max: 1000 }),
     // Sockets one user may hold at once across every node; the next handshake is refused.
-    SOCKETS_PER_USER: count(20),
+    SOCKETS_PER_USER: nodeCount(20),
     // Handshakes per user and per client address (the gateway's view of it) in each window, across nodes.
-    HANDSHAKES_PER_USER: count(60),
-    HANDSHAKES_PER_IP: count(600),
-    HANDSHAKE_WINDOW_MS: milliseconds(60_000),
+    HANDSHAKES_PER_USER: nodeCount(60),
+    HANDSHAKES_PER_IP: nodeCount(600),
+    HANDSHAKE_WINDOW_MS: nodeMs(60_000),
     // Prefix of the handshake and status-change buckets (the gateway's setting of the same name).
-    RATE_LIMIT_NAMESPACE: z.preprocess(
-      unsetIfEmpty,
-      z
-        .string()
-        .regex(/^[\w-]{0,64}$/)
-        .default(''),
-    ),
+    RATE_LIMIT_NAMESPACE: env.rateLimitNamespace,
     // Status changes per user (all their sockets together) in each window.
-    STATUS_CHANGES_PER_USER: count(10),
-    STATUS_CHANGE_WINDOW_MS: milliseconds(10_000),
+    STATUS_CHANGES_PER_USER: nodeCount(10),
+    STATUS_CHANGE_WINDOW_MS: nodeMs(10_000),
     // How often each node re-checks its sockets' tokens against the deny-list (a lost revocation message).
-    REVOCATION_RECHECK_MS: milliseconds(60_000),
+    REVOCATION_RECHECK_MS: nodeMs(60_000),
   })
   .refine((c) => c.PRESENCE_REFRESH_MS < c.PRESENCE_TTL_MS, {
     error: 'PRESENCE_REFRESH_MS must be shorter than PRESENCE_TTL_MS',

@@ -1,3 +1,4 @@
+import { UNAUTHORIZED } from '@chat/shared/auth';
 import type { AckError } from '@chat/shared/sockets';
 
 /** Error acknowledgements of socket events: handlers answer with these and never throw. */
@@ -49,8 +50,8 @@ export class HandshakeError extends Error {
 }
 
 export const handshakeErrors = {
-  noToken: () => new HandshakeError('AUTH.NO_TOKEN', 'Unauthorized - No Token Provided'),
-  invalidToken: () => new HandshakeError('AUTH.INVALID_TOKEN', 'Unauthorized - Invalid Token'),
+  noToken: () => new HandshakeError(UNAUTHORIZED.noToken.code, UNAUTHORIZED.noToken.message),
+  invalidToken: () => new HandshakeError(UNAUTHORIZED.invalidToken.code, UNAUTHORIZED.invalidToken.message),
   unavailable: () => new HandshakeError('REALTIME.UNAVAILABLE', 'Service unavailable, retry'),
   draining: () => new HandshakeError('REALTIME.DRAINING', 'Server shutting down, reconnect'),
   tooManySockets: () =>

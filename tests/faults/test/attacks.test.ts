@@ -483,7 +483,7 @@ describe('scenario 15: weak passwords and default secrets', () => {
         code: 'AUTH.PASSWORD_TOO_COMMON',
         nameStillFree: true,
       })),
-      { password: 'k7#qz!w', status: 400, code: 'VALIDATION', nameStillFree: true },
+      { password: 'k7#qz!w', status: 400, code: 'AUTH.INVALID_BODY', nameStillFree: true },
     ]);
   });
 

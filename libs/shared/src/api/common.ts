@@ -6,8 +6,19 @@ export { objectId };
 /** ISO-8601 UTC timestamp as `Date.prototype.toISOString()` writes it. */
 export const isoDateTime = z.iso.datetime();
 
-/** Every error reply: `error` stays a plain string because frontends print it. */
-export const errorReply = z.strictObject({ error: z.string(), code: z.string().optional() });
+/**
+ * Every error reply: `error` stays a plain string because frontends print it; `code` is the stable reason a
+ * program branches on, `<SERVICE>.<REASON>` from the answering service's error catalogue.
+ */
+export const errorReply = z.strictObject({
+  error: z.string(),
+  code: z
+    .string()
+    .describe(
+      'Stable reason, `<SERVICE>.<REASON>`: e.g. `AUTH.INVALID_BODY`, `AUTH.NO_TOKEN`, `MESSAGES.SELF_SEND`',
+    )
+    .optional(),
+});
 
 /** A `?limit=` query parameter: a whole number from 1 to `max`, sent as a string. */
 export function pageLimit(max: number) {

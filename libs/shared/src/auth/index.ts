@@ -10,5 +10,6 @@ export {
   revokeToken,
   revokeUserTokens,
 } from './deny-list.js';
+export { invalidTokenError, noTokenError, UNAUTHORIZED } from './errors.js';
 export { callerOf, requireCaller, signInternalToken, verifyInternalToken } from './internal-token.js';
 export { readTokenFromCookieHeader, signUserToken, userTokenCookie, verifyUserToken } from './user-token.js';

@@ -1,11 +1,10 @@
 import type { RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
-import { AppError } from '../http/app-error.js';
 import { type Caller, INTERNAL_TOKEN } from './constants.js';
+import { invalidTokenError, noTokenError } from './errors.js';
 import { hmacKey, isNumericDate, isText, verifyHs256 } from './jwt-verify.js';
 
-const invalidToken = (): AppError =>
-  new AppError('AUTH.INVALID_INTERNAL_TOKEN', 401, 'Unauthorized - Invalid Token');
+const invalidToken = () => invalidTokenError('AUTH.INVALID_INTERNAL_TOKEN');
 
 /** Mints the gateway's 60-second caller token; it never outlives the user token it vouches for. */
 export function signInternalToken(caller: Caller, secret: string): string {
@@ -39,7 +38,7 @@ export function verifyInternalToken(token: string, secret: string): Caller {
 export function requireCaller(secret: string): RequestHandler {
   return (req, res, next) => {
     const token = req.get(INTERNAL_TOKEN.header);
-    if (!token) return next(new AppError('AUTH.NO_TOKEN', 401, 'Unauthorized - No Token Provided'));
+    if (!token) return next(noTokenError());
     try {
       res.locals.caller = verifyInternalToken(token, secret);
     } catch (err) {
@@ -58,6 +57,6 @@ function isCaller(value: unknown): value is Caller {
 /** The caller set by `requireCaller`; throws 401 when the route was not behind it. */
 export function callerOf(res: Response): Caller {
   const caller: unknown = res.locals.caller;
-  if (!isCaller(caller)) throw new AppError('AUTH.NO_TOKEN', 401, 'Unauthorized - No Token Provided');
+  if (!isCaller(caller)) throw noTokenError();
   return caller;
 }

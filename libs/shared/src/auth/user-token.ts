@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseCookie } from 'cookie';
 import jwt from 'jsonwebtoken';
-import { AppError } from '../http/app-error.js';
 import { USER_TOKEN, type UserClaims } from './constants.js';
+import { invalidTokenError } from './errors.js';
 import { hmacKey, isNumericDate, isText, verifyHs256 } from './jwt-verify.js';
-
-const invalidToken = (): AppError => new AppError('AUTH.INVALID_TOKEN', 401, 'Unauthorized - Invalid Token');
 
 /** Signs a 15-day user token for `userId` with a fresh `jti` (HS256, iss chat-auth, aud chat). */
 export function signUserToken(
@@ -27,9 +25,9 @@ export function signUserToken(
  */
 export function verifyUserToken(token: string, secret: string): UserClaims {
   const payload = verifyHs256(token, secret, USER_TOKEN.issuer, USER_TOKEN.audience);
-  if (!payload) throw invalidToken();
+  if (!payload) throw invalidTokenError();
   const { sub, jti, iat, exp } = payload;
-  if (!isText(sub) || !isText(jti) || !isNumericDate(iat) || !isNumericDate(exp)) throw invalidToken();
+  if (!isText(sub) || !isText(jti) || !isNumericDate(iat) || !isNumericDate(exp)) throw invalidTokenError();
   return { sub, jti, iat, exp };
 }
 

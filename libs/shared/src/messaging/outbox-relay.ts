@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { EventOf, RoutingKey } from '../events/index.js';
-import { InvalidEventError } from './publisher.js';
 import type { Publisher } from './types.js';
 
 /** The AMQP header carrying the id of the HTTP request that caused an event (the gateway's `x-request-id`). */
@@ -19,11 +18,6 @@ export interface OutboxStore {
   pending(limit: number): Promise<OutboxEntry[]>;
   /** Records that the broker confirmed these entries (one write for the whole batch). */
   markPublished(ids: string[]): Promise<void>;
-  /**
-   * Optional: set aside an entry whose payload fails its schema (it can never be published). Without it
-   * such an entry blocks the relay, retried with backoff and logged as an error, so no event is lost.
-   */
-  markFailed?(id: string, reason: string): Promise<void>;
   /**
    * Optional: these entries were taken by `pending` but not confirmed (the batch failed). A store that
    * holds entries for this relay alone (leased, or in memory) gives them back here so a retry finds them.
@@ -72,39 +66,26 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let stopped = false;
 
-  /** 'published', 'set aside' (fails its schema and the store can park it), or the publish error. */
-  const publishEntry = async (entry: OutboxEntry): Promise<'published' | 'set aside'> => {
-    try {
-      const headers =
-        entry.correlationId === undefined ? undefined : { [CORRELATION_HEADER]: entry.correlationId };
-      await publisher.publish(entry.routingKey, entry.payload as EventOf<RoutingKey>, headers && { headers });
-      return 'published';
-    } catch (err) {
-      if (!(err instanceof InvalidEventError) || !store.markFailed) throw err;
-      log.error({ err, entryId: entry.id }, 'outbox entry fails its schema; set aside');
-      await store.markFailed(entry.id, err.message);
-      return 'set aside';
-    }
+  /**
+   * Resolves once the broker confirmed the entry. One whose payload fails its schema can never be published:
+   * it blocks the relay (retried with backoff, logged as an error) rather than be lost or overtaken.
+   */
+  const publishEntry = async (entry: OutboxEntry): Promise<void> => {
+    const headers =
+      entry.correlationId === undefined ? undefined : { [CORRELATION_HEADER]: entry.correlationId };
+    await publisher.publish(entry.routingKey, entry.payload as EventOf<RoutingKey>, headers && { headers });
   };
 
   /** Publishes one batch; marks the confirmed prefix; rethrows the first failure after marking. */
   const publishBatch = async (batch: OutboxEntry[]) => {
-    const outcomes = await Promise.allSettled(
-      batch.map(async (entry) => ({ id: entry.id, result: await publishEntry(entry) })),
-    );
-    const confirmed: string[] = [];
-    let failure: PromiseRejectedResult | undefined;
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') {
-        failure = outcome;
-        break;
-      }
-      if (outcome.value.result === 'published') confirmed.push(outcome.value.id);
-    }
+    const outcomes = await Promise.allSettled(batch.map((entry) => publishEntry(entry)));
+    const firstFailure = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+    const confirmed = batch.slice(0, firstFailure === -1 ? batch.length : firstFailure).map((e) => e.id);
     if (confirmed.length > 0) await store.markPublished(confirmed);
-    if (failure) {
+    const failure = outcomes[firstFailure];
+    if (failure?.status === 'rejected') {
       // From the first failure on, nothing was marked: those entries go back to the store.
-      const unconfirmed = batch.slice(outcomes.indexOf(failure)).map((e) => e.id);
+      const unconfirmed = batch.slice(firstFailure).map((e) => e.id);
       if (store.release) {
         await store.release(unconfirmed).catch((err: unknown) => log.warn({ err }, 'outbox release failed'));
       }

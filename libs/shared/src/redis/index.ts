@@ -1,12 +1,16 @@
 export type { Redis } from 'ioredis';
 export { createRedis, pingRedis } from './client.js';
+export { adapterChannelPrefix, prefixed, prefixOf, redisKeys } from './keys.js';
 export {
-  adapterChannelPrefix,
+  busyUntilFrom,
+  isOnlineAt,
   isUserStatus,
-  prefixed,
-  prefixOf,
-  redisKeys,
+  onlineExpiry,
+  onlineUsers,
+  PRESENCE_KEYS,
+  type Presence,
+  readPresence,
+  statusFrom,
   USER_STATUSES,
   type UserStatus,
-} from './keys.js';
-export { type Presence, readPresence } from './presence.js';
+} from './presence.js';

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { PRESENCE_KEYS } from './presence.js';
 
 /**
  * Every Redis key and channel the services share (see docs/architecture.md), without the deployment's
@@ -7,16 +8,17 @@ import type { Redis } from 'ioredis';
  * names a script builds itself: those go through `prefixed`/`prefixOf`.
  */
 export const redisKeys = {
-  presenceOnline: 'chat:presence:online',
+  /** The presence contract's keys (presence.ts): written by realtime, read by the users service. */
+  presenceOnline: PRESENCE_KEYS.online,
   /** ZSET nodeId → heartbeat expiry (ms): which realtime nodes are alive. */
   presenceNodes: 'chat:presence:nodes',
   presenceNode: (nodeId: string): string => `chat:presence:node:${nodeId}`,
-  status: 'chat:status',
+  status: PRESENCE_KEYS.status,
   /**
    * ZSET userId → until (ms) of a Busy-until status: the timer every realtime node polls (claimed in one
    * script, so exactly one node switches the user back) and the `statusUntil` the users service shows.
    */
-  statusUntil: 'chat:status-until',
+  statusUntil: PRESENCE_KEYS.statusUntil,
   /** v1 LIST of held payloads; no longer written (see heldMessages). */
   held: (userId: string): string => `chat:held:${userId}`,
   /** HASH `senderId:messageId` → message JSON: what waits for a Busy user (released in creation order). */
@@ -49,14 +51,6 @@ export const redisKeys = {
   typingThrottle: (from: string, to: string): string => `chat:typing:${from}:${to}`,
   rateLimit: (bucket: string, id: string): string => `chat:ratelimit:${bucket}:${id}`,
 } as const;
-
-export type UserStatus = 'Available' | 'Busy';
-export const USER_STATUSES: readonly UserStatus[] = ['Available', 'Busy'];
-
-/** Narrows an arbitrary value to a UserStatus. */
-export function isUserStatus(value: unknown): value is UserStatus {
-  return typeof value === 'string' && (USER_STATUSES as readonly string[]).includes(value);
-}
 
 /** The prefix `redis` puts before every key (the deployment's REDIS_PREFIX; '' by default). */
 export function prefixOf(redis: Redis): string {

@@ -1,7 +1,5 @@
 import { type Connection, type Model, Schema, type Types } from 'mongoose';
-
-export type Gender = 'male' | 'female';
-export const GENDERS: readonly Gender[] = ['male', 'female'];
+import { GENDERS, type Gender } from '../domain/user.js';
 
 /** The stored account. The `event*` fields are this document's outbox entry for `user.registered`. */
 export interface UserDocument {

@@ -1,5 +1,6 @@
+import type { Gender } from '../domain/user.js';
 import { authErrors } from '../errors.js';
-import { type Gender, type UserDocument, type UserModel, usernameKey } from './user.model.js';
+import { type UserDocument, type UserModel, usernameKey } from './user.model.js';
 
 /** An account as the rest of the service sees it: plain object, string id, no password hash. */
 export interface UserRecord {

@@ -1,10 +1,10 @@
 import { newEventEnvelope } from '@chat/shared/events';
-import type { Gender } from '../data-access/user.model.js';
 import type { UserRecord, UserRepository } from '../data-access/user.repository.js';
 import { authErrors } from '../errors.js';
 import { avatarPath } from './avatar.js';
 import { MAX_PASSWORD_BYTES, type PasswordHasher, passwordByteLength } from './password.js';
 import { isCommonPassword } from './password-policy.js';
+import type { Gender } from './user.js';
 
 export interface SignupInput {
   fullName: string;

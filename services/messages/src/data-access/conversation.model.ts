@@ -1,4 +1,5 @@
 import { type Connection, type Model, Schema, type Types } from 'mongoose';
+import { type EmbeddedOutboxFields, embeddedOutboxPaths } from './embedded-outbox.fields.js';
 
 /** What one participant has read: the newest message they marked, and how many peer messages that covers. */
 export interface ReadMark {
@@ -25,7 +26,7 @@ export interface ReadOutboxEvent {
  * One per pair of users; it never grows with its messages (they are their own documents). Per-user maps are
  * keyed by the user's hex id. Written through the driver: the update operators below are the contract.
  */
-export interface ConversationRecord {
+export interface ConversationRecord extends EmbeddedOutboxFields<ReadOutboxEvent> {
   _id: Types.ObjectId;
   /** The two participant ids, sorted and joined with ':'; unique, so a pair has one conversation. */
   pairKey: string;
@@ -39,14 +40,6 @@ export interface ConversationRecord {
   blockedBy?: Types.ObjectId[];
   /** occurredAt of the latest block change applied per blocker, so an older redelivery changes nothing. */
   blockChangedAt?: Record<string, Date>;
-  pendingEvents?: ReadOutboxEvent[];
-  /** Present (true) while pendingEvents holds something: the relay finds its work by equality. */
-  outbox?: true;
-  /** A lower bound of the pending events' `_id`s, to merge this outbox with the messages' in write order. */
-  outboxAt?: Types.ObjectId;
-  /** The relay instance publishing this document's events, until `leaseUntil` (absent: free). */
-  leaseOwner?: string;
-  leaseUntil?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -61,10 +54,7 @@ const conversationSchema = new Schema<ConversationRecord>(
     blockedBy: { type: [Schema.Types.ObjectId] },
     blockChangedAt: { type: Schema.Types.Mixed },
     pendingEvents: { type: [Schema.Types.Mixed] },
-    outbox: { type: Boolean },
-    outboxAt: { type: Schema.Types.ObjectId },
-    leaseOwner: { type: String },
-    leaseUntil: { type: Date },
+    ...embeddedOutboxPaths,
   },
   { collection: 'conversations', versionKey: false, timestamps: true, strict: 'throw', strictQuery: true },
 );

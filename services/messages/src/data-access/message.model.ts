@@ -1,4 +1,5 @@
 import { type Connection, type Model, Schema, type Types } from 'mongoose';
+import { type EmbeddedOutboxFields, embeddedOutboxPaths } from './embedded-outbox.fields.js';
 
 export type MessageRoutingKey = 'message.created' | 'message.updated' | 'message.deleted';
 
@@ -15,7 +16,7 @@ export interface MessageOutboxEvent {
   correlationId?: string;
 }
 
-export interface MessageRecord {
+export interface MessageRecord extends EmbeddedOutboxFields<MessageOutboxEvent> {
   _id: Types.ObjectId;
   conversationId: Types.ObjectId;
   senderId: Types.ObjectId;
@@ -34,14 +35,6 @@ export interface MessageRecord {
   peerSeq?: number;
   editedAt?: Date;
   deletedAt?: Date;
-  pendingEvents?: MessageOutboxEvent[];
-  /** Present (true) while pendingEvents holds something: the relay finds its work by equality. */
-  outbox?: true;
-  /** A lower bound of the pending events' `_id`s (the message `_id` at insert). */
-  outboxAt?: Types.ObjectId;
-  /** The relay instance publishing this document's events, until `leaseUntil` (absent: free). */
-  leaseOwner?: string;
-  leaseUntil?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -71,10 +64,7 @@ const messageSchema = new Schema<MessageRecord>(
     editedAt: { type: Date },
     deletedAt: { type: Date },
     pendingEvents: { type: [outboxEventSchema], default: undefined },
-    outbox: { type: Boolean },
-    outboxAt: { type: Schema.Types.ObjectId },
-    leaseOwner: { type: String },
-    leaseUntil: { type: Date },
+    ...embeddedOutboxPaths,
   },
   { collection: 'messages', versionKey: false, timestamps: true, strict: 'throw', strictQuery: true },
 );

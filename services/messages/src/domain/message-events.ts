@@ -4,7 +4,6 @@ import type {
   MessageDeletedEvent,
   MessageUpdatedEvent,
 } from '@chat/shared/events';
-import type { ReadOutboxEvent } from '../data-access/conversation.model.js';
 import type { StoredMessage } from '../data-access/message.repository.js';
 
 const identityOf = (m: StoredMessage) => ({
@@ -47,14 +46,23 @@ export function messageDeletedEventOf(
   };
 }
 
-export function conversationReadEventOf(conversationId: string, e: ReadOutboxEvent): ConversationReadEvent {
+/** A queued read: `readerId` read the conversation with `peerId` up to message `upTo`. */
+export interface QueuedRead {
+  eventId: string;
+  occurredAt: Date;
+  readerId: string;
+  peerId: string;
+  upTo: string;
+}
+
+export function conversationReadEventOf(conversationId: string, e: QueuedRead): ConversationReadEvent {
   return {
     eventId: e.eventId,
     occurredAt: e.occurredAt.toISOString(),
     conversationId,
-    readerId: e.readerId.toHexString(),
-    peerId: e.peerId.toHexString(),
-    upTo: e.upTo.toHexString(),
+    readerId: e.readerId,
+    peerId: e.peerId,
+    upTo: e.upTo,
     readAt: e.occurredAt.toISOString(),
   };
 }

@@ -1,4 +1,11 @@
-import { prefixed, type Redis, redisKeys } from '@chat/shared/redis';
+import {
+  onlineExpiry,
+  onlineUsers,
+  PRESENCE_KEYS,
+  prefixed,
+  type Redis,
+  redisKeys,
+} from '@chat/shared/redis';
 import type { Admission, AdmissionFact, AdmissionLimits, AdmissionRequest } from '../domain/admission.js';
 import { asStrings, expectOneOf, runScript } from './lua.js';
 
@@ -137,17 +144,23 @@ export interface PresenceStore {
 }
 
 /**
- * Presence in Redis (see docs/architecture.md): `chat:presence:online` scores are expiries, each node keeps
- * a hash of its local counts, and `chat:presence:nodes` tells live nodes from dead ones. Every method is
- * one script, so concurrent nodes agree on who made each online/offline transition.
+ * The writer of the presence contract (`@chat/shared/redis` presence.ts; see docs/architecture.md):
+ * `chat:presence:online` scores are expiries (online ⇔ score ≥ now, the rule every script below applies),
+ * each node keeps a hash of its local counts, and `chat:presence:nodes` tells live nodes from dead ones.
+ * Every method is one script, so concurrent nodes agree on who made each online/offline transition.
  */
 export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs: number }): PresenceStore {
   // The scripts build other nodes' hash names from this (with the deployment's prefix: not a KEYS entry).
   const nodePrefix = prefixed(redis, NODE_PREFIX);
   const nodeKey = redisKeys.presenceNode(opts.nodeId);
-  const keys = [nodeKey, redisKeys.presenceOnline, PRESENCE_NODES_KEY];
+  const keys = [nodeKey, PRESENCE_KEYS.online, PRESENCE_NODES_KEY];
   // The hash outlives the heartbeat so a sweeper can still find it; it expires by itself regardless.
   const hashTtl = opts.ttlMs * 2;
+  // The users' online expiry (the contract's rule) and this node's heartbeat expiry: the same horizon.
+  const expiries = (now: number): [number, number] => {
+    const expiry = onlineExpiry(now, opts.ttlMs);
+    return [expiry, expiry];
+  };
   const flag = async (lua: string, args: Array<string | number>) =>
     (await runScript(redis, lua, keys, args)) === 1;
   return {
@@ -155,15 +168,15 @@ export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs:
       const { userId } = request;
       const admitKeys = [
         ...keys,
-        redisKeys.status,
-        redisKeys.statusUntil,
+        PRESENCE_KEYS.status,
+        PRESENCE_KEYS.statusUntil,
         redisKeys.rateLimit(`${limits.namespace}socket-handshake-ip`, request.client),
         redisKeys.rateLimit(`${limits.namespace}socket-handshake-user`, userId),
         redisKeys.denyList(request.jti),
         redisKeys.tokensRevokedBefore(userId),
       ];
       const args = [
-        ...[userId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, opts.nodeId, nodePrefix],
+        ...[userId, now, ...expiries(now), hashTtl, opts.nodeId, nodePrefix],
         ...[
           limits.windowMs,
           limits.handshakesPerIp,
@@ -193,19 +206,16 @@ export function createPresenceStore(redis: Redis, opts: { nodeId: string; ttlMs:
         cameOnline: parts[1] === 1,
       };
     },
-    connect: (userId, now) =>
-      flag(CONNECT, [userId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, opts.nodeId]),
+    connect: (userId, now) => flag(CONNECT, [userId, now, ...expiries(now), hashTtl, opts.nodeId]),
     disconnect: (userId, now) => flag(DISCONNECT, [userId, now, nodePrefix]),
     async refresh(counts, now) {
       const pairs = [...counts].flat();
-      const args = [opts.nodeId, now, now + opts.ttlMs, now + opts.ttlMs, hashTtl, ...pairs];
+      const args = [opts.nodeId, now, ...expiries(now), hashTtl, ...pairs];
       return asStrings(await runScript(redis, REFRESH, keys, args));
     },
     sweep: async (now) =>
-      asStrings(
-        await runScript(redis, SWEEP, [redisKeys.presenceOnline, PRESENCE_NODES_KEY], [now, nodePrefix]),
-      ),
+      asStrings(await runScript(redis, SWEEP, [PRESENCE_KEYS.online, PRESENCE_NODES_KEY], [now, nodePrefix])),
     leave: async (now) => asStrings(await runScript(redis, LEAVE, keys, [opts.nodeId, now, nodePrefix])),
-    onlineUsers: (now) => redis.zrangebyscore(redisKeys.presenceOnline, now, '+inf'),
+    onlineUsers: (now) => onlineUsers(redis, now),
   };
 }

@@ -1,4 +1,4 @@
-import { type Redis, redisKeys, type UserStatus } from '@chat/shared/redis';
+import { busyUntilFrom, PRESENCE_KEYS, type Redis, statusFrom, type UserStatus } from '@chat/shared/redis';
 
 export interface StatusOf {
   status: UserStatus;
@@ -25,31 +25,28 @@ export interface StatusStore {
 }
 
 /**
- * `chat:status` (HASH userId → Available/Busy) and `chat:status-until` (ZSET userId → until ms, the timer
- * every node polls). Switching to Available goes through the held store, which also clears the timer.
+ * The status half of the presence contract (`@chat/shared/redis` presence.ts): `chat:status` and
+ * `chat:status-until`, the timer every node polls. Switching to Available goes through the held store,
+ * which also clears the timer.
  */
 export function createStatusStore(redis: Redis): StatusStore {
   return {
     async setBusy(userId, until) {
-      const step = redis.multi().hset(redisKeys.status, userId, 'Busy');
-      if (until === null) step.zrem(redisKeys.statusUntil, userId);
-      else step.zadd(redisKeys.statusUntil, until, userId);
+      const step = redis.multi().hset(PRESENCE_KEYS.status, userId, 'Busy');
+      if (until === null) step.zrem(PRESENCE_KEYS.statusUntil, userId);
+      else step.zadd(PRESENCE_KEYS.statusUntil, until, userId);
       await step.exec();
     },
     async statusOf(userIds) {
       const result = new Map<string, StatusOf>();
       if (userIds.length === 0) return result;
       const [values, untils] = await Promise.all([
-        redis.hmget(redisKeys.status, ...userIds),
-        redis.zmscore(redisKeys.statusUntil, ...userIds),
+        redis.hmget(PRESENCE_KEYS.status, ...userIds),
+        redis.zmscore(PRESENCE_KEYS.statusUntil, ...userIds),
       ]);
       userIds.forEach((id, i) => {
-        const busy = values[i] === 'Busy';
-        const until = untils[i];
-        result.set(id, {
-          status: busy ? 'Busy' : 'Available',
-          until: busy && until ? Number(until) : null,
-        });
+        const status = statusFrom(values[i]);
+        result.set(id, { status, until: busyUntilFrom(status, untils[i]) });
       });
       return result;
     },
@@ -58,8 +55,8 @@ export function createStatusStore(redis: Redis): StatusStore {
         .multi()
         .set(counterKey, '0', 'PX', windowMs, 'NX')
         .incr(counterKey)
-        .hget(redisKeys.status, userId)
-        .zscore(redisKeys.statusUntil, userId)
+        .hget(PRESENCE_KEYS.status, userId)
+        .zscore(PRESENCE_KEYS.statusUntil, userId)
         .exec();
       if (!replies) throw new Error('status change step was aborted');
       for (const [err] of replies) if (err) throw err;
@@ -69,12 +66,9 @@ export function createStatusStore(redis: Redis): StatusStore {
         [null, string | null],
         [null, string | null],
       ];
-      const busy = status === 'Busy';
-      return {
-        count,
-        current: { status: busy ? 'Busy' : 'Available', until: busy && until ? Number(until) : null },
-      };
+      const current = statusFrom(status);
+      return { count, current: { status: current, until: busyUntilFrom(current, until) } };
     },
-    dueUsers: (now, limit) => redis.zrangebyscore(redisKeys.statusUntil, '-inf', now, 'LIMIT', 0, limit),
+    dueUsers: (now, limit) => redis.zrangebyscore(PRESENCE_KEYS.statusUntil, '-inf', now, 'LIMIT', 0, limit),
   };
 }

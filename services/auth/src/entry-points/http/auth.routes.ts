@@ -9,6 +9,7 @@ import { login } from '../../domain/login.js';
 import { type LogoutDeps, logout, logoutEverywhere } from '../../domain/logout.js';
 import type { SignupDeps } from '../../domain/signup.js';
 import { signup } from '../../domain/signup.js';
+import { authInputCodes } from '../../errors.js';
 
 export interface AuthRoutesDeps extends SignupDeps, LogoutDeps {
   config: Pick<Config, 'NODE_ENV' | 'JWT_SECRET' | 'INTERNAL_TOKEN_SECRET'>;
@@ -33,14 +34,14 @@ export function createAuthRouter(deps: AuthRoutesDeps): Router {
   const router = Router();
 
   router.post('/signup', async (req, res) => {
-    const input = validate(signupBody, req.body);
+    const input = validate(signupBody, req.body, authInputCodes.body);
     const user = await signup(input, deps);
     await startSession(res, user._id);
     res.status(201).json(publicUser(user));
   });
 
   router.post('/login', async (req, res) => {
-    const input = validate(loginBody, req.body);
+    const input = validate(loginBody, req.body, authInputCodes.body);
     const user = await login(input, deps);
     await startSession(res, user._id);
     res.status(200).json(publicUser(user));

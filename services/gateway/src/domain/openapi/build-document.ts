@@ -4,8 +4,8 @@ import { API_ROUTES, NAMED_REPLIES } from './api-routes.js';
 import { inputSchema, type JsonSchema, outputSchemas } from './json-schemas.js';
 
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
-  400: 'Invalid input',
-  401: 'No valid session (missing, invalid or revoked `jwt` cookie)',
+  400: 'Invalid input: `<SERVICE>.INVALID_BODY`, `.INVALID_ID`, `.INVALID_QUERY`, or a rule of the route',
+  401: 'No valid session: `AUTH.NO_TOKEN` (no `jwt` cookie) or `AUTH.INVALID_TOKEN` (invalid or revoked)',
   403: 'Refused: foreign Origin, not your message, or one of you blocked the other',
   404: 'Not found',
   409: 'Conflicts with the current state',
@@ -100,7 +100,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES): 
       title: 'Chat API',
       version: '2.0.0',
       description:
-        'Every call goes through the gateway. Errors are `{error, code?}`. Sign up or log in to get the `jwt` cookie.',
+        'Every call goes through the gateway. Errors are `{error, code?}`: `error` a message for people, `code` a stable `<SERVICE>.<REASON>`. Sign up or log in to get the `jwt` cookie.',
     },
     servers: [{ url: '/' }],
     tags: ['auth', 'users', 'messages', 'conversations', 'health'].map((name) => ({ name })),

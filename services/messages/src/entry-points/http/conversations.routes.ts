@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import type { ConversationRepository } from '../../data-access/conversation.repository.js';
 import type { MessageRepository } from '../../data-access/message.repository.js';
 import { listConversations } from '../../domain/list-conversations.js';
+import { messagesInputCodes } from '../../errors.js';
 import { callerIdOf } from './caller.js';
 import { toMessageReply } from './message-reply.js';
 
@@ -14,7 +15,7 @@ export function mountConversationsRoutes(
 ): void {
   app.get('/api/conversations', requireCaller(deps.internalTokenSecret), async (req, res) => {
     const callerId = callerIdOf(res);
-    const page = validate(conversationsQuery, req.query, 'MESSAGES.INVALID_QUERY');
+    const page = validate(conversationsQuery, req.query, messagesInputCodes.query);
     const summaries = await listConversations(deps, callerId, page);
     res.json(summaries.map((s) => ({ ...s, lastMessage: toMessageReply(s.lastMessage) })));
   });

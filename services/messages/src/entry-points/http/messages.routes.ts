@@ -18,6 +18,7 @@ import { getHistory } from '../../domain/get-history.js';
 import type { KeyedSerializer } from '../../domain/keyed-serializer.js';
 import { readConversation } from '../../domain/read-conversation.js';
 import { sendMessage } from '../../domain/send-message.js';
+import { messagesInputCodes } from '../../errors.js';
 import { callerIdOf } from './caller.js';
 import { toMessageReply } from './message-reply.js';
 
@@ -39,11 +40,11 @@ export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): voi
 
   app.post('/api/messages/send/:id', authenticated, async (req, res) => {
     const senderId = callerIdOf(res);
-    const receiverId = validate(objectId, req.params.id, 'MESSAGES.INVALID_ID');
+    const receiverId = validate(objectId, req.params.id, messagesInputCodes.id);
     const key = req.get('idempotency-key');
     const idempotency =
-      key === undefined ? undefined : validate(idempotencyKeyHeader, key, 'MESSAGES.INVALID_IDEMPOTENCY_KEY');
-    const { message } = validate(sendMessageBody, req.body, 'MESSAGES.INVALID_BODY');
+      key === undefined ? undefined : validate(idempotencyKeyHeader, key, messagesInputCodes.idempotencyKey);
+    const { message } = validate(sendMessageBody, req.body, messagesInputCodes.body);
     const stored = await sendMessage(sendDeps, {
       senderId,
       receiverId,
@@ -55,29 +56,29 @@ export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): voi
 
   app.post('/api/messages/read/:peerId', authenticated, async (req, res) => {
     const readerId = callerIdOf(res);
-    const peerId = validate(objectId, req.params.peerId, 'MESSAGES.INVALID_ID');
-    const { upTo } = validate(readConversationBody, req.body, 'MESSAGES.INVALID_BODY');
+    const peerId = validate(objectId, req.params.peerId, messagesInputCodes.id);
+    const { upTo } = validate(readConversationBody, req.body, messagesInputCodes.body);
     res.json(await readConversation(deps, { readerId, peerId, upTo }));
   });
 
   app.get('/api/messages/:id', authenticated, async (req, res) => {
     const callerId = callerIdOf(res);
-    const otherId = validate(objectId, req.params.id, 'MESSAGES.INVALID_ID');
-    const page = validate(historyQuery, req.query, 'MESSAGES.INVALID_QUERY');
+    const otherId = validate(objectId, req.params.id, messagesInputCodes.id);
+    const page = validate(historyQuery, req.query, messagesInputCodes.query);
     const history = await getHistory(deps, callerId, otherId, page);
     res.json(history.map(toMessageReply));
   });
 
   app.patch('/api/messages/:messageId', authenticated, async (req, res) => {
     const callerId = callerIdOf(res);
-    const messageId = validate(objectId, req.params.messageId, 'MESSAGES.INVALID_ID');
-    const { message } = validate(editMessageBody, req.body, 'MESSAGES.INVALID_BODY');
+    const messageId = validate(objectId, req.params.messageId, messagesInputCodes.id);
+    const { message } = validate(editMessageBody, req.body, messagesInputCodes.body);
     res.json(toMessageReply(await editMessage(deps, { callerId, messageId, text: message })));
   });
 
   app.delete('/api/messages/:messageId', authenticated, async (req, res) => {
     const callerId = callerIdOf(res);
-    const messageId = validate(objectId, req.params.messageId, 'MESSAGES.INVALID_ID');
+    const messageId = validate(objectId, req.params.messageId, messagesInputCodes.id);
     const deleted = await deleteMessage(deps, { callerId, messageId });
     res.json({ ...deleted, deletedAt: deleted.deletedAt.toISOString() });
   });

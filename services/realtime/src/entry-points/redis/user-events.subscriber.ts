@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@chat/shared/logger';
 import { prefixed, type Redis } from '@chat/shared/redis';
-import { userRoom } from '@chat/shared/sockets';
 import { z } from 'zod';
 import { USER_EVENTS_CHANNEL } from '../../data-access/user-events.js';
 import { USER_EVENTS, type UserEvent } from '../../domain/user-emit.js';
 import type { RealtimeServer } from '../socket/io.server.js';
+import { userRoom } from '../socket/rooms.js';
 
 export interface UserEventsSubscriber {
   /** Resolves once this node has relayed every emit published before the call (gives up after 2 s). */

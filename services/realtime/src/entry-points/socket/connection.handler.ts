@@ -1,5 +1,4 @@
 import type { Logger } from '@chat/shared/logger';
-import { jtiRoom, userRoom } from '@chat/shared/sockets';
 import type { RelationsStore } from '../../data-access/relations.store.js';
 import type { UserSeqStore } from '../../data-access/user-seq.store.js';
 import { type Greeting, greetingStatuses } from '../../domain/admission.js';
@@ -10,6 +9,7 @@ import type { RealtimeMetrics } from '../../metrics.js';
 import type { Admitted } from './auth.middleware.js';
 import type { RealtimeSocket } from './io.server.js';
 import { limitEventRate } from './rate-limit.middleware.js';
+import { jtiRoom, userRoom } from './rooms.js';
 import { handleSetStatus } from './set-status.handler.js';
 import { handleSync } from './sync.handler.js';
 import { handleTyping } from './typing.handler.js';

@@ -6,10 +6,10 @@ import type {
   ServerToClientEvents,
   SocketData,
 } from '@chat/shared/sockets';
-import { jtiRoom, userRoom } from '@chat/shared/sockets';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { Notifier } from '../../domain/notifier.js';
+import { jtiRoom, userRoom } from './rooms.js';
 
 export type RealtimeServer = Server<
   ClientToServerEvents,

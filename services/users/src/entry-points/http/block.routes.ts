@@ -3,6 +3,7 @@ import { requireCaller } from '@chat/shared/auth';
 import { validate } from '@chat/shared/http';
 import type { Express, Request, Response } from 'express';
 import { type SetBlockDeps, setBlock } from '../../domain/set-block.js';
+import { usersInputCodes } from '../../errors.js';
 import { callerIdOf } from './caller.js';
 
 export interface BlockRoutesDeps extends SetBlockDeps {
@@ -12,7 +13,7 @@ export interface BlockRoutesDeps extends SetBlockDeps {
 export function mountBlockRoutes(app: Express, deps: BlockRoutesDeps): void {
   const answer = (blocked: boolean) => async (req: Request, res: Response) => {
     const callerId = callerIdOf(res);
-    const targetId = validate(objectId, req.params.id, 'USERS.INVALID_ID');
+    const targetId = validate(objectId, req.params.id, usersInputCodes.id);
     const result = await setBlock(deps, callerId, targetId, blocked);
     const reply: BlockReply = { userId: result.userId, blocked: result.blocked };
     res.json(reply);

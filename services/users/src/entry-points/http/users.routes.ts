@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import type { BlockRepository } from '../../data-access/block.repository.js';
 import type { UserRepository } from '../../data-access/user.repository.js';
 import { listUsers, type PresenceReader } from '../../domain/list-users.js';
+import { usersInputCodes } from '../../errors.js';
 import { callerIdOf } from './caller.js';
 
 export interface UsersRoutesDeps {
@@ -17,7 +18,7 @@ export interface UsersRoutesDeps {
 export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
   app.get('/api/users', requireCaller(deps.internalTokenSecret), async (req, res) => {
     const userId = callerIdOf(res);
-    const { q, after, limit } = validate(listUsersQuery, req.query, 'USERS.INVALID_QUERY');
+    const { q, after, limit } = validate(listUsersQuery, req.query, usersInputCodes.query);
     // A full page means there may be more: the client asks again with `after` = the last user's _id.
     const users = await listUsers(deps, userId, { search: q || undefined, after, limit });
     const reply: UserListItem[] = users.map((u) => ({

@@ -1,16 +1,16 @@
 import type { RoutingKey } from '@chat/shared/events';
 import type { OutboxEntry, OutboxStore } from '@chat/shared/messaging';
-import type { ConversationRecord } from '../data-access/conversation.model.js';
-import type { MessageRecord } from '../data-access/message.model.js';
-import { type StoredMessage, toStoredMessage } from '../data-access/message.repository.js';
-import type { EmbeddedOutbox, MessageOutbox } from '../data-access/outbox.repository.js';
 import {
   conversationReadEventOf,
   messageCreatedEventOf,
   messageDeletedEventOf,
   messageUpdatedEventOf,
-} from './message-events.js';
-import type { ReadOutboxWatch } from './read-outbox-watch.js';
+} from '../domain/message-events.js';
+import type { ReadOutboxWatch } from '../domain/read-outbox-watch.js';
+import type { ConversationRecord } from './conversation.model.js';
+import type { MessageRecord } from './message.model.js';
+import { type StoredMessage, toStoredMessage } from './message.repository.js';
+import type { EmbeddedOutbox, MessageOutbox } from './outbox.repository.js';
 
 type Source = 'm' | 'c';
 /** An outbox event ready to publish, or one made obsolete by a later delete (settled without publishing). */
@@ -53,7 +53,13 @@ function readCandidates(doc: ConversationRecord): Candidate[] {
     key: e._id.toHexString(),
     routingKey: e.routingKey,
     correlationId: e.correlationId,
-    payload: conversationReadEventOf(conversationId, e),
+    payload: conversationReadEventOf(conversationId, {
+      eventId: e.eventId,
+      occurredAt: e.occurredAt,
+      readerId: e.readerId.toHexString(),
+      peerId: e.peerId.toHexString(),
+      upTo: e.upTo.toHexString(),
+    }),
   }));
 }
 

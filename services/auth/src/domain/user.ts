@@ -1,0 +1,2 @@
+export type Gender = 'male' | 'female';
+export const GENDERS: readonly Gender[] = ['male', 'female'];
