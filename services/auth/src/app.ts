@@ -33,14 +33,12 @@ async function connectDependencies(
   overrides: AppOverrides,
   onClose: (closer: Closer) => void,
 ) {
-  const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-  onClose(() => connection.close());
+  const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB, onClose);
   const userModel = createUserModel(connection);
   // The unique username index must exist before the first signup, or a race could create two accounts.
   await userModel.init();
 
-  const redis = createRedis(config.REDIS_URL, { logger, name: 'auth', prefix: config.REDIS_PREFIX });
-  onClose(() => redis.quit().catch(() => redis.disconnect()));
+  const redis = createRedis(config.REDIS_URL, { logger, name: 'auth', prefix: config.REDIS_PREFIX, onClose });
   const { broker, relay } = startPublishingBroker({
     broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'auth' },
     store: createUserOutboxStore(userModel),

@@ -55,8 +55,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     port: config.PORT,
     host: config.HOST,
     async build(onClose) {
-      const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-      onClose(() => connection.close());
+      const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB, onClose);
       const models = [
         registerKnownUserModel(connection),
         registerConversationModel(connection),

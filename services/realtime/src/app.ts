@@ -7,7 +7,7 @@ import {
 } from '@chat/shared/http';
 import { createLogger, type Logger } from '@chat/shared/logger';
 import { type Broker, brokerReadiness, type Consumer, createBroker } from '@chat/shared/messaging';
-import { adapterChannelPrefix, pingRedis, type Redis } from '@chat/shared/redis';
+import { adapterChannelPrefix, closeRedis, pingRedis, type Redis } from '@chat/shared/redis';
 import type { Config } from './config.js';
 import { createStatusStore } from './data-access/status.store.js';
 import type { PresenceTracker } from './domain/presence.js';
@@ -139,7 +139,7 @@ async function buildNode(
   let draining = false;
   const redisClients = await connectRedis(config, logger);
   const [redis, pub, sub, revocationRedis] = redisClients;
-  onClose(() => Promise.all(redisClients.map((client) => client.quit())));
+  onClose(() => Promise.all(redisClients.map(closeRedis)));
   const name = `realtime-${config.NODE_ID}`;
   const broker = createBroker({ url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name });
   onClose(() => broker.close());

@@ -43,8 +43,7 @@ async function connectDependencies(
   overrides: AppOverrides,
   onClose: (closer: Closer) => void,
 ) {
-  const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-  onClose(() => connection.close());
+  const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB, onClose);
   const userModel = registerUserModel(connection);
   const blockModel = registerBlockModel(connection);
   // The pair's unique index must exist before the first block, or two racing first blocks could both insert.
@@ -52,8 +51,12 @@ async function connectDependencies(
   const users = createUserRepository(userModel);
   // Users stored before prefix search existed get their terms before the directory is served.
   await backfillSearchTerms(users);
-  const redis = createRedis(config.REDIS_URL, { logger, name: 'users', prefix: config.REDIS_PREFIX });
-  onClose(() => redis.quit().catch(() => redis.disconnect()));
+  const redis = createRedis(config.REDIS_URL, {
+    logger,
+    name: 'users',
+    prefix: config.REDIS_PREFIX,
+    onClose,
+  });
   const { broker, relay } = startPublishingBroker({
     broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'users' },
     store: createBlockOutboxStore(blockModel),

@@ -4,14 +4,19 @@ import mongoose, { type Connection } from 'mongoose';
  * Open a service's own mongoose connection (never the global one) to database `dbName`. Filters are
  * sanitized: `{ $gt: '' }` in place of a value is wrapped in `$eq` (and fails to cast) instead of matching
  * everything — a second line behind the schema validation every route does at the edge. Models set
- * `strictQuery` in their schema options.
+ * `strictQuery` in their schema options. `onClose` registers the connection's close with the owner's shutdown.
  */
-export async function connectMongo(url: string, dbName: string): Promise<Connection> {
+export async function connectMongo(
+  url: string,
+  dbName: string,
+  onClose?: (closer: () => Promise<void>) => void,
+): Promise<Connection> {
   const connection = mongoose.createConnection(url, {
     dbName,
     sanitizeFilter: true,
     serverSelectionTimeoutMS: 10_000,
   });
+  onClose?.(() => connection.close());
   await connection.asPromise();
   return connection;
 }

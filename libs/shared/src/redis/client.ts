@@ -11,7 +11,14 @@ const MAX_BACKOFF_MS = 5_000;
  */
 export function createRedis(
   url: string,
-  opts: { logger: Logger; name: string; lazy?: boolean; prefix?: string },
+  opts: {
+    logger: Logger;
+    name: string;
+    lazy?: boolean;
+    prefix?: string;
+    /** Registers the client's close ({@link closeRedis}) with the owner's shutdown. */
+    onClose?: (closer: () => Promise<void>) => void;
+  },
 ): Redis {
   const log = opts.logger.child({ redis: opts.name });
   const redis = new Redis(url, {
@@ -34,7 +41,13 @@ export function createRedis(
     healthy = false;
     log.error({ err }, 'redis error');
   });
+  opts.onClose?.(() => closeRedis(redis));
   return redis;
+}
+
+/** QUIT (replies already asked for still arrive), or a plain disconnect when Redis cannot answer it. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  await redis.quit().catch(() => redis.disconnect());
 }
 
 /** Readiness check: resolves when Redis answers PING within `timeoutMs`, throws otherwise. */

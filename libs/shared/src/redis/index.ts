@@ -1,5 +1,5 @@
 export type { Redis } from 'ioredis';
-export { createRedis, pingRedis } from './client.js';
+export { closeRedis, createRedis, pingRedis } from './client.js';
 export { adapterChannelPrefix, prefixed, prefixOf, redisKeys } from './keys.js';
 export {
   busyUntilFrom,
