@@ -1,12 +1,5 @@
-import { loadConfigOrExit } from '@chat/shared/config';
-import { installShutdown } from '@chat/shared/http';
-import { createLogger } from '@chat/shared/logger';
+import { runService } from '@chat/shared/http';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 
-const config = loadConfigOrExit('users', configSchema);
-const logger = createLogger({ service: 'users', level: config.LOG_LEVEL });
-const app = createApp(config, { logger });
-const { url } = await app.start();
-logger.info({ url }, 'users service ready');
-installShutdown(() => app.stop(), logger);
+await runService('users', configSchema, createApp);
