@@ -10,14 +10,11 @@ import { runLoad, type SendRecord } from '../src/load.js';
 import { report } from '../src/report.js';
 import {
   allEventsArrived,
-  connectAll,
   counts,
   deletedIds,
   errorSample,
   expectClean,
   mutator,
-  pairsOf,
-  signUpMany,
   useFaultStack,
   waitFor,
 } from './support.js';
@@ -51,17 +48,9 @@ async function allPushed(sends: SendRecord[], timeoutMs: number, skip = new Set<
   return last;
 }
 
-/** `n` sender → receiver pairs with the receivers connected (and the senders too, `withSenders`). */
-async function usersAndSockets(prefix: string, n: number, withSenders = false) {
-  const senders = await signUpMany(run.stack.url, `${prefix}s`, n);
-  const receivers = await signUpMany(run.stack.url, `${prefix}r`, n);
-  run.clients = await connectAll(run.stack.url, withSenders ? [...receivers, ...senders] : receivers);
-  return pairsOf(senders, receivers);
-}
-
 describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with reads, edits and deletes', () => {
   test('every 201 is stored once, published within 30 s of recovery, and pushed once to every recipient; every read, edit and delete reaches both parties once', async () => {
-    const pairs = await usersAndSockets('bc', 10, true);
+    const pairs = await run.usersAndSockets('bc', 10, true);
     const mutations = mutator(run.stack.url);
     let restoredAt = 0;
     let restored = Promise.resolve();
@@ -113,7 +102,7 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with rea
 onDefaultShapeOnly(() => {
   describe('scenario 2: the messages service SIGKILLed after storing, before publishing', () => {
     test('after a restart every stored message is published, and none is left unpublished', async () => {
-      const pairs = await usersAndSockets('mk', 5);
+      const pairs = await run.usersAndSockets('mk', 5);
       run.stack.proxies.amqp.cut();
       const sends = await runLoad({ baseUrl: run.stack.url, pairs, total: 50, perSecond: 50 });
       await run.stack.kill('messages');
@@ -147,7 +136,7 @@ onDefaultShapeOnly(() => {
 onDefaultShapeOnly(() => {
   describe('scenario 4: poison events on the realtime queue', () => {
     test('are dead-lettered while the valid events around them keep flowing', async () => {
-      const pairs = await usersAndSockets('po', 5);
+      const pairs = await run.usersAndSockets('po', 5);
       const amqpUrl = run.stack.proxies.amqp.urlFor(testEnv().amqpUrl);
       const poison = [
         Buffer.from('{ not json'),

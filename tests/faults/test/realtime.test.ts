@@ -37,14 +37,6 @@ afterAll(() => {
   redis?.disconnect();
 });
 
-/** `n` sender → receiver pairs with the receivers connected (and the senders too, `withSenders`). */
-async function usersAndSockets(prefix: string, n: number, withSenders = false) {
-  const senders = await signUpMany(run.stack.url, `${prefix}s`, n);
-  const receivers = await signUpMany(run.stack.url, `${prefix}r`, n);
-  run.clients = await connectAll(run.stack.url, withSenders ? [...receivers, ...senders] : receivers);
-  return pairsOf(senders, receivers);
-}
-
 /** Ids of the users holding a socket on realtime node `name`, from that node's presence hash. */
 async function usersOn(name: string): Promise<Set<string>> {
   const nodeId = run.stack.stack.service(name).spec.env.NODE_ID ?? '';
@@ -156,7 +148,7 @@ onDefaultShapeOnly(() => {
 onDefaultShapeOnly(() => {
   describe('scenario 5: Redis cut for 10 s with sockets on both realtime nodes', () => {
     test('no process crashes, delivery resumes within 5 s, and messages sent meanwhile are not lost', async () => {
-      const pairs = await usersAndSockets('rc', 100);
+      const pairs = await run.usersAndSockets('rc', 100);
       const [onOne, onTwo] = [await usersOn('realtime-1'), await usersOn('realtime-2')];
       expect(onOne.size).toBeGreaterThan(0);
       expect(onTwo.size).toBeGreaterThan(0);
@@ -201,8 +193,8 @@ onDefaultShapeOnly(() => {
 });
 
 describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits and deletes in flight', () => {
-  test('the queues drain on the other node, no socket gets a message or event twice, connected ones miss none, run.clients reconnect within 10 s', async () => {
-    const pairs = await usersAndSockets('rk', 20, true);
+  test('the queues drain on the other node, no socket gets a message or event twice, connected ones miss none, clients reconnect within 10 s', async () => {
+    const pairs = await run.usersAndSockets('rk', 20, true);
     const onKilled = await usersOn('realtime-1');
     expect(onKilled.size).toBeGreaterThan(0);
     expect(onKilled.size).toBeLessThan(run.clients.length);
@@ -230,7 +222,7 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
     const stayed = run.clients.filter((c) => !onKilled.has(c.user._id));
     await waitFor(() => moved.every((c) => c.connectedAt.some((t) => t > killedAt)), {
       timeoutMs: 10_000,
-      message: "the killed node's run.clients did not reconnect within 10 s",
+      message: "the killed node's clients did not reconnect within 10 s",
     });
     const reconnectMs = Math.max(
       ...moved.map((c) => (c.connectedAt.find((t) => t > killedAt) ?? 0) - killedAt),
@@ -238,7 +230,7 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
     await allPushed(sends, stayed, 20_000, deletedIds(mutated));
     await allEventsArrived(mutated, stayed, 20_000);
     const left = await queuesLeft();
-    // The moved run.clients were offline for a moment: what they missed live, they read from the history.
+    // The moved clients were offline for a moment: what they missed live, they read from the history.
     const verdict = await check({
       baseUrl: run.stack.url,
       sends,
@@ -268,7 +260,7 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
 /** Waits until the realtime queues of every kind of event are empty; answers what they still hold. */
 async function queuesLeft(): Promise<number> {
   const names = brokerNames(run.stack.namespace);
-  // The one delivery queue, or its shards when the run.stack splits message.created (DELIVERY_QUEUES).
+  // The one delivery queue, or its shards when the stack splits message.created (DELIVERY_QUEUES).
   const shards = Number(run.stack.env.DELIVERY_QUEUES ?? '1');
   const delivery =
     shards > 1

@@ -17,6 +17,11 @@ export interface FaultStackRun {
   readonly stack: FaultStack;
   /** The current test's sockets: closed after each test. */
   clients: ChatClient[];
+  /**
+   * `n` fresh sender → receiver pairs, with the receivers' sockets (and the senders' too, `withSenders`) as
+   * the current test's `clients`.
+   */
+  usersAndSockets(prefix: string, n: number, withSenders?: boolean): Promise<Array<[User, User]>>;
 }
 
 /**
@@ -31,6 +36,12 @@ export function useFaultStack(opts: Omit<FaultStackOptions, 'infra'> = {}): Faul
       return stack;
     },
     clients: [],
+    async usersAndSockets(prefix, n, withSenders = false) {
+      const senders = await signUpMany(run.stack.url, `${prefix}s`, n);
+      const receivers = await signUpMany(run.stack.url, `${prefix}r`, n);
+      run.clients = await connectAll(run.stack.url, withSenders ? [...receivers, ...senders] : receivers);
+      return pairsOf(senders, receivers);
+    },
   };
   beforeAll(async () => {
     stack = await startStackForTest(opts);
