@@ -1,5 +1,5 @@
 import { userRegisteredEvent } from '@chat/shared/events';
-import { collectEvents, type EventCollector, testEnv, waitFor } from '@chat/shared/testing';
+import { collectEvents, type EventCollector, startTcpProxy, testEnv, waitFor } from '@chat/shared/testing';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -11,7 +11,6 @@ import {
   type RunningAuth,
   startAuth,
 } from './support/auth-app.js';
-import { createTcpProxy } from './support/tcp-proxy.js';
 
 let collector: EventCollector<'user.registered'>;
 
@@ -40,15 +39,12 @@ async function storedOutboxState(auth: RunningAuth, id: string) {
   }
 }
 
-/** The test broker's URL with its address swapped for `port` on localhost. */
-function amqpUrlOnPort(port: number): string {
+/** A proxy to the test broker, cut from the start: to whoever connects through it, the broker is down. */
+async function cutBrokerProxy() {
   const url = new URL(testEnv().amqpUrl);
-  return `amqp://${url.username}:${url.password}@127.0.0.1:${port}${url.pathname}`;
-}
-
-function brokerTarget(): { host: string; port: number } {
-  const url = new URL(testEnv().amqpUrl);
-  return { host: url.hostname, port: Number(url.port || 5672) };
+  const proxy = await startTcpProxy(url.hostname, Number(url.port || 5672));
+  proxy.cut();
+  return proxy;
 }
 
 describe('user.registered', () => {
@@ -83,8 +79,8 @@ describe('user.registered', () => {
 
 describe('user.registered outbox', () => {
   test('a signup while RabbitMQ is unreachable succeeds, and its event goes out once the broker is back', async () => {
-    const proxy = await createTcpProxy(brokerTarget());
-    const auth = await startAuth({ AMQP_URL: amqpUrlOnPort(proxy.port) });
+    const proxy = await cutBrokerProxy();
+    const auth = await startAuth({ AMQP_URL: proxy.urlFor(testEnv().amqpUrl) });
     try {
       const user = await signupOn(auth);
       const ready = await fetch(`${auth.url}/readyz`);
@@ -94,7 +90,7 @@ describe('user.registered outbox', () => {
       expect(before.pending).toBe(true);
       expect(collector.events.some((e) => e.user._id === user._id)).toBe(false);
 
-      await proxy.up();
+      proxy.restore();
 
       const event = await collector.waitForEvent((e) => e.user._id === user._id, 20_000);
       expect(event.eventId).toBe(before.eventId);
@@ -109,8 +105,8 @@ describe('user.registered outbox', () => {
   }, 45_000);
 
   test('an event stored while the broker was down survives a restart and is sent by the next instance', async () => {
-    const proxy = await createTcpProxy(brokerTarget()); // never brought up: a closed port
-    const first = await startAuth({ AMQP_URL: amqpUrlOnPort(proxy.port) });
+    const proxy = await cutBrokerProxy(); // never restored
+    const first = await startAuth({ AMQP_URL: proxy.urlFor(testEnv().amqpUrl) });
     let user: PublicUser;
     try {
       user = await signupOn(first);

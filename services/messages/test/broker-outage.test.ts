@@ -62,7 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await events?.close();
-  await proxy?.restore();
+  proxy?.restore();
   await t?.close();
   await proxy?.close();
 });
@@ -74,7 +74,7 @@ describe('message.created through the outbox', () => {
     await waitFor(async () => (await fetch(`${t.url}/readyz`)).status === 200, { message: 'never ready' });
 
     const before = await sendMany(alice, bob, 50, 0);
-    await proxy.cut();
+    proxy.cut();
     await waitFor(async () => (await fetch(`${t.url}/readyz`)).status === 503, {
       message: 'still ready after cut',
     });
@@ -89,7 +89,7 @@ describe('message.created through the outbox', () => {
       150,
     );
 
-    await proxy.restore();
+    proxy.restore();
     const mine = () => events.events.filter((e) => e.message.senderId === alice);
     await waitFor(() => new Set(mine().map((e) => e.message._id)).size >= 200, {
       timeoutMs: 30_000,
@@ -109,8 +109,8 @@ describe('message.created through the outbox', () => {
     await first.close();
     if (!alice || !bob) throw new Error('fixtures');
 
-    // Nothing listens on the cut proxy's port: this instance never reaches a broker.
-    await proxy.cut();
+    // The cut proxy resets every connection: this instance never reaches a broker.
+    proxy.cut();
     const offline = await startTestApp({
       dbName: first.dbName,
       amqpUrl: `amqp://guest:guest@127.0.0.1:${proxy.port}`,
@@ -139,7 +139,7 @@ describe('message.created through the outbox', () => {
   }, 60_000);
 
   test('edits, deletes and reads made while the broker is down are published after it is back, in write order', async () => {
-    await proxy.restore();
+    proxy.restore();
     await waitFor(async () => (await fetch(`${t.url}/readyz`)).status === 200, {
       timeoutMs: 15_000,
       message: 'never ready again',
@@ -152,7 +152,7 @@ describe('message.created through the outbox', () => {
       await waitFor(
         async () => (await t.db.collection('messages').findOne({ _id: new ObjectId(m0._id) }))?.publishedAt,
       );
-      await proxy.cut();
+      proxy.cut();
       const m1 = await sendOk(t, alice, bob, 'typo');
       await editOk(t, alice, m1._id, 'fixed');
       const m2 = await sendOk(t, bob, alice, 'reply');
@@ -161,7 +161,7 @@ describe('message.created through the outbox', () => {
       const pendingReads = await t.db.collection('conversations').countDocuments({ outbox: true });
       expect(pendingReads).toBe(1);
 
-      await proxy.restore();
+      proxy.restore();
       const mine = () =>
         recorder.seen.filter((s) => {
           const message = s.event.message as { conversationId?: string } | undefined;

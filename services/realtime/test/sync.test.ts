@@ -1,7 +1,7 @@
 import { createLogger } from '@chat/shared/logger';
 import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
 import { compareSeq, type SyncAck, type SyncedEvent } from '@chat/shared/sockets';
-import { testEnv, waitFor } from '@chat/shared/testing';
+import { asSyncedEvent, testEnv, waitFor } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
 import { deletedEvent, readEvent, updatedEvent } from './support/events.js';
@@ -29,20 +29,9 @@ afterAll(async () => {
   redis?.disconnect();
 });
 
-const SEQUENCED = [
-  'newMessage',
-  'messageUpdated',
-  'messageDeleted',
-  'messagesRead',
-  'messageDelivery',
-  'heldSummary',
-];
-
 /** The recorded events a socket received live, as `{event, data}` (data with its seq). */
 function sequenced(client: TestClient): SyncedEvent[] {
-  return client.received
-    .filter((r) => SEQUENCED.includes(r.event))
-    .map((r) => ({ event: r.event as SyncedEvent['event'], data: r.args[0] }));
+  return client.received.flatMap((r) => asSyncedEvent(r.event, r.args[0]) ?? []);
 }
 
 const seqOf = (event: SyncedEvent) => (event.data as { seq: string }).seq;

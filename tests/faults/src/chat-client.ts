@@ -6,6 +6,7 @@ import type {
   SetStatusAck,
   StatusChange,
 } from '@chat/shared/sockets';
+import { handshakeOutcome as firstHandshake } from '@chat/shared/testing';
 import { io, type Socket } from 'socket.io-client';
 import type { User } from './clients.js';
 
@@ -172,21 +173,6 @@ export async function connectClient(
 }
 
 /** One handshake without reconnection: the refusal message, or undefined if it was accepted. */
-export async function handshakeOutcome(baseUrl: string, user: User, opts: ConnectOptions = {}) {
-  const socket = openSocket(baseUrl, user, { ...opts, reconnection: false });
-  try {
-    return await new Promise<string | undefined>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('handshake neither accepted nor refused')), 5_000);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        resolve(undefined);
-      });
-      socket.once('connect_error', (err) => {
-        clearTimeout(timer);
-        resolve(err.message);
-      });
-    });
-  } finally {
-    socket.disconnect();
-  }
+export function handshakeOutcome(baseUrl: string, user: User, opts: ConnectOptions = {}) {
+  return firstHandshake(openSocket(baseUrl, user, { ...opts, reconnection: false }));
 }

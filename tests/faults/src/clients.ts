@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { MessageReply } from '@chat/shared/api';
 
 export interface User {
   _id: string;
@@ -92,14 +93,8 @@ export async function logIn(baseUrl: string, user: User): Promise<User> {
   return { ...user, token, cookie: `jwt=${token}` };
 }
 
-export interface StoredMessage {
-  _id: string;
-  conversationId: string;
-  senderId: string;
-  receiverId: string;
-  message: string;
-  createdAt: string;
-}
+/** A message as the API returns it. */
+export type StoredMessage = MessageReply;
 
 /** The whole conversation of `user` with `otherId`, oldest first, paging back with `before`. */
 export async function fullHistory(baseUrl: string, user: User, otherId: string): Promise<StoredMessage[]> {

@@ -1,11 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
+import { startTcpProxy, type TcpProxy } from '@chat/shared/testing';
 import { freePort, type RunningStack, type ServiceProcess, shapeForTests, startStack } from '@chat/stack';
-import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export interface Infrastructure {
   mongoUrl: string;
@@ -23,9 +20,9 @@ export interface FaultStackOptions {
 }
 
 export interface Proxies {
-  redis: FaultProxy;
-  amqp: FaultProxy;
-  mongo: FaultProxy;
+  redis: TcpProxy;
+  amqp: TcpProxy;
+  mongo: TcpProxy;
 }
 
 export interface FaultStack {
@@ -53,24 +50,22 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
 /** Secrets the fault stacks run with, so tests can forge tokens signed with the real key. */
 export const STACK_SECRETS = {
   jwt: 'faults-jwt-secret-0123456789abcdef0123456789',
   internal: 'faults-internal-secret-0123456789abcdef012',
 } as const;
 
-function hostPort(url: string): { host: string; port: number } {
+function proxyTo(url: string): Promise<TcpProxy> {
   const parsed = new URL(url);
-  return { host: parsed.hostname, port: Number(parsed.port) };
+  return startTcpProxy(parsed.hostname, Number(parsed.port));
 }
 
 async function startProxies(infra: Infrastructure): Promise<Proxies> {
   const [redis, amqp, mongo] = await Promise.all([
-    startFaultProxy(hostPort(infra.redisUrl)),
-    startFaultProxy(hostPort(infra.amqpUrl)),
-    startFaultProxy(hostPort(infra.mongoUrl)),
+    proxyTo(infra.redisUrl),
+    proxyTo(infra.amqpUrl),
+    proxyTo(infra.mongoUrl),
   ]);
   return { redis, amqp, mongo };
 }
@@ -99,36 +94,6 @@ function defaultEnv(id: string): Record<string, string> {
   };
 }
 
-function spawnLike(spec: ServiceProcess['spec'], log: (line: string) => void): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, [`services/${spec.workspace}/dist/start.js`], {
-    cwd: root,
-    env: { ...process.env, ...spec.env, PORT: String(spec.port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${spec.name}] ${line}`));
-  }
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
-  return { spec, url: `http://127.0.0.1:${spec.port}`, child, exited };
-}
-
-async function waitReady(service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.spec.name} exited before ready`);
-    try {
-      const res = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${service.spec.name} not ready within ${timeoutMs} ms`);
-}
-
 /**
  * The whole stack as local processes (tools/stack), with Redis, RabbitMQ and MongoDB reached through fault
  * proxies owned by this stack, its own databases, AMQP namespace and rate-limit buckets.
@@ -137,7 +102,6 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
   const id = opts.reuse?.id ?? randomBytes(4).toString('hex');
   const proxies = opts.reuse?.proxies ?? (await startProxies(opts.infra));
   const logs: string[] = [];
-  const log = (line: string) => logs.push(line);
   const shape = shapeForTests(opts.realtimeNodes ?? 2);
   const env = { ...defaultEnv(id), ...shape.env, ...opts.env };
   const stack = await startStack({
@@ -148,17 +112,12 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
     amqpUrl: proxies.amqp.urlFor(opts.infra.amqpUrl),
     databasePrefix: `test-faults-${id}-`,
     env,
-    log,
+    log: (line) => logs.push(line),
   }).catch((err: unknown) => {
     throw new Error(`the stack did not start: ${String(err)}\n${logs.join('\n')}`, { cause: err });
   });
   // Processes we ended on purpose; any other exit is a crash.
   const ended = new Set<ChildProcess>();
-  const replace = (name: string, next: ServiceProcess) => {
-    const index = stack.services.findIndex((s) => s.spec.name === name);
-    if (index === -1) stack.services.push(next);
-    else stack.services[index] = next;
-  };
   const stopServices = async () => {
     for (const service of stack.services) ended.add(service.child);
     await stack.stop();
@@ -182,18 +141,12 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
       if (old.child.exitCode === null && old.child.signalCode === null) {
         throw new Error(`${name} is still running`);
       }
-      const next = spawnLike(old.spec, log);
-      replace(name, next);
-      await waitReady(next);
-      return next;
+      return stack.spawn(old.spec);
     },
     async spawnCopy(name, newName, env = {}) {
       const base = stack.service(name).spec;
       const spec = { ...base, env: { ...base.env, ...env }, name: newName, port: await freePort() };
-      const next = spawnLike(spec, log);
-      stack.services.push(next);
-      await waitReady(next);
-      return next;
+      return stack.spawn(spec);
     },
     crashed: () =>
       stack.services

@@ -22,7 +22,6 @@ export {
   type User,
 } from './clients.js';
 export { checkEvents, type EventVerdict, type KindFigures, STATE_EVENTS } from './event-checker.js';
-export { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export {
   type FaultStack,
   type Infrastructure,

@@ -3,44 +3,23 @@ import { fakeMessageCreatedEvent, publishRaw, testEnv } from '@chat/shared/testi
 import { onDefaultShapeOnly } from '@chat/stack';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { ChatClient } from '../src/chat-client.js';
+import { describe, expect, test } from 'vitest';
 import { check } from '../src/checker.js';
 import { STATE_EVENTS } from '../src/event-checker.js';
-import type { FaultStack } from '../src/fault-stack.js';
 import { runLoad, type SendRecord } from '../src/load.js';
 import { report } from '../src/report.js';
 import {
   allEventsArrived,
-  connectAll,
   counts,
   deletedIds,
   errorSample,
   expectClean,
   mutator,
-  pairsOf,
-  printLogsOnFailure,
-  signUpMany,
-  startStackForTest,
+  useFaultStack,
   waitFor,
 } from './support.js';
 
-let stack: FaultStack;
-let clients: ChatClient[] = [];
-
-beforeAll(async () => {
-  stack = await startStackForTest();
-});
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-printLogsOnFailure(() => stack);
+const run = useFaultStack();
 
 /**
  * Resolves when every acknowledged send has reached a recipient socket (but those in `skip`: deleted
@@ -53,7 +32,9 @@ async function allPushed(sends: SendRecord[], timeoutMs: number, skip = new Set<
   let last = 0;
   await waitFor(
     () => {
-      const arrived = new Map(clients.flatMap((c) => c.received.map((r) => [r.message._id, r.at] as const)));
+      const arrived = new Map(
+        run.clients.flatMap((c) => c.received.map((r) => [r.message._id, r.at] as const)),
+      );
       if (!ids.every((id) => arrived.has(id))) return false;
       last = Math.max(...ids.map((id) => arrived.get(id) ?? 0));
       return true;
@@ -67,22 +48,14 @@ async function allPushed(sends: SendRecord[], timeoutMs: number, skip = new Set<
   return last;
 }
 
-/** `n` sender → receiver pairs with the receivers connected (and the senders too, `withSenders`). */
-async function usersAndSockets(prefix: string, n: number, withSenders = false) {
-  const senders = await signUpMany(stack.url, `${prefix}s`, n);
-  const receivers = await signUpMany(stack.url, `${prefix}r`, n);
-  clients = await connectAll(stack.url, withSenders ? [...receivers, ...senders] : receivers);
-  return pairsOf(senders, receivers);
-}
-
 describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with reads, edits and deletes', () => {
   test('every 201 is stored once, published within 30 s of recovery, and pushed once to every recipient; every read, edit and delete reaches both parties once', async () => {
-    const pairs = await usersAndSockets('bc', 10, true);
-    const mutations = mutator(stack.url);
+    const pairs = await run.usersAndSockets('bc', 10, true);
+    const mutations = mutator(run.stack.url);
     let restoredAt = 0;
     let restored = Promise.resolve();
     const sends = await runLoad({
-      baseUrl: stack.url,
+      baseUrl: run.stack.url,
       pairs,
       total: 1000,
       perSecond: 50,
@@ -91,10 +64,10 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with rea
         // Two rounds of reads, edits and deletes while the broker is away (it is cut from 0.5 s to 10.5 s).
         if (i === 200 || i === 400) mutations.mutateAll();
         if (i !== 25) return;
-        stack.proxies.amqp.cut();
+        run.stack.proxies.amqp.cut();
         restored = new Promise((resolve) =>
           setTimeout(() => {
-            stack.proxies.amqp.restore();
+            run.stack.proxies.amqp.restore();
             restoredAt = Date.now();
             resolve();
           }, 10_000),
@@ -104,12 +77,12 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with rea
     await restored;
     const mutated = await mutations.done();
     const lastPush = await allPushed(sends, 30_000, deletedIds(mutated));
-    await allEventsArrived(mutated, clients, 30_000);
+    await allEventsArrived(mutated, run.clients, 30_000);
     const firstAfter = Math.min(
-      ...clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
+      ...run.clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
     );
 
-    const verdict = await check({ baseUrl: stack.url, sends, clients, mutations: mutated });
+    const verdict = await check({ baseUrl: run.stack.url, sends, clients: run.clients, mutations: mutated });
     report('1-broker-cut', {
       ...counts(verdict),
       cutMs: 10_000,
@@ -118,7 +91,7 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with rea
       mutations: mutated.length,
       errors: errorSample([...sends, ...mutated]),
     });
-    expectClean(verdict, stack);
+    expectClean(verdict, run.stack);
     expect(verdict.acknowledged).toBe(1000);
     expect(mutated.filter((m) => m.outcome !== 'ok')).toEqual([]);
     for (const kind of STATE_EVENTS) expect(verdict.byKind[kind]?.expected, kind).toBeGreaterThan(0);
@@ -129,30 +102,30 @@ describe('scenario 1: RabbitMQ cut for 10 s during 1,000 sends at 50/s, with rea
 onDefaultShapeOnly(() => {
   describe('scenario 2: the messages service SIGKILLed after storing, before publishing', () => {
     test('after a restart every stored message is published, and none is left unpublished', async () => {
-      const pairs = await usersAndSockets('mk', 5);
-      stack.proxies.amqp.cut();
-      const sends = await runLoad({ baseUrl: stack.url, pairs, total: 50, perSecond: 50 });
-      await stack.kill('messages');
-      stack.proxies.amqp.restore();
+      const pairs = await run.usersAndSockets('mk', 5);
+      run.stack.proxies.amqp.cut();
+      const sends = await runLoad({ baseUrl: run.stack.url, pairs, total: 50, perSecond: 50 });
+      await run.stack.kill('messages');
+      run.stack.proxies.amqp.restore();
       const restartAt = Date.now();
-      await stack.restart('messages');
+      await run.stack.restart('messages');
       const lastPush = await allPushed(sends, 30_000);
 
-      const mongo = new MongoClient(stack.proxies.mongo.urlFor(testEnv().mongoUrl));
+      const mongo = new MongoClient(run.stack.proxies.mongo.urlFor(testEnv().mongoUrl));
       let unpublished: number;
       try {
-        const db = mongo.db(`test-faults-${stack.id}-messages`);
+        const db = mongo.db(`test-faults-${run.stack.id}-messages`);
         unpublished = await db.collection('messages').countDocuments({ publishedAt: null });
       } finally {
         await mongo.close();
       }
-      const verdict = await check({ baseUrl: stack.url, sends, clients });
+      const verdict = await check({ baseUrl: run.stack.url, sends, clients: run.clients });
       report('2-messages-killed', {
         ...counts(verdict),
         unpublishedAfter: unpublished,
         allPushedAfterRestartMs: lastPush - restartAt,
       });
-      expectClean(verdict, stack);
+      expectClean(verdict, run.stack);
       expect(verdict.acknowledged).toBe(50);
       expect(verdict.delivered).toBe(50);
       expect(unpublished).toBe(0);
@@ -163,8 +136,8 @@ onDefaultShapeOnly(() => {
 onDefaultShapeOnly(() => {
   describe('scenario 4: poison events on the realtime queue', () => {
     test('are dead-lettered while the valid events around them keep flowing', async () => {
-      const pairs = await usersAndSockets('po', 5);
-      const amqpUrl = stack.proxies.amqp.urlFor(testEnv().amqpUrl);
+      const pairs = await run.usersAndSockets('po', 5);
+      const amqpUrl = run.stack.proxies.amqp.urlFor(testEnv().amqpUrl);
       const poison = [
         Buffer.from('{ not json'),
         { eventId: 'nope', message: { _id: 'x' } },
@@ -172,7 +145,7 @@ onDefaultShapeOnly(() => {
         fakeMessageCreatedEvent({ message: { message: 'x'.repeat(3_000_000) } }),
       ];
       const sends = await runLoad({
-        baseUrl: stack.url,
+        baseUrl: run.stack.url,
         pairs,
         total: 100,
         perSecond: 50,
@@ -180,14 +153,14 @@ onDefaultShapeOnly(() => {
           const body = poison[i / 25];
           if (i % 25 === 0 && body) {
             await publishRaw(amqpUrl, 'message.created', body, {
-              namespace: stack.namespace,
+              namespace: run.stack.namespace,
               messageId: `poison-${i}`,
             });
           }
         },
       });
       await allPushed(sends, 15_000);
-      const dlq = deadLetterQueueOf(brokerNames(stack.namespace).queue(QUEUES.realtimeMessageCreated));
+      const dlq = deadLetterQueueOf(brokerNames(run.stack.namespace).queue(QUEUES.realtimeMessageCreated));
       const connection = await amqplib.connect(amqpUrl);
       let deadLetters = 0;
       try {
@@ -205,9 +178,9 @@ onDefaultShapeOnly(() => {
       } finally {
         await connection.close();
       }
-      const verdict = await check({ baseUrl: stack.url, sends, clients });
+      const verdict = await check({ baseUrl: run.stack.url, sends, clients: run.clients });
       report('4-poison', { ...counts(verdict), poisonPublished: poison.length, deadLettered: deadLetters });
-      expectClean(verdict, stack);
+      expectClean(verdict, run.stack);
       expect(verdict.delivered).toBe(100);
       expect(deadLetters).toBe(poison.length);
     });

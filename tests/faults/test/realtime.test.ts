@@ -4,12 +4,11 @@ import { testEnv } from '@chat/shared/testing';
 import { onDefaultShapeOnly } from '@chat/stack';
 import amqplib from 'amqplib';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ChatClient } from '../src/chat-client.js';
 import { check } from '../src/checker.js';
 import type { User } from '../src/clients.js';
 import { STATE_EVENTS } from '../src/event-checker.js';
-import type { FaultStack } from '../src/fault-stack.js';
 import { runLoad, type SendRecord } from '../src/load.js';
 import { report } from '../src/report.js';
 import {
@@ -21,44 +20,26 @@ import {
   expectClean,
   mutator,
   pairsOf,
-  printLogsOnFailure,
   signUpMany,
   sleep,
-  startStackForTest,
+  useFaultStack,
   waitFor,
 } from './support.js';
 
-let stack: FaultStack;
+const run = useFaultStack();
 let redis: Redis;
-let clients: ChatClient[] = [];
 
-beforeAll(async () => {
-  stack = await startStackForTest();
-  redis = new Redis(testEnv().redisUrl, { keyPrefix: stack.env.REDIS_PREFIX ?? '' });
+beforeAll(() => {
+  redis = new Redis(testEnv().redisUrl, { keyPrefix: run.stack.env.REDIS_PREFIX ?? '' });
 });
 
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
-
-afterAll(async () => {
+afterAll(() => {
   redis?.disconnect();
-  await stack?.stop();
 });
-
-printLogsOnFailure(() => stack);
-
-/** `n` sender → receiver pairs with the receivers connected (and the senders too, `withSenders`). */
-async function usersAndSockets(prefix: string, n: number, withSenders = false) {
-  const senders = await signUpMany(stack.url, `${prefix}s`, n);
-  const receivers = await signUpMany(stack.url, `${prefix}r`, n);
-  clients = await connectAll(stack.url, withSenders ? [...receivers, ...senders] : receivers);
-  return pairsOf(senders, receivers);
-}
 
 /** Ids of the users holding a socket on realtime node `name`, from that node's presence hash. */
 async function usersOn(name: string): Promise<Set<string>> {
-  const nodeId = stack.stack.service(name).spec.env.NODE_ID ?? '';
+  const nodeId = run.stack.stack.service(name).spec.env.NODE_ID ?? '';
   return new Set(Object.keys(await redis.hgetall(redisKeys.presenceNode(nodeId))));
 }
 
@@ -92,10 +73,10 @@ async function allPushed(
 onDefaultShapeOnly(() => {
   describe('scenario 7: recipients flip Available/Busy while messages flow', () => {
     test('only Available recipients get live pushes; Busy ones get every held message, in order, on switching back', async () => {
-      const senders = await signUpMany(stack.url, 'sfs', 6);
-      const receivers = await signUpMany(stack.url, 'sfr', 6);
-      const senderClients = await connectAll(stack.url, senders);
-      clients = await connectAll(stack.url, receivers);
+      const senders = await signUpMany(run.stack.url, 'sfs', 6);
+      const receivers = await signUpMany(run.stack.url, 'sfr', 6);
+      const senderClients = await connectAll(run.stack.url, senders);
+      run.clients = await connectAll(run.stack.url, receivers);
       let running = true;
       const flipper = async (client: ChatClient) => {
         while (running) {
@@ -104,16 +85,16 @@ onDefaultShapeOnly(() => {
         }
         await client.setStatus('Available');
       };
-      const flipping = Promise.all(clients.map(flipper));
+      const flipping = Promise.all(run.clients.map(flipper));
       const sends = await runLoad({
-        baseUrl: stack.url,
+        baseUrl: run.stack.url,
         pairs: pairsOf(senders, receivers),
         total: 240,
         perSecond: 40,
       });
       running = false;
       await flipping;
-      await allPushed(sends, clients, 15_000);
+      await allPushed(sends, run.clients, 15_000);
       const deferred = new Set(
         senderClients.flatMap((c) =>
           c.deliveries.filter((d) => d.state === 'deferred').map((d) => d.messageId),
@@ -125,7 +106,7 @@ onDefaultShapeOnly(() => {
       const pushedWhileBusy: string[] = [];
       let decidedBeforeSwitch = 0;
       const heldOutOfOrder: string[] = [];
-      for (const client of clients) {
+      for (const client of run.clients) {
         const log = client.statusLog.filter((s) => s.ok);
         log.forEach((entry, i) => {
           if (entry.status !== 'Busy') return;
@@ -142,11 +123,11 @@ onDefaultShapeOnly(() => {
         // The arrival order itself, so a failure shows which messages swapped.
         if (held.join() !== [...held].sort().join()) heldOutOfOrder.push(`${client.key}: ${held.join(' ')}`);
       }
-      const busyPeriods = clients.reduce(
+      const busyPeriods = run.clients.reduce(
         (n, c) => n + c.statusLog.filter((s) => s.ok && s.status === 'Busy').length,
         0,
       );
-      const verdict = await check({ baseUrl: stack.url, sends, clients });
+      const verdict = await check({ baseUrl: run.stack.url, sends, clients: run.clients });
       report('7-status-flips', {
         ...counts(verdict),
         busyPeriods,
@@ -155,7 +136,7 @@ onDefaultShapeOnly(() => {
         pushedWhileBusy: pushedWhileBusy.length,
         heldOutOfOrder: heldOutOfOrder.length,
       });
-      expectClean(verdict, stack);
+      expectClean(verdict, run.stack);
       expect(pushedWhileBusy).toEqual([]);
       expect(heldOutOfOrder).toEqual([]);
       expect(deferred.size).toBeGreaterThan(0);
@@ -167,34 +148,34 @@ onDefaultShapeOnly(() => {
 onDefaultShapeOnly(() => {
   describe('scenario 5: Redis cut for 10 s with sockets on both realtime nodes', () => {
     test('no process crashes, delivery resumes within 5 s, and messages sent meanwhile are not lost', async () => {
-      const pairs = await usersAndSockets('rc', 100);
+      const pairs = await run.usersAndSockets('rc', 100);
       const [onOne, onTwo] = [await usersOn('realtime-1'), await usersOn('realtime-2')];
       expect(onOne.size).toBeGreaterThan(0);
       expect(onTwo.size).toBeGreaterThan(0);
       // Events stored before the cut reach the realtime nodes while Redis is down.
-      stack.proxies.amqp.cut();
-      const before = await runLoad({ baseUrl: stack.url, pairs, total: 40, perSecond: 40 });
-      stack.proxies.redis.cut();
+      run.stack.proxies.amqp.cut();
+      const before = await runLoad({ baseUrl: run.stack.url, pairs, total: 40, perSecond: 40 });
+      run.stack.proxies.redis.cut();
       const cutAt = Date.now();
-      stack.proxies.amqp.restore();
+      run.stack.proxies.amqp.restore();
       let restoredAt = 0;
       // Sends during the cut: the gateway fails closed (503) and the client retries with its key.
       const during = runLoad({
-        baseUrl: stack.url,
+        baseUrl: run.stack.url,
         pairs,
         total: 40,
         perSecond: 5,
       });
       await sleep(10_000 - (Date.now() - cutAt));
-      stack.proxies.redis.restore();
+      run.stack.proxies.redis.restore();
       restoredAt = Date.now();
       const sends = [...before, ...(await during)];
-      const lastPush = await allPushed(sends, clients, 20_000);
+      const lastPush = await allPushed(sends, run.clients, 20_000);
       const firstPush = Math.min(
-        ...clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
+        ...run.clients.flatMap((c) => c.received.filter((r) => r.at >= restoredAt).map((r) => r.at)),
       );
-      const disconnects = clients.reduce((n, c) => n + c.disconnectedAt.length, 0);
-      const verdict = await check({ baseUrl: stack.url, sends, clients });
+      const disconnects = run.clients.reduce((n, c) => n + c.disconnectedAt.length, 0);
+      const verdict = await check({ baseUrl: run.stack.url, sends, clients: run.clients });
       report('5-redis-cut', {
         ...counts(verdict),
         cutMs: restoredAt - cutAt,
@@ -204,7 +185,7 @@ onDefaultShapeOnly(() => {
         allPushedAfterRestoreMs: lastPush - restoredAt,
         sendsRetriedDuringCut: sends.filter((s) => s.errors.length > 0).length,
       });
-      expectClean(verdict, stack);
+      expectClean(verdict, run.stack);
       expect(verdict.delivered).toBe(80);
       expect(firstPush - restoredAt).toBeLessThan(5_000);
     });
@@ -213,16 +194,16 @@ onDefaultShapeOnly(() => {
 
 describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits and deletes in flight', () => {
   test('the queues drain on the other node, no socket gets a message or event twice, connected ones miss none, clients reconnect within 10 s', async () => {
-    const pairs = await usersAndSockets('rk', 20, true);
+    const pairs = await run.usersAndSockets('rk', 20, true);
     const onKilled = await usersOn('realtime-1');
     expect(onKilled.size).toBeGreaterThan(0);
-    expect(onKilled.size).toBeLessThan(clients.length);
+    expect(onKilled.size).toBeLessThan(run.clients.length);
     // A backlog: the relay holds 500 sends and their reads, edits and deletes while the broker is away,
     // then both nodes consume them at once.
-    stack.proxies.amqp.cut();
-    const mutations = mutator(stack.url);
+    run.stack.proxies.amqp.cut();
+    const mutations = mutator(run.stack.url);
     const sends = await runLoad({
-      baseUrl: stack.url,
+      baseUrl: run.stack.url,
       pairs,
       total: 500,
       perSecond: 100,
@@ -230,12 +211,15 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
     });
     mutations.mutateAll();
     const mutated = await mutations.done();
-    stack.proxies.amqp.restore();
-    await waitFor(() => clients.some((c) => c.received.length > 0), { timeoutMs: 10_000, intervalMs: 20 });
+    run.stack.proxies.amqp.restore();
+    await waitFor(() => run.clients.some((c) => c.received.length > 0), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
     const killedAt = Date.now();
-    await stack.kill('realtime-1');
-    const moved = clients.filter((c) => onKilled.has(c.user._id));
-    const stayed = clients.filter((c) => !onKilled.has(c.user._id));
+    await run.stack.kill('realtime-1');
+    const moved = run.clients.filter((c) => onKilled.has(c.user._id));
+    const stayed = run.clients.filter((c) => !onKilled.has(c.user._id));
     await waitFor(() => moved.every((c) => c.connectedAt.some((t) => t > killedAt)), {
       timeoutMs: 10_000,
       message: "the killed node's clients did not reconnect within 10 s",
@@ -248,9 +232,9 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
     const left = await queuesLeft();
     // The moved clients were offline for a moment: what they missed live, they read from the history.
     const verdict = await check({
-      baseUrl: stack.url,
+      baseUrl: run.stack.url,
       sends,
-      clients,
+      clients: run.clients,
       liveRequired: (send, client) => client.user._id === send.receiver._id && !onKilled.has(client.user._id),
       mutations: mutated,
       eventRequired: (_, client) => !onKilled.has(client.user._id),
@@ -259,13 +243,13 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
       ...counts(verdict),
       socketsOnKilledNode: moved.length,
       socketsOnSurvivor: stayed.length,
-      pushedBeforeKill: clients.reduce((n, c) => n + c.received.filter((r) => r.at < killedAt).length, 0),
+      pushedBeforeKill: run.clients.reduce((n, c) => n + c.received.filter((r) => r.at < killedAt).length, 0),
       reconnectMs,
       mutations: mutated.length,
       queueLeft: left,
       errors: errorSample([...sends, ...mutated]),
     });
-    expectClean(verdict, stack);
+    expectClean(verdict, run.stack);
     expect(verdict.stored).toBe(500);
     expect(mutated.filter((m) => m.outcome !== 'ok')).toEqual([]);
     for (const kind of STATE_EVENTS) expect(verdict.byKind[kind]?.expected, kind).toBeGreaterThan(0);
@@ -275,9 +259,9 @@ describe('scenario 3: a realtime node SIGKILLed with deliveries, reads, edits an
 
 /** Waits until the realtime queues of every kind of event are empty; answers what they still hold. */
 async function queuesLeft(): Promise<number> {
-  const names = brokerNames(stack.namespace);
+  const names = brokerNames(run.stack.namespace);
   // The one delivery queue, or its shards when the stack splits message.created (DELIVERY_QUEUES).
-  const shards = Number(stack.env.DELIVERY_QUEUES ?? '1');
+  const shards = Number(run.stack.env.DELIVERY_QUEUES ?? '1');
   const delivery =
     shards > 1
       ? Array.from({ length: shards }, (_, k) => shardQueueOf(QUEUES.realtimeMessageCreated, k))
@@ -288,7 +272,7 @@ async function queuesLeft(): Promise<number> {
     QUEUES.realtimeMessageDeleted,
     QUEUES.realtimeConversationRead,
   ].map((q) => names.queue(q));
-  const connection = await amqplib.connect(stack.proxies.amqp.urlFor(testEnv().amqpUrl));
+  const connection = await amqplib.connect(run.stack.proxies.amqp.urlFor(testEnv().amqpUrl));
   let left = -1;
   try {
     const channel = await connection.createChannel();

@@ -1,5 +1,5 @@
 import { testEnv, waitFor } from '@chat/shared/testing';
-import { beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { type ChatClient, connectClient } from '../src/chat-client.js';
 import type { Verdict } from '../src/checker.js';
 import { signUp, type User } from '../src/clients.js';
@@ -10,6 +10,50 @@ import { type MutationRecord, mutateOnce, mutationsFor } from '../src/mutations.
 /** A fault stack on the test run's Redis, RabbitMQ and MongoDB (each behind its own fault proxy). */
 export function startStackForTest(opts: Omit<FaultStackOptions, 'infra'> = {}): Promise<FaultStack> {
   return startFaultStack({ ...opts, infra: testEnv() });
+}
+
+/** The fault stack of a test file and the sockets of its current test. */
+export interface FaultStackRun {
+  readonly stack: FaultStack;
+  /** The current test's sockets: closed after each test. */
+  clients: ChatClient[];
+  /**
+   * `n` fresh sender → receiver pairs, with the receivers' sockets (and the senders' too, `withSenders`) as
+   * the current test's `clients`.
+   */
+  usersAndSockets(prefix: string, n: number, withSenders?: boolean): Promise<Array<[User, User]>>;
+}
+
+/**
+ * Registers the hooks of a file that runs all its tests on one fault stack: started before them, stopped
+ * after them, its log printed on a failure; the sockets put in `clients` are closed after each test.
+ */
+export function useFaultStack(opts: Omit<FaultStackOptions, 'infra'> = {}): FaultStackRun {
+  let stack: FaultStack | undefined;
+  const run: FaultStackRun = {
+    get stack() {
+      if (!stack) throw new Error('the fault stack has not started');
+      return stack;
+    },
+    clients: [],
+    async usersAndSockets(prefix, n, withSenders = false) {
+      const senders = await signUpMany(run.stack.url, `${prefix}s`, n);
+      const receivers = await signUpMany(run.stack.url, `${prefix}r`, n);
+      run.clients = await connectAll(run.stack.url, withSenders ? [...receivers, ...senders] : receivers);
+      return pairsOf(senders, receivers);
+    },
+  };
+  beforeAll(async () => {
+    stack = await startStackForTest(opts);
+  });
+  afterEach(() => {
+    for (const client of run.clients.splice(0)) client.close();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  printLogsOnFailure(() => stack);
+  return run;
 }
 
 /** Prints the stack's log lines after any failing test of the file. */

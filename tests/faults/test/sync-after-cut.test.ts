@@ -3,26 +3,16 @@ import type { EventOf, RoutingKey } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
 import { type Broker, createBroker } from '@chat/shared/messaging';
 import { compareSeq, type SyncAck, type SyncedEvent } from '@chat/shared/sockets';
-import { testEnv } from '@chat/shared/testing';
+import { asSyncedEvent, startTcpProxy, type TcpProxy, testEnv } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ChatClient, type ClientSocket, connectClient, openSocket } from '../src/chat-client.js';
 import { request, type StoredMessage, signUp, type User } from '../src/clients.js';
-import { type FaultProxy, startFaultProxy } from '../src/fault-proxy.js';
 import type { FaultStack } from '../src/fault-stack.js';
 import { report } from '../src/report.js';
 import { printLogsOnFailure, startStackForTest, waitFor } from './support.js';
 
-const SEQUENCED = [
-  'newMessage',
-  'messageUpdated',
-  'messageDeleted',
-  'messagesRead',
-  'messageDelivery',
-  'heldSummary',
-];
-
 let stack: FaultStack;
-let gatewayProxy: FaultProxy;
+let gatewayProxy: TcpProxy;
 let broker: Broker;
 const open: Array<{ close(): void }> = [];
 
@@ -30,7 +20,7 @@ beforeAll(async () => {
   stack = await startStackForTest();
   // The client's network to the chat: cutting it resets the socket and refuses reconnections.
   const gateway = new URL(stack.url);
-  gatewayProxy = await startFaultProxy({ host: gateway.hostname, port: Number(gateway.port) });
+  gatewayProxy = await startTcpProxy(gateway.hostname, Number(gateway.port));
   broker = createBroker({
     url: testEnv().amqpUrl,
     namespace: stack.namespace,
@@ -62,7 +52,8 @@ function catchingUpSocket(url: string, user: User, origin: string) {
     if (last === '' || compareSeq(seqOf(event), last) > 0) last = seqOf(event);
   };
   socket.onAny((event: string, data: unknown) => {
-    if (SEQUENCED.includes(event)) keep({ event: event as SyncedEvent['event'], data });
+    const synced = asSyncedEvent(event, data);
+    if (synced) keep(synced);
   });
   socket.on('connect', async () => {
     const ack = await socket.timeout(5_000).emitWithAck('sync', { since: last });
@@ -76,7 +67,8 @@ function catchingUpSocket(url: string, user: User, origin: string) {
 function sequencedOf(client: ChatClient): SyncedEvent[] {
   const received: SyncedEvent[] = [];
   client.socket.onAny((event: string, data: unknown) => {
-    if (SEQUENCED.includes(event)) received.push({ event: event as SyncedEvent['event'], data });
+    const synced = asSyncedEvent(event, data);
+    if (synced) received.push(synced);
   });
   return received;
 }

@@ -18,11 +18,23 @@ export interface ServiceProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Spawns `node services/<workspace>/dist/start.js`, prefixing every output line with the service name. */
-export function spawnService(root: string, spec: ServiceSpec, log: (line: string) => void): ServiceProcess {
-  const child = spawn(process.execPath, [`services/${spec.workspace}/dist/start.js`], {
-    cwd: root,
-    env: { ...process.env, ...spec.env, PORT: String(spec.port) },
+/** How to start a service's process: the program, its arguments, folder and whole environment. */
+export interface Command {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Spawns `command` as the process of `spec`, prefixing every output line with the service name. */
+export function spawnProcess(
+  spec: ServiceSpec,
+  command: Command,
+  log: (line: string) => void,
+): ServiceProcess {
+  const child = spawn(command.file, command.args, {
+    cwd: command.cwd,
+    env: command.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
@@ -32,6 +44,20 @@ export function spawnService(root: string, spec: ServiceSpec, log: (line: string
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   return { spec, url: `http://127.0.0.1:${spec.port}`, child, exited };
+}
+
+/** Spawns `node services/<workspace>/dist/start.js` from `root`, with `spec.env` and PORT over this environment. */
+export function spawnService(root: string, spec: ServiceSpec, log: (line: string) => void): ServiceProcess {
+  return spawnProcess(
+    spec,
+    {
+      file: process.execPath,
+      args: [`services/${spec.workspace}/dist/start.js`],
+      cwd: root,
+      env: { ...process.env, ...spec.env, PORT: String(spec.port) },
+    },
+    log,
+  );
 }
 
 /** Polls the service's /readyz until it answers 200; fails early if the process exits. */

@@ -14,7 +14,7 @@ import {
 
 export { freePort, freePortRange } from './ports.js';
 export { assertReachable, infrastructure, isReachable } from './reachability.js';
-export type { ServiceProcess } from './service-process.js';
+export type { ServiceProcess, ServiceSpec } from './service-process.js';
 
 import { TIERS, type Tier } from './shape.js';
 
@@ -99,6 +99,11 @@ export interface RunningStack {
    * are `gateway-2`, `messages-2`, …) and `realtime-1`, `realtime-2`, ….
    */
   service(name: string): ServiceProcess;
+  /**
+   * Spawns `spec` as one more process of this stack (same log, stopped with the others) and waits until it
+   * is ready. It takes the place of the service of the same name (a replacement of a killed one), if any.
+   */
+  spawn(spec: ServiceSpec): Promise<ServiceProcess>;
   /** Stops every service (gateway first) and the embedded MongoDB, if any. */
   stop(): Promise<void>;
 }
@@ -111,6 +116,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const amqpUrl = opts.amqpUrl ?? 'amqp://guest:guest@127.0.0.1:5672';
   await assertReachable(infrastructure(redisUrl, amqpUrl));
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const mongo = opts.mongoUrl ? undefined : await startEmbeddedMongo();
   const mongoUrl = opts.mongoUrl ?? mongo?.uri ?? '';
   const replicas = replicaCounts(opts);
@@ -135,10 +141,10 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   try {
     const backends = specs.filter((s) => s.workspace !== 'gateway').map((s) => spawnService(root, s, log));
     services.push(...backends);
-    await Promise.all(backends.map((s) => waitUntilReady(s, opts.readyTimeoutMs ?? 60_000)));
+    await Promise.all(backends.map((s) => waitUntilReady(s, readyTimeoutMs)));
     const gateways = specs.filter((s) => s.workspace === 'gateway').map((s) => spawnService(root, s, log));
     services.push(...gateways);
-    await Promise.all(gateways.map((s) => waitUntilReady(s, opts.readyTimeoutMs ?? 60_000)));
+    await Promise.all(gateways.map((s) => waitUntilReady(s, readyTimeoutMs)));
   } catch (error) {
     await stop();
     throw error;
@@ -153,6 +159,14 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       const found = services.find((s) => s.spec.name === name);
       if (!found) throw new Error(`no service named ${name}`);
       return found;
+    },
+    async spawn(spec) {
+      const next = spawnService(root, spec, log);
+      const index = services.findIndex((s) => s.spec.name === spec.name);
+      if (index === -1) services.push(next);
+      else services[index] = next;
+      await waitUntilReady(next, readyTimeoutMs);
+      return next;
     },
     stop,
   };

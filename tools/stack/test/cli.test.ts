@@ -2,14 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { testEnv, waitFor } from '@chat/shared/testing';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  childPidsOf,
-  closedPort,
-  freePortRange,
-  isRunning,
-  type RunningCommand,
-  runNode,
-} from './support/processes.js';
+import { freePort, freePortRange } from '../src/ports.js';
+import { childPidsOf, isRunning, type RunningCommand, runNode } from './support/processes.js';
 
 const cli = 'tools/stack/dist/cli.js';
 const running: RunningCommand[] = [];
@@ -46,7 +40,7 @@ describe('npm start (tools/stack/dist/cli.js)', () => {
     const startedAt = Date.now();
     const command = start({
       PORT: String(await freePortRange(7)),
-      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
       AMQP_URL: testEnv().amqpUrl,
       MONGO_URL: testEnv().mongoUrl,
     });

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { composeServices, localInstances } from './support/compose-env.js';
 import { parseAssignments, parseDockerfile } from './support/dockerfile.js';
+import { GATEWAY_UPSTREAMS } from './support/gateway-upstreams.js';
 
 // No Docker engine runs on our machines, so the compose file is checked structurally here.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -95,12 +96,7 @@ describe('docker-compose.yml', () => {
       expect(Object.keys(spec), name).not.toContain('hostname');
     }
     // Every upstream by its service name, which resolves to every replica (the gateway resolves all of them).
-    for (const [variable, service] of [
-      ['AUTH_URL', 'auth'],
-      ['USERS_URL', 'users'],
-      ['MESSAGES_URL', 'messages'],
-      ['REALTIME_URLS', 'realtime'],
-    ] as const) {
+    for (const [variable, service] of GATEWAY_UPSTREAMS) {
       expect(compose.services.gateway?.environment?.[variable], variable).toMatch(
         new RegExp(`^http://${service}:\\d+$`),
       );

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { TEST_SECRETS, testEnv, uniqueName, waitFor } from '@chat/shared/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { freePort, freePortRange } from '../src/ports.js';
 import { type ServiceProcess, stopService, waitUntilReady } from '../src/service-process.js';
 import { sendMessage, signUp } from './support/browser.js';
 import { type ChatSocket, connectChat, deliveryOf } from './support/chat-socket.js';
@@ -19,13 +20,13 @@ import {
   startFromImage,
   workdirOf,
 } from './support/image-run.js';
-import { freePortRange, repoRoot } from './support/processes.js';
+import { repoRoot } from './support/processes.js';
 
 // No Docker engine runs here: the Dockerfile is replayed on the host (support/dockerfile-replay.ts), then every
 // compose service boots from its image's files. `npm run test:docker`; DOCKERFILE_UNDER_TEST=<path> replays
 // another Dockerfile (e.g. an older one, to see it fail).
 const dockerfile = process.env.DOCKERFILE_UNDER_TEST ?? path.join(repoRoot, 'Dockerfile');
-const gatewayPort = await freePortRange(1);
+const gatewayPort = await freePort();
 const composeVars = {
   JWT_SECRET: TEST_SECRETS.jwt,
   INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,

@@ -1,46 +1,17 @@
 import { waitFor } from '@chat/shared/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { idsOf, listUsers, type Reply, type SentMessage, sendMessage } from './support/browser.js';
 import { chatApi, conversationWith, ok } from './support/chat-api.js';
-import { type ChatSocket, connectChat, deliveryOf } from './support/chat-socket.js';
-import { type E2eStack, printLogsOnFailure, startE2eStack, waitForSocketTotal } from './support/e2e-stack.js';
-import { connectNewUser, connectNewUserWhere, type PlacedSocket } from './support/placement.js';
+import { connectChat, deliveryOf } from './support/chat-socket.js';
+import type { E2eStack } from './support/e2e-stack.js';
+import { useE2eStack } from './support/e2e-suite.js';
+import { connectNewUser, type PlacedSocket } from './support/placement.js';
 import { waitForValue } from './support/wait.js';
 
 let e2e: E2eStack;
-const opened: ChatSocket[] = [];
-
-beforeAll(async () => {
-  e2e = await startE2eStack(2);
+const { track, pairOnTwoNodes, userOn } = useE2eStack(2, (started) => {
+  e2e = started;
 });
-
-afterAll(async () => {
-  await e2e?.stop();
-});
-
-printLogsOnFailure(() => e2e);
-
-// Every test starts with no socket on any node, so it can tell where its own sockets land.
-afterEach(async () => {
-  for (const chat of opened.splice(0)) chat.close();
-  await waitForSocketTotal(e2e, 0);
-});
-
-function track<T extends { chat: ChatSocket } | ChatSocket>(placed: T): T {
-  opened.push('chat' in placed ? placed.chat : placed);
-  return placed;
-}
-
-/** Two users whose sockets sit on different realtime nodes. */
-async function pairOnTwoNodes(prefix: string): Promise<[PlacedSocket, PlacedSocket]> {
-  const first = track(await connectNewUser(e2e, `${prefix}a`));
-  const second = track(await connectNewUserWhere(e2e, `${prefix}b`, (node) => node !== first.node, 1));
-  return [first, second];
-}
-
-/** A further user whose socket sits on `node` (a witness: what reaches it proves what was sent before). */
-const userOn = async (prefix: string, node: string) =>
-  track(await connectNewUserWhere(e2e, prefix, (n) => n === node, opened.length));
 
 async function sendAll(from: PlacedSocket, to: PlacedSocket, texts: string[]): Promise<SentMessage[]> {
   const sent: SentMessage[] = [];

@@ -1,5 +1,5 @@
 import { collectEvents, type EventCollector, testEnv, waitFor } from '@chat/shared/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   browser,
   idsOf,
@@ -9,25 +9,22 @@ import {
   sendMessage,
   signUp,
 } from './support/browser.js';
-import {
-  type ChatSocket,
-  connectChat,
-  deliveryOf,
-  handshakeRefusal,
-  seesSelfOnline,
-} from './support/chat-socket.js';
-import { type E2eStack, printLogsOnFailure, startE2eStack, waitForSocketTotal } from './support/e2e-stack.js';
-import { connectNewUser, connectNewUserWhere, type PlacedSocket } from './support/placement.js';
+import { connectChat, deliveryOf, handshakeRefusal, seesSelfOnline } from './support/chat-socket.js';
+import type { E2eStack } from './support/e2e-stack.js';
+import { waitForSocketTotal } from './support/e2e-stack.js';
+import { useE2eStack } from './support/e2e-suite.js';
+import { connectNewUser, connectNewUserWhere } from './support/placement.js';
 import { waitForValue } from './support/wait.js';
 
 let e2e: E2eStack;
-const opened: ChatSocket[] = [];
+const { track, pairOnTwoNodes } = useE2eStack(2, (started) => {
+  e2e = started;
+});
 // Every event the outbox relays publish during the suite (two of each service on the replicated shape).
 let created: EventCollector<'message.created'>;
 let registered: EventCollector<'user.registered'>;
 
 beforeAll(async () => {
-  e2e = await startE2eStack(2);
   const { amqpUrl } = testEnv();
   created = await collectEvents(amqpUrl, 'message.created', { namespace: e2e.namespace });
   registered = await collectEvents(amqpUrl, 'user.registered', { namespace: e2e.namespace });
@@ -35,30 +32,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled([created?.close(), registered?.close()]);
-  await e2e?.stop();
 });
-
-printLogsOnFailure(() => e2e);
-
-// Every test starts with no socket on any node, so it can tell where its own sockets land.
-afterEach(async () => {
-  for (const chat of opened.splice(0)) chat.close();
-  await waitForSocketTotal(e2e, 0);
-});
-
-function track<T extends { chat: ChatSocket } | ChatSocket>(placed: T): T {
-  opened.push('chat' in placed ? placed.chat : placed);
-  return placed;
-}
 
 const usersSeenBy = (user: SignedUpUser) => listUsers(e2e.url, user);
-
-/** Two users whose sockets sit on different realtime nodes. */
-async function pairOnTwoNodes(prefix: string): Promise<[PlacedSocket, PlacedSocket]> {
-  const first = track(await connectNewUser(e2e, `${prefix}a`));
-  const second = track(await connectNewUserWhere(e2e, `${prefix}b`, (node) => node !== first.node, 1));
-  return [first, second];
-}
 
 describe('the chat through the gateway', () => {
   test('two users sign up, see each other (never themselves) in /api/users, and /api/auth/me knows them', async () => {

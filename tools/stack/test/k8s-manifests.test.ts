@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import { GATEWAY_UPSTREAMS } from './support/gateway-upstreams.js';
 import {
   type ContainerShape,
   type DeploymentShape,
@@ -182,12 +183,7 @@ describe.each([
 
   test('the gateway reaches each service by a Service on its port, and every realtime pod through a headless one', () => {
     const gateway = containerOf(deploymentSchema.parse(named(objects, 'Deployment', 'gateway')));
-    for (const [variable, service] of [
-      ['AUTH_URL', 'auth'],
-      ['USERS_URL', 'users'],
-      ['MESSAGES_URL', 'messages'],
-      ['REALTIME_URLS', 'realtime'],
-    ] as const) {
+    for (const [variable, service] of GATEWAY_UPSTREAMS) {
       const url = new URL(envOf(gateway, variable)?.value ?? '');
       expect(url.hostname, variable).toBe(service);
       const spec = z

@@ -1,3 +1,4 @@
+import type { MessageReply } from '@chat/shared/api';
 import { uniqueName } from '@chat/shared/testing';
 import { expect } from 'vitest';
 import { waitForValue } from './wait.js';
@@ -71,14 +72,8 @@ export async function signUp(gatewayUrl: string, prefix: string): Promise<Signed
   return { _id: reply.body._id, username, fullName, cookie };
 }
 
-export interface SentMessage {
-  _id: string;
-  conversationId: string;
-  senderId: string;
-  receiverId: string;
-  message: string;
-  createdAt: string;
-}
+/** A message as the API returns it. */
+export type SentMessage = MessageReply;
 
 /**
  * POST /api/messages/send/:id as `from`; asserts 201 and returns the stored message. The messages service

@@ -12,7 +12,7 @@ import type {
   TypingAck,
   TypingNotice,
 } from '@chat/shared/sockets';
-import { waitFor } from '@chat/shared/testing';
+import { handshakeOutcome, waitFor } from '@chat/shared/testing';
 import { io, type Socket } from 'socket.io-client';
 import type { SignedUpUser } from './browser.js';
 
@@ -144,21 +144,6 @@ export async function connectChat(
 }
 
 /** Attempts one handshake with no reconnection; resolves with the refusal message, or undefined if accepted. */
-export async function handshakeRefusal(gatewayUrl: string, user: SignedUpUser): Promise<string | undefined> {
-  const socket = open(gatewayUrl, user.cookie, { reconnection: false });
-  try {
-    return await new Promise<string | undefined>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('handshake neither accepted nor refused')), 5_000);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        resolve(undefined);
-      });
-      socket.once('connect_error', (err) => {
-        clearTimeout(timer);
-        resolve(err.message);
-      });
-    });
-  } finally {
-    socket.disconnect();
-  }
+export function handshakeRefusal(gatewayUrl: string, user: SignedUpUser): Promise<string | undefined> {
+  return handshakeOutcome(open(gatewayUrl, user.cookie, { reconnection: false }));
 }

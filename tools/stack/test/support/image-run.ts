@@ -1,9 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { spawnProcess } from '../../src/service-process.js';
 import type { ServiceProcess } from '../../src/stack.js';
 import type { LocalInstance } from './compose-env.js';
 import type { ReplayedStage } from './dockerfile-replay.js';
@@ -28,24 +28,17 @@ export function startFromImage(
 ): ServiceProcess {
   const [file, ...args] = image.cmd ?? [];
   if (!file) throw new Error(`the ${instance.service} image has no CMD`);
-  const child = spawn(file, args, {
-    cwd: workdirOf(image),
-    env: { ...hostBasics(), ...image.env, ...instance.environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => log(`[${instance.name}] ${line}`));
-  }
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
   const spec = {
     name: instance.name,
     workspace: instance.service,
     port: instance.port,
     env: instance.environment,
   };
-  return { spec, url: `http://127.0.0.1:${instance.port}`, child, exited };
+  return spawnProcess(
+    spec,
+    { file, args, cwd: workdirOf(image), env: { ...hostBasics(), ...image.env, ...instance.environment } },
+    log,
+  );
 }
 
 /** Runs a compose healthcheck's `CMD` form with the instance's environment; resolves with its exit code. */
