@@ -1,11 +1,10 @@
 import { newEventEnvelope } from '@chat/shared/events';
-import { publishRaw, testEnv, waitFor } from '@chat/shared/testing';
+import { codedErrorReply, publishRaw, testEnv, waitFor } from '@chat/shared/testing';
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { conversationsOk, publishBlockChange } from './api-client.js';
 import {
   countSentBy,
-  errorReply,
   historyOk,
   registerUsers,
   send,
@@ -39,7 +38,7 @@ const pair = async () => (await registerUsers(t, 2)) as [string, string];
 async function expectRefused(from: string, to: string): Promise<void> {
   const res = await send(t, from, to, { message: 'can you hear me?' });
   expect(res.status).toBe(403);
-  expect(errorReply.parse(await res.json())).toEqual({
+  expect(codedErrorReply.parse(await res.json())).toEqual({
     error: "You can't message this user",
     code: 'MESSAGES.BLOCKED',
   });

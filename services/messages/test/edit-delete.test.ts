@@ -1,8 +1,14 @@
 import { messageDeletedEvent, messageUpdatedEvent } from '@chat/shared/events';
-import { collectEvents, type EventCollector, newObjectId, testEnv } from '@chat/shared/testing';
+import {
+  codedErrorReply,
+  collectEvents,
+  type EventCollector,
+  newObjectId,
+  testEnv,
+} from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, conversationsOk, deleteOk, editOk, storedMessage } from './api-client.js';
-import { errorReply, historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
 
 let t: TestApp;
 let updates: EventCollector<'message.updated'>;
@@ -62,7 +68,7 @@ describe('PATCH /api/messages/:messageId', () => {
     for (const [caller, id, body, status, code] of cases) {
       const res = await call(t, caller, 'PATCH', `/api/messages/${id}`, body);
       expect(res.status, `${caller} ${id} ${JSON.stringify(body)}`).toBe(status);
-      expect(errorReply.parse(await res.json()).code).toBe(code);
+      expect(codedErrorReply.parse(await res.json()).code).toBe(code);
     }
     expect(await historyOk(t, a, b)).toEqual([sent]);
   });
@@ -73,7 +79,7 @@ describe('PATCH /api/messages/:messageId', () => {
     await deleteOk(t, a, sent._id);
     const res = await call(t, a, 'PATCH', `/api/messages/${sent._id}`, { message: 'revived' });
     expect(res.status).toBe(409);
-    expect(errorReply.parse(await res.json()).code).toBe('MESSAGES.MESSAGE_DELETED');
+    expect(codedErrorReply.parse(await res.json()).code).toBe('MESSAGES.MESSAGE_DELETED');
     expect((await storedMessage(t, sent._id))?.message).toBe('');
   });
 });
@@ -142,7 +148,7 @@ describe('DELETE /api/messages/:messageId', () => {
     for (const [caller, id, status, code] of cases) {
       const res = await call(t, caller, 'DELETE', `/api/messages/${id}`);
       expect(res.status, `${caller} ${id}`).toBe(status);
-      expect(errorReply.parse(await res.json()).code).toBe(code);
+      expect(codedErrorReply.parse(await res.json()).code).toBe(code);
     }
     expect(await historyOk(t, a, b)).toEqual([sent]);
   });

@@ -1,7 +1,6 @@
-import { newObjectId } from '@chat/shared/testing';
+import { codedErrorReply, newObjectId } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  errorReply,
   history,
   historyOk,
   type MessageReply,
@@ -74,12 +73,12 @@ describe('GET /api/messages/:id', () => {
   ])('%s is a 400', async (_label, other, query) => {
     const res = await history(t, alice, other ?? bob, query);
     expect(res.status).toBe(400);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
   });
 
   test('without an internal token the answer is 401', async () => {
     const res = await fetch(`${t.url}/api/messages/${bob}`);
     expect(res.status).toBe(401);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
   });
 });

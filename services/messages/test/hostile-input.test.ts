@@ -1,8 +1,8 @@
-import { newObjectId } from '@chat/shared/testing';
+import { codedErrorReply, newObjectId } from '@chat/shared/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, conversationsOk } from './api-client.js';
-import { errorReply, historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
 
 let t: TestApp;
 
@@ -59,7 +59,7 @@ describe('hostile input to the new routes', () => {
       fc.asyncProperty(request, caller, async ([method, path, body], who) => {
         const res = await call(t, who, method, path, body);
         expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
-        if (res.status >= 400) errorReply.parse(await res.json());
+        if (res.status >= 400) codedErrorReply.parse(await res.json());
         else await res.arrayBuffer();
       }),
       { numRuns: 150 },

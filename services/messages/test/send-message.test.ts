@@ -1,9 +1,15 @@
-import { collectEvents, type EventCollector, newObjectId, testEnv, waitFor } from '@chat/shared/testing';
+import {
+  codedErrorReply,
+  collectEvents,
+  type EventCollector,
+  newObjectId,
+  testEnv,
+  waitFor,
+} from '@chat/shared/testing';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   countSentBy,
-  errorReply,
   historyOk,
   registerUsers,
   send,
@@ -64,7 +70,7 @@ describe('POST /api/messages/send/:id', () => {
     if (!alice || !bob) throw new Error('fixtures');
     const res = await send(t, alice, bob, body);
     expect(res.status).toBe(400);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
     expect(await countSentBy(t, alice)).toBe(0);
   });
 
@@ -89,10 +95,10 @@ describe('POST /api/messages/send/:id', () => {
     for (const [to, headers, status, code] of cases) {
       const res = await send(t, alice, to, { message: 'hi' }, headers);
       expect(res.status, `${to} ${JSON.stringify(headers)}`).toBe(status);
-      expect(errorReply.parse(await res.json()).code).toBe(code);
+      expect(codedErrorReply.parse(await res.json()).code).toBe(code);
     }
     const unknown = await send(t, alice, newObjectId(), { message: 'hi' });
-    expect(errorReply.parse(await unknown.json()).error).toBe('Receiver not found');
+    expect(codedErrorReply.parse(await unknown.json()).error).toBe('Receiver not found');
     expect(await countSentBy(t, alice)).toBe(0);
     expect(await t.db.collection('conversations').countDocuments({ pairKey: { $regex: alice } })).toBe(0);
   });
@@ -104,7 +110,7 @@ describe('POST /api/messages/send/:id', () => {
       body: JSON.stringify({ message: 'hi' }),
     });
     expect(res.status).toBe(401);
-    expect(errorReply.parse(await res.json()).error).toBe('Unauthorized - No Token Provided');
+    expect(codedErrorReply.parse(await res.json()).error).toBe('Unauthorized - No Token Provided');
   });
 
   test('20 concurrent first messages between two users create exactly one conversation', async () => {
@@ -155,7 +161,7 @@ describe('POST /api/messages/send/:id', () => {
     await sendOk(t, alice, bob, 'first', headers);
     const res = await send(t, alice, bob, { message: 'second' }, headers);
     expect(res.status).toBe(409);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
     expect(await countSentBy(t, alice)).toBe(1);
   });
 

@@ -20,7 +20,6 @@ import { configSchema } from '../src/config.js';
 export { messageReply };
 export type MessageReply = z.infer<typeof messageReply>;
 export const historyReply = z.array(messageReply);
-export const errorReply = z.strictObject({ error: z.string().min(1), code: z.string().min(1) });
 
 export interface TestApp {
   app: App;

@@ -1,6 +1,6 @@
 import { objectId } from '@chat/shared/events';
 import { redisKeys } from '@chat/shared/redis';
-import { newObjectId, publishRaw, testEnv, waitFor } from '@chat/shared/testing';
+import { codedErrorReply, newObjectId, publishRaw, testEnv, waitFor } from '@chat/shared/testing';
 import { Redis } from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -27,7 +27,6 @@ const listedUser = z.strictObject({
   blocked: z.boolean(),
 });
 const usersReply = z.array(listedUser);
-const errorReply = z.strictObject({ error: z.string().min(1), code: z.string().min(1) });
 
 let t: TestApp;
 let mongo: MongoClient;
@@ -206,10 +205,10 @@ describe('GET /api/users', () => {
   test('without an internal token the answer is 401', async () => {
     const missing = await getAs(t.url, '/api/users');
     expect(missing.status).toBe(401);
-    expect(errorReply.parse(await missing.json()).error).toBe('Unauthorized - No Token Provided');
+    expect(codedErrorReply.parse(await missing.json()).error).toBe('Unauthorized - No Token Provided');
     const forged = await fetch(`${t.url}/api/users`, { headers: { 'x-internal-token': 'not-a-token' } });
     expect(forged.status).toBe(401);
-    expect(errorReply.parse(await forged.json()).error).toBe('Unauthorized - Invalid Token');
+    expect(codedErrorReply.parse(await forged.json()).error).toBe('Unauthorized - Invalid Token');
   });
 
   test.each([
@@ -220,7 +219,7 @@ describe('GET /api/users', () => {
   ])('q as %s is a 400', async (_label, query) => {
     const res = await getAs(t.url, `/api/users${query}`, newObjectId());
     expect(res.status).toBe(400);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
   });
 
   test('q of exactly 50 characters is accepted', async () => {

@@ -5,3 +5,4 @@ export { rawRequest, rawUpgrade, type UpgradeOutcome } from './raw-http.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { bearerFor, TEST_SECRETS } from './tokens.js';
 export { waitFor } from './wait-for.js';
+export { type CodedErrorReply, codedErrorReply } from './replies.js';
