@@ -88,7 +88,7 @@ describe('user.blocked / user.unblocked', () => {
     const block = await publishBlockChange(t, 'user.blocked', a, b, blockedAt);
     await publishBlockChange(t, 'user.unblocked', a, b, new Date(Date.now() - 30_000));
     // The old block again (a redelivery), then a marker event from another pair to know it was consumed.
-    await publishRaw(testEnv().amqpUrl, 'user.blocked', block);
+    await publishRaw(testEnv().amqpUrl, 'user.blocked', block, { namespace: t.namespace });
     const [c, d] = await pair();
     await publishBlockChange(t, 'user.blocked', c, d);
     await sendOk(t, a, b, 'still allowed');
@@ -104,9 +104,7 @@ describe('user.blocked / user.unblocked', () => {
       testEnv().amqpUrl,
       'user.blocked',
       { ...newEventEnvelope(), blockerId: a },
-      {
-        toQueue: t.blockQueues.userBlocked,
-      },
+      { toQueue: t.blockQueues.userBlocked, namespace: t.namespace },
     );
     await waitFor(async () => (await queueDepth(`${t.blockQueues.userBlocked}.dlq`)) === 1, {
       message: 'the invalid event did not reach the dead-letter queue',

@@ -15,7 +15,7 @@ let reads: EventCollector<'conversation.read'>;
 
 beforeAll(async () => {
   t = await startTestApp();
-  reads = await collectEvents(testEnv().amqpUrl, 'conversation.read');
+  reads = await collectEvents(testEnv().amqpUrl, 'conversation.read', { namespace: t.namespace });
 });
 
 afterAll(async () => {

@@ -16,8 +16,8 @@ let deletions: EventCollector<'message.deleted'>;
 
 beforeAll(async () => {
   t = await startTestApp();
-  updates = await collectEvents(testEnv().amqpUrl, 'message.updated');
-  deletions = await collectEvents(testEnv().amqpUrl, 'message.deleted');
+  updates = await collectEvents(testEnv().amqpUrl, 'message.updated', { namespace: t.namespace });
+  deletions = await collectEvents(testEnv().amqpUrl, 'message.deleted', { namespace: t.namespace });
 });
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ let events: EventCollector<'message.created'>;
 
 beforeAll(async () => {
   t = await startTestApp();
-  events = await collectEvents(testEnv().amqpUrl, 'message.created');
+  events = await collectEvents(testEnv().amqpUrl, 'message.created', { namespace: t.namespace });
 });
 
 afterAll(async () => {

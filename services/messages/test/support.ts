@@ -1,7 +1,14 @@
 import { messageReply } from '@chat/shared/api';
 import { loadConfig } from '@chat/shared/config';
-import { newEventEnvelope, type UserRegisteredEvent, userRegisteredEvent } from '@chat/shared/events';
+import {
+  brokerNames,
+  deadLetterQueueOf,
+  newEventEnvelope,
+  type UserRegisteredEvent,
+  userRegisteredEvent,
+} from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import {
   bearerFor,
   newObjectId,
@@ -29,20 +36,38 @@ export interface TestApp {
   blockQueues: { userBlocked: string; userUnblocked: string };
   dbName: string;
   db: Db;
-  /** Close the app, the test's Mongo client and delete the test's queues. */
+  /** The AMQP namespace the app publishes and consumes in (never the production exchange). */
+  namespace: string;
+  /** Close the app, the test's Mongo client and delete the test's queues (and its namespace if it made it). */
   close(): Promise<void>;
 }
 
-/** The messages app on port 0 with its own database and `user.registered` queue. */
-export async function startTestApp(
-  opts: { amqpUrl?: string; dbName?: string; overrides?: AppOverrides } = {},
-): Promise<TestApp> {
+export interface TestAppOptions {
+  amqpUrl?: string;
+  /** Reuse a database (a replica, a restarted instance); default a fresh one. */
+  dbName?: string;
+  /** Join another app's AMQP namespace (whose app deletes it); default a fresh one, deleted on close. */
+  namespace?: string;
+  overrides?: AppOverrides;
+}
+
+/** The messages app on port 0 with its own database, AMQP namespace and `user.*` queues. */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const env = testEnv();
   const dbName = opts.dbName ?? uniqueName('test-messages');
-  const queue = uniqueName('test-messages.user-registered');
+  const namespace = opts.namespace ?? uniqueName('test-messages');
+  // Queues of its own even beside another app in the namespace: each app gets every event.
+  const queueName = (kind: string) => uniqueName(`test-messages.${kind}`);
+  const ownQueues = {
+    userRegistered: queueName('user-registered'),
+    userBlocked: queueName('user-blocked'),
+    userUnblocked: queueName('user-unblocked'),
+  };
+  const names = brokerNames(namespace);
+  const queue = names.queue(ownQueues.userRegistered);
   const blockQueues = {
-    userBlocked: uniqueName('test-messages.user-blocked'),
-    userUnblocked: uniqueName('test-messages.user-unblocked'),
+    userBlocked: names.queue(ownQueues.userBlocked),
+    userUnblocked: names.queue(ownQueues.userUnblocked),
   };
   const config = loadConfig(configSchema, {
     NODE_ENV: 'test',
@@ -51,13 +76,14 @@ export async function startTestApp(
     MONGO_URL: env.mongoUrl,
     MONGO_DB: dbName,
     AMQP_URL: opts.amqpUrl ?? env.amqpUrl,
+    AMQP_NAMESPACE: namespace,
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
   });
   const logger = createLogger({ service: 'messages-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = createApp(config, {
     logger,
     ...opts.overrides,
-    queues: { userRegistered: queue, ...blockQueues },
+    queues: ownQueues,
   });
   const { url } = await app.start();
   const client = await MongoClient.connect(env.mongoUrl);
@@ -68,14 +94,16 @@ export async function startTestApp(
     blockQueues,
     dbName,
     db: client.db(dbName),
+    namespace,
     async close() {
       await app.stop();
       await client.close();
       const queues = [queue, blockQueues.userBlocked, blockQueues.userUnblocked];
       await deleteQueues(
         env.amqpUrl,
-        queues.flatMap((q) => [q, `${q}.dlq`]),
+        queues.flatMap((q) => [q, deadLetterQueueOf(q)]),
       );
+      if (!opts.namespace) await deleteBrokerNamespace(env.amqpUrl, namespace);
     },
   };
 }
@@ -99,7 +127,9 @@ export function userRegisteredFixture(): UserRegisteredEvent {
 /** Register `count` users through the real broker and wait until the app knows them; returns their ids. */
 export async function registerUsers(t: TestApp, count: number): Promise<string[]> {
   const events = Array.from({ length: count }, () => userRegisteredFixture());
-  for (const event of events) await publishRaw(testEnv().amqpUrl, 'user.registered', event);
+  for (const event of events) {
+    await publishRaw(testEnv().amqpUrl, 'user.registered', event, { namespace: t.namespace });
+  }
   const ids = events.map((e) => new ObjectId(e.user._id));
   await waitFor(
     async () => (await t.db.collection('knownUsers').countDocuments({ _id: { $in: ids } })) === count,
