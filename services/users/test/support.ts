@@ -1,7 +1,14 @@
 import { Writable } from 'node:stream';
 import { loadConfig } from '@chat/shared/config';
-import { newEventEnvelope, QUEUES, type UserRegisteredEvent, userRegisteredEvent } from '@chat/shared/events';
+import {
+  brokerNames,
+  newEventEnvelope,
+  QUEUES,
+  type UserRegisteredEvent,
+  userRegisteredEvent,
+} from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { bearerFor, newObjectId, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import amqplib from 'amqplib';
 import { type App, createApp } from '../src/app.js';
@@ -42,23 +49,26 @@ export interface TestApp {
   queue: string;
   dbName: string;
   logs: CapturedLogs;
+  /** The AMQP namespace the app publishes and consumes in (never the production exchange). */
+  namespace: string;
+  /** Stop the app and delete its namespace, unless it was given one (whose owner deletes it). */
+  close(): Promise<void>;
 }
 
 export interface TestAppOptions {
-  /** AMQP namespace: the app then uses the default queue names under it, deleted with the namespace. */
+  /** AMQP namespace, deleted by the caller; default a fresh one, deleted by close(). */
   namespace?: string;
   amqpUrl?: string;
   /** Reuse a database (a restarted instance); default a fresh one. */
   dbName?: string;
 }
 
-/** The users app on port 0 with its own database and its own `user.registered` queue (or namespace). */
+/** The users app on port 0 with its own database, in an AMQP namespace under the default queue names. */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const env = testEnv();
   const dbName = opts.dbName ?? uniqueName('test-users');
-  const queue = opts.namespace
-    ? `${opts.namespace}.${QUEUES.usersUserRegistered}`
-    : uniqueName('test-users.user-registered');
+  const namespace = opts.namespace ?? uniqueName('test-users');
+  const queue = brokerNames(namespace).queue(QUEUES.usersUserRegistered);
   const logs: CapturedLogs = { lines: [] };
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -77,17 +87,27 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     REDIS_URL: env.redisUrl,
     REDIS_PREFIX,
     AMQP_URL: opts.amqpUrl ?? env.amqpUrl,
-    AMQP_NAMESPACE: opts.namespace ?? '',
+    AMQP_NAMESPACE: namespace,
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
   });
   const logger = createLogger({ service: 'users-test', level: 'debug', destination });
   const app = createApp(config, {
     logger,
-    ...(opts.namespace ? {} : { queues: { userRegistered: queue } }),
     outbox: { intervalMs: 200, retryBaseMs: 200, maxBackoffMs: 2_000 },
   });
   const { url } = await app.start();
-  return { app, url, queue, dbName, logs };
+  return {
+    app,
+    url,
+    queue,
+    dbName,
+    logs,
+    namespace,
+    async close() {
+      await app.stop();
+      if (!opts.namespace) await deleteBrokerNamespace(env.amqpUrl, namespace);
+    },
+  };
 }
 
 /** GET `path` as `userId` (with the internal token the gateway would mint). */
@@ -107,17 +127,6 @@ export async function requestAs(
   const headers: Record<string, string> = {};
   if (userId) headers['x-internal-token'] = bearerFor(userId).internalToken;
   return fetch(`${baseUrl}${path}`, { method, headers });
-}
-
-/** Delete a test's own queues (and their dead-letter queues) so they don't collect events forever. */
-export async function deleteQueues(amqpUrl: string, queues: string[]): Promise<void> {
-  const connection = await amqplib.connect(amqpUrl);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of queues) await channel.deleteQueue(queue);
-  } finally {
-    await connection.close();
-  }
 }
 
 /** Poll `queue` once; the parsed body of a message, or undefined when empty (the message is acked). */
