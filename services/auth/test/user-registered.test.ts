@@ -3,6 +3,7 @@ import { collectEvents, type EventCollector, testEnv, waitFor } from '@chat/shar
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  AMQP_NAMESPACE,
   bodyOf,
   newSignup,
   openDb,
@@ -10,27 +11,28 @@ import {
   postJson,
   type RunningAuth,
   startAuth,
+  useAuth,
 } from './support/auth-app.js';
 import { createTcpProxy } from './support/tcp-proxy.js';
 
 let collector: EventCollector<'user.registered'>;
 
 beforeAll(async () => {
-  collector = await collectEvents(testEnv().amqpUrl, 'user.registered');
+  collector = await collectEvents(testEnv().amqpUrl, 'user.registered', { namespace: AMQP_NAMESPACE });
 });
 
 afterAll(async () => {
   await collector?.close();
 });
 
-async function signupOn(auth: RunningAuth): Promise<PublicUser> {
+async function signupOn(auth: Pick<RunningAuth, 'url'>): Promise<PublicUser> {
   const body = newSignup({ gender: 'male' });
   const res = await postJson(`${auth.url}/api/auth/signup`, body);
   expect(res.status).toBe(201);
   return bodyOf<PublicUser>(res);
 }
 
-async function storedOutboxState(auth: RunningAuth, id: string) {
+async function storedOutboxState(auth: Pick<RunningAuth, 'config'>, id: string) {
   const db = await openDb(auth.config);
   try {
     const doc = await db.users.findOne({ _id: new ObjectId(id) });
@@ -52,13 +54,7 @@ function brokerTarget(): { host: string; port: number } {
 }
 
 describe('user.registered', () => {
-  let auth: RunningAuth;
-  beforeAll(async () => {
-    auth = await startAuth();
-  });
-  afterAll(async () => {
-    await auth?.app.stop();
-  });
+  const auth = useAuth();
 
   test('is published for a signup, valid against the shared schema, with messageId = eventId', async () => {
     const user = await signupOn(auth);
