@@ -7,6 +7,7 @@ import { createLogger } from '@chat/shared/logger';
 import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type GatewayOverrides } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
@@ -160,3 +161,67 @@ export async function deadUrl(): Promise<string> {
 }
 
 export { rawRequest, rawUpgrade } from '@chat/shared/testing';
+
+/** AUTH_URL, USERS_URL and MESSAGES_URL: all on `auth`, or each on its own upstream. */
+export function upstreamsAt(auth: string, users = auth, messages = users): Record<string, string> {
+  return { AUTH_URL: auth, USERS_URL: users, MESSAGES_URL: messages };
+}
+
+/** Starts a value before the tests of the calling file (or describe block) and closes it after them. */
+function startedAround<T>(
+  what: string,
+  start: () => Promise<T>,
+  close: (value: T) => Promise<void>,
+): () => T {
+  let value: T | undefined;
+  beforeAll(async () => {
+    value = await start();
+  });
+  afterAll(async () => {
+    if (value !== undefined) await close(value);
+  });
+  return () => {
+    if (value === undefined) throw new Error(`${what} is used before it started`);
+    return value;
+  };
+}
+
+/** An echo upstream around the tests of the calling file (or describe block). */
+export function useEchoUpstream(name: string): Omit<EchoUpstream, 'close'> {
+  const upstream = startedAround(
+    `the upstream ${name}`,
+    () => startEchoUpstream(name),
+    (u) => u.close(),
+  );
+  return {
+    get url() {
+      return upstream().url;
+    },
+    get requests() {
+      return upstream().requests;
+    },
+  };
+}
+
+/**
+ * A gateway around the tests of the calling file (or describe block); `env` is read when it starts, after
+ * the upstreams registered before it.
+ */
+export function useGateway(
+  env: () => Record<string, string> | Promise<Record<string, string>>,
+  overrides: Omit<GatewayOverrides, 'logger'> = {},
+): Omit<TestGateway, 'stop'> {
+  const gateway = startedAround(
+    'the gateway',
+    async () => startGateway(await env(), overrides),
+    (g) => g.stop(),
+  );
+  return {
+    get url() {
+      return gateway().url;
+    },
+    get internalUrl() {
+      return gateway().internalUrl;
+    },
+  };
+}
