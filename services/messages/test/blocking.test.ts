@@ -1,27 +1,11 @@
 import { newEventEnvelope } from '@chat/shared/events';
 import { codedErrorReply, publishRaw, testEnv, waitFor } from '@chat/shared/testing';
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { conversationsOk, publishBlockChange } from './api-client.js';
-import {
-  countSentBy,
-  historyOk,
-  registerUsers,
-  send,
-  sendOk,
-  startTestApp,
-  type TestApp,
-} from './support.js';
+import { countSentBy, historyOk, registerUsers, send, sendOk, useTestApp } from './support.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 async function queueDepth(queue: string): Promise<number> {
   const connection = await amqplib.connect(testEnv().amqpUrl);

@@ -1,27 +1,11 @@
 import { conversationReadEvent } from '@chat/shared/events';
-import {
-  codedErrorReply,
-  collectEvents,
-  type EventCollector,
-  newObjectId,
-  testEnv,
-} from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { codedErrorReply, newObjectId } from '@chat/shared/testing';
+import { describe, expect, test } from 'vitest';
 import { call, conversationsOk, readOk } from './api-client.js';
-import { historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { historyOk, registerUsers, sendOk, useEvents, useTestApp } from './support.js';
 
-let t: TestApp;
-let reads: EventCollector<'conversation.read'>;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  reads = await collectEvents(testEnv().amqpUrl, 'conversation.read', { namespace: t.namespace });
-});
-
-afterAll(async () => {
-  await reads?.close();
-  await t?.close();
-});
+const t = useTestApp();
+const reads = useEvents(t, 'conversation.read');
 
 async function users(count: number): Promise<string[]> {
   return registerUsers(t, count);

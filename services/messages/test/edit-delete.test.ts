@@ -1,30 +1,12 @@
 import { messageDeletedEvent, messageUpdatedEvent } from '@chat/shared/events';
-import {
-  codedErrorReply,
-  collectEvents,
-  type EventCollector,
-  newObjectId,
-  testEnv,
-} from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { codedErrorReply, newObjectId } from '@chat/shared/testing';
+import { describe, expect, test } from 'vitest';
 import { call, conversationsOk, deleteOk, editOk, storedMessage } from './api-client.js';
-import { historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { historyOk, registerUsers, sendOk, useEvents, useTestApp } from './support.js';
 
-let t: TestApp;
-let updates: EventCollector<'message.updated'>;
-let deletions: EventCollector<'message.deleted'>;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  updates = await collectEvents(testEnv().amqpUrl, 'message.updated', { namespace: t.namespace });
-  deletions = await collectEvents(testEnv().amqpUrl, 'message.deleted', { namespace: t.namespace });
-});
-
-afterAll(async () => {
-  await updates?.close();
-  await deletions?.close();
-  await t?.close();
-});
+const t = useTestApp();
+const updates = useEvents(t, 'message.updated');
+const deletions = useEvents(t, 'message.deleted');
 
 const pair = async () => (await registerUsers(t, 2)) as [string, string];
 

@@ -1,23 +1,14 @@
 import { codedErrorReply, newObjectId } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  history,
-  historyOk,
-  type MessageReply,
-  registerUsers,
-  sendOk,
-  startTestApp,
-  type TestApp,
-} from './support.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { history, historyOk, type MessageReply, registerUsers, sendOk, useTestApp } from './support.js';
 
-let t: TestApp;
+const t = useTestApp();
 let alice: string;
 let bob: string;
 let carol: string;
 let sent: MessageReply[];
 
 beforeAll(async () => {
-  t = await startTestApp();
   const ids = await registerUsers(t, 3);
   [alice, bob, carol] = ids as [string, string, string];
   sent = [];
@@ -26,10 +17,6 @@ beforeAll(async () => {
     sent.push(i % 3 === 0 ? await sendOk(t, bob, alice, `m${i}`) : await sendOk(t, alice, bob, `m${i}`));
   }
 }, 60_000);
-
-afterAll(async () => {
-  await t?.close();
-});
 
 describe('GET /api/messages/:id', () => {
   test('120 messages page with before: 3 pages, oldest first within a page, no overlap, no gap', async () => {

@@ -1,18 +1,10 @@
 import { codedErrorReply, newObjectId } from '@chat/shared/testing';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { call, conversationsOk } from './api-client.js';
-import { historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { historyOk, registerUsers, sendOk, useTestApp } from './support.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 const hostileValue = fc.oneof(
   fc.string(),

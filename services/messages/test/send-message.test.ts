@@ -1,35 +1,10 @@
-import {
-  codedErrorReply,
-  collectEvents,
-  type EventCollector,
-  newObjectId,
-  testEnv,
-  waitFor,
-} from '@chat/shared/testing';
+import { codedErrorReply, newObjectId, waitFor } from '@chat/shared/testing';
 import { ObjectId } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  countSentBy,
-  historyOk,
-  registerUsers,
-  send,
-  sendOk,
-  startTestApp,
-  type TestApp,
-} from './support.js';
+import { describe, expect, test } from 'vitest';
+import { countSentBy, historyOk, registerUsers, send, sendOk, useEvents, useTestApp } from './support.js';
 
-let t: TestApp;
-let events: EventCollector<'message.created'>;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  events = await collectEvents(testEnv().amqpUrl, 'message.created', { namespace: t.namespace });
-});
-
-afterAll(async () => {
-  await events?.close();
-  await t?.close();
-});
+const t = useTestApp();
+const events = useEvents(t, 'message.created');
 
 const eventsFor = (messageId: string) => events.events.filter((e) => e.message._id === messageId);
 

@@ -1,25 +1,22 @@
 import { messageReply } from '@chat/shared/api';
 import { loadConfig } from '@chat/shared/config';
-import {
-  brokerNames,
-  deadLetterQueueOf,
-  newEventEnvelope,
-  type UserRegisteredEvent,
-  userRegisteredEvent,
-} from '@chat/shared/events';
+import { brokerNames, deadLetterQueueOf, type RoutingKey } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import {
   bearerFor,
-  newObjectId,
+  collectEvents,
+  type EventCollector,
   publishRaw,
   TEST_SECRETS,
   testEnv,
   uniqueName,
+  userRegisteredFixture,
   waitFor,
 } from '@chat/shared/testing';
 import amqplib from 'amqplib';
 import { type Db, MongoClient, ObjectId } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { type App, type AppOverrides, createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
@@ -108,25 +105,45 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   };
 }
 
-/** A `user.registered` fixture, validated by the shared schema. */
-export function userRegisteredFixture(): UserRegisteredEvent {
-  const username = uniqueName('user').replaceAll('-', '_');
-  return userRegisteredEvent.parse({
-    ...newEventEnvelope(),
-    user: {
-      _id: newObjectId(),
-      fullName: `Test ${username}`,
-      username,
-      gender: 'male',
-      profilePic: `/avatars/${username}.svg`,
-      createdAt: new Date().toISOString(),
+/**
+ * Starts a value before the tests of the calling file and closes it after them; the stand-in returned reads
+ * through to it (from the file's hooks and tests on).
+ */
+function startedAround<T extends object>(start: () => Promise<T>, close: (value: T) => Promise<void>): T {
+  let value: T | undefined;
+  beforeAll(async () => {
+    value = await start();
+  });
+  afterAll(async () => {
+    if (value) await close(value);
+  });
+  return new Proxy({} as T, {
+    get(_target, key) {
+      if (!value) throw new Error('used before the test app started');
+      return Reflect.get(value, key);
     },
   });
 }
 
+/** A messages app around the tests of the calling file. */
+export function useTestApp(opts: TestAppOptions = {}): TestApp {
+  return startedAround(
+    () => startTestApp(opts),
+    (t) => t.close(),
+  );
+}
+
+/** A collector of the `routingKey` events `t` publishes, around the tests of the calling file. */
+export function useEvents<K extends RoutingKey>(t: TestApp, routingKey: K): EventCollector<K> {
+  return startedAround(
+    () => collectEvents(testEnv().amqpUrl, routingKey, { namespace: t.namespace }),
+    (collector) => collector.close(),
+  );
+}
+
 /** Register `count` users through the real broker and wait until the app knows them; returns their ids. */
 export async function registerUsers(t: TestApp, count: number): Promise<string[]> {
-  const events = Array.from({ length: count }, () => userRegisteredFixture());
+  const events = Array.from({ length: count }, () => userRegisteredFixture({ gender: 'male' }));
   for (const event of events) {
     await publishRaw(testEnv().amqpUrl, 'user.registered', event, { namespace: t.namespace });
   }
