@@ -10,12 +10,13 @@ import {
   publishRaw,
   testEnv,
   uniqueName,
+  userRegisteredFixture,
   waitFor,
 } from '@chat/shared/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { getAs, requestAs, startTestApp, type TestApp, userRegisteredFixture } from './support.js';
+import { getAs, requestAs, startTestApp, type TestApp } from './support.js';
 
 const namespace = uniqueName('test-users-block');
 let t: TestApp;

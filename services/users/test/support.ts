@@ -1,42 +1,15 @@
 import { Writable } from 'node:stream';
 import { loadConfig } from '@chat/shared/config';
-import {
-  brokerNames,
-  newEventEnvelope,
-  QUEUES,
-  type UserRegisteredEvent,
-  userRegisteredEvent,
-} from '@chat/shared/events';
+import { brokerNames, QUEUES } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { bearerFor, newObjectId, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
+import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import amqplib from 'amqplib';
 import { type App, createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
 /** REDIS_PREFIX of the users services this test file starts and of its own Redis clients. */
 export const REDIS_PREFIX = `${uniqueName('test-users')}:`;
-
-/** A `user.registered` fixture, validated by the shared schema. */
-export function userRegisteredFixture(
-  user: Partial<UserRegisteredEvent['user']> = {},
-  envelope: Partial<Pick<UserRegisteredEvent, 'eventId' | 'occurredAt'>> = {},
-): UserRegisteredEvent {
-  const username = user.username ?? uniqueName('user').replaceAll('-', '_');
-  return userRegisteredEvent.parse({
-    ...newEventEnvelope(),
-    ...envelope,
-    user: {
-      _id: newObjectId(),
-      fullName: `Test ${username}`,
-      username,
-      gender: 'female',
-      profilePic: `/avatars/${username}.svg`,
-      createdAt: new Date().toISOString(),
-      ...user,
-    },
-  });
-}
 
 /** Log lines the app wrote, parsed, so tests can wait for "handled" without sleeping. */
 export interface CapturedLogs {

@@ -1,18 +1,18 @@
 import { objectId } from '@chat/shared/events';
 import { redisKeys } from '@chat/shared/redis';
-import { codedErrorReply, newObjectId, publishRaw, testEnv, waitFor } from '@chat/shared/testing';
+import {
+  codedErrorReply,
+  newObjectId,
+  publishRaw,
+  testEnv,
+  userRegisteredFixture,
+  waitFor,
+} from '@chat/shared/testing';
 import { Redis } from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import {
-  getAs,
-  REDIS_PREFIX,
-  startTestApp,
-  type TestApp,
-  takeOne,
-  userRegisteredFixture,
-} from './support.js';
+import { getAs, REDIS_PREFIX, startTestApp, type TestApp, takeOne } from './support.js';
 
 const listedUser = z.strictObject({
   _id: objectId,
