@@ -8,6 +8,7 @@ import {
   openDb,
   type PublicUser,
   postJson,
+  signUpOn,
   startAuth,
   useAuth,
 } from './support/auth-app.js';
@@ -16,10 +17,7 @@ const auth = useAuth();
 let account: { _id: string; username: string; password: string };
 
 beforeAll(async () => {
-  const body = newSignup({ username: `Login_${Date.now().toString(36)}` });
-  const res = await postJson(`${auth.url}/api/auth/signup`, body);
-  expect(res.status).toBe(201);
-  const user = await bodyOf<PublicUser>(res);
+  const { user, body } = await signUpOn(auth, { username: `Login_${Date.now().toString(36)}` });
   account = { _id: user._id, username: String(body.username), password: String(body.password) };
 });
 

@@ -9,9 +9,9 @@ import {
   internalTokenFor,
   jwtFrom,
   newSignup,
-  type PublicUser,
   postJson,
   REDIS_PREFIX,
+  signUpOn,
   useAuth,
 } from './support/auth-app.js';
 
@@ -31,10 +31,8 @@ afterAll(async () => {
 });
 
 async function signedUp(): Promise<{ id: string; internalToken: string; jti: string; exp: number }> {
-  const res = await postJson(`${auth.url}/api/auth/signup`, newSignup());
-  expect(res.status).toBe(201);
-  const { _id } = await bodyOf<PublicUser>(res);
-  return { id: _id, ...internalTokenFor(jwtFrom(res)) };
+  const { user, res } = await signUpOn(auth);
+  return { id: user._id, ...internalTokenFor(jwtFrom(res)) };
 }
 
 const me = (headers: Record<string, string>) => fetch(`${auth.url}/api/auth/me`, { headers });

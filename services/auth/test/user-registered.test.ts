@@ -5,11 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   AMQP_NAMESPACE,
   bodyOf,
-  newSignup,
   openDb,
   type PublicUser,
-  postJson,
   type RunningAuth,
+  signUpOn,
   startAuth,
   useAuth,
 } from './support/auth-app.js';
@@ -26,10 +25,7 @@ afterAll(async () => {
 });
 
 async function signupOn(auth: Pick<RunningAuth, 'url'>): Promise<PublicUser> {
-  const body = newSignup({ gender: 'male' });
-  const res = await postJson(`${auth.url}/api/auth/signup`, body);
-  expect(res.status).toBe(201);
-  return bodyOf<PublicUser>(res);
+  return (await signUpOn(auth, { gender: 'male' })).user;
 }
 
 async function storedOutboxState(auth: Pick<RunningAuth, 'config'>, id: string) {

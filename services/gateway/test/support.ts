@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@chat/shared/config';
 import { createLogger } from '@chat/shared/logger';
-import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
+import { bearerFor, TEST_SECRETS, testEnv, uniqueName, useStarted } from '@chat/shared/testing';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
-import { afterAll, beforeAll } from 'vitest';
 import { createApp, type GatewayOverrides } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
@@ -167,40 +166,13 @@ export function upstreamsAt(auth: string, users = auth, messages = users): Recor
   return { AUTH_URL: auth, USERS_URL: users, MESSAGES_URL: messages };
 }
 
-/** Starts a value before the tests of the calling file (or describe block) and closes it after them. */
-function startedAround<T>(
-  what: string,
-  start: () => Promise<T>,
-  close: (value: T) => Promise<void>,
-): () => T {
-  let value: T | undefined;
-  beforeAll(async () => {
-    value = await start();
-  });
-  afterAll(async () => {
-    if (value !== undefined) await close(value);
-  });
-  return () => {
-    if (value === undefined) throw new Error(`${what} is used before it started`);
-    return value;
-  };
-}
-
 /** An echo upstream around the tests of the calling file (or describe block). */
-export function useEchoUpstream(name: string): Omit<EchoUpstream, 'close'> {
-  const upstream = startedAround(
+export function useEchoUpstream(name: string): EchoUpstream {
+  return useStarted(
     `the upstream ${name}`,
     () => startEchoUpstream(name),
-    (u) => u.close(),
+    (upstream) => upstream.close(),
   );
-  return {
-    get url() {
-      return upstream().url;
-    },
-    get requests() {
-      return upstream().requests;
-    },
-  };
 }
 
 /**
@@ -210,18 +182,10 @@ export function useEchoUpstream(name: string): Omit<EchoUpstream, 'close'> {
 export function useGateway(
   env: () => Record<string, string> | Promise<Record<string, string>>,
   overrides: Omit<GatewayOverrides, 'logger'> = {},
-): Omit<TestGateway, 'stop'> {
-  const gateway = startedAround(
+): TestGateway {
+  return useStarted(
     'the gateway',
     async () => startGateway(await env(), overrides),
-    (g) => g.stop(),
+    (gateway) => gateway.stop(),
   );
-  return {
-    get url() {
-      return gateway().url;
-    },
-    get internalUrl() {
-      return gateway().internalUrl;
-    },
-  };
 }

@@ -8,15 +8,16 @@ import {
   collectEvents,
   type EventCollector,
   publishRaw,
-  TEST_SECRETS,
+  type ServiceTestOptions,
+  serviceTestSettings,
   testEnv,
   uniqueName,
   userRegisteredFixture,
+  useStarted,
   waitFor,
 } from '@chat/shared/testing';
 import amqplib from 'amqplib';
 import { type Db, MongoClient, ObjectId } from 'mongodb';
-import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { type App, type AppOverrides, createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
@@ -39,12 +40,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions {
-  amqpUrl?: string;
-  /** Reuse a database (a replica, a restarted instance); default a fresh one. */
-  dbName?: string;
-  /** Join another app's AMQP namespace (whose app deletes it); default a fresh one, deleted on close. */
-  namespace?: string;
+export interface TestAppOptions extends ServiceTestOptions {
   overrides?: AppOverrides;
 }
 
@@ -66,16 +62,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     userBlocked: names.queue(ownQueues.userBlocked),
     userUnblocked: names.queue(ownQueues.userUnblocked),
   };
-  const config = loadConfig(configSchema, {
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MONGO_URL: env.mongoUrl,
-    MONGO_DB: dbName,
-    AMQP_URL: opts.amqpUrl ?? env.amqpUrl,
-    AMQP_NAMESPACE: namespace,
-    INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
-  });
+  const config = loadConfig(configSchema, serviceTestSettings({ dbName, namespace, amqpUrl: opts.amqpUrl }));
   const logger = createLogger({ service: 'messages-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = createApp(config, {
     logger,
@@ -105,29 +92,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   };
 }
 
-/**
- * Starts a value before the tests of the calling file and closes it after them; the stand-in returned reads
- * through to it (from the file's hooks and tests on).
- */
-function startedAround<T extends object>(start: () => Promise<T>, close: (value: T) => Promise<void>): T {
-  let value: T | undefined;
-  beforeAll(async () => {
-    value = await start();
-  });
-  afterAll(async () => {
-    if (value) await close(value);
-  });
-  return new Proxy({} as T, {
-    get(_target, key) {
-      if (!value) throw new Error('used before the test app started');
-      return Reflect.get(value, key);
-    },
-  });
-}
-
 /** A messages app around the tests of the calling file. */
 export function useTestApp(opts: TestAppOptions = {}): TestApp {
-  return startedAround(
+  return useStarted(
+    'the messages app',
     () => startTestApp(opts),
     (t) => t.close(),
   );
@@ -135,7 +103,8 @@ export function useTestApp(opts: TestAppOptions = {}): TestApp {
 
 /** A collector of the `routingKey` events `t` publishes, around the tests of the calling file. */
 export function useEvents<K extends RoutingKey>(t: TestApp, routingKey: K): EventCollector<K> {
-  return startedAround(
+  return useStarted(
+    `the ${routingKey} collector`,
     () => collectEvents(testEnv().amqpUrl, routingKey, { namespace: t.namespace }),
     (collector) => collector.close(),
   );

@@ -3,7 +3,13 @@ import { loadConfig } from '@chat/shared/config';
 import { brokerNames, QUEUES } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
+import {
+  bearerFor,
+  type ServiceTestOptions,
+  serviceTestSettings,
+  testEnv,
+  uniqueName,
+} from '@chat/shared/testing';
 import amqplib from 'amqplib';
 import { type App, createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
@@ -28,16 +34,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions {
-  /** AMQP namespace, deleted by the caller; default a fresh one, deleted by close(). */
-  namespace?: string;
-  amqpUrl?: string;
-  /** Reuse a database (a restarted instance); default a fresh one. */
-  dbName?: string;
-}
-
 /** The users app on port 0 with its own database, in an AMQP namespace under the default queue names. */
-export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp(opts: ServiceTestOptions = {}): Promise<TestApp> {
   const env = testEnv();
   const dbName = opts.dbName ?? uniqueName('test-users');
   const namespace = opts.namespace ?? uniqueName('test-users');
@@ -52,16 +50,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
   });
   const config = loadConfig(configSchema, {
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MONGO_URL: env.mongoUrl,
-    MONGO_DB: dbName,
+    ...serviceTestSettings({ dbName, namespace, amqpUrl: opts.amqpUrl }),
     REDIS_URL: env.redisUrl,
     REDIS_PREFIX,
-    AMQP_URL: opts.amqpUrl ?? env.amqpUrl,
-    AMQP_NAMESPACE: namespace,
-    INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
   });
   const logger = createLogger({ service: 'users-test', level: 'debug', destination });
   const app = createApp(config, {

@@ -1,6 +1,7 @@
 export { mongoUrlWithDb, newObjectId, testEnv, testMongoUrl, uniqueName } from './env.js';
 export * from './events.js';
 export { userRegisteredFixture } from './fixtures.js';
+export { type ServiceTestOptions, serviceTestSettings, useStarted } from './lifecycle.js';
 export * from './openapi-contract.js';
 export { rawRequest, rawUpgrade, type UpgradeOutcome } from './raw-http.js';
 export { type CodedErrorReply, codedErrorReply } from './replies.js';

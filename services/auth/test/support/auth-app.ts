@@ -3,7 +3,7 @@ import { loadConfig } from '@chat/shared/config';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import { type Collection, MongoClient } from 'mongodb';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { type Config, configSchema } from '../../src/config.js';
 
@@ -152,4 +152,15 @@ export interface ErrorBody {
 /** The parsed JSON body, typed as the caller expects it (assertions check the actual shape). */
 export async function bodyOf<T = ErrorBody>(res: Response): Promise<T> {
   return (await res.json()) as T;
+}
+
+/** Signs a fresh user up on `auth` (with `overrides` in the body) and expects a 201. */
+export async function signUpOn(
+  auth: { url: string },
+  overrides: Record<string, unknown> = {},
+): Promise<{ user: PublicUser; body: Record<string, unknown>; res: Response }> {
+  const body = newSignup(overrides);
+  const res = await postJson(`${auth.url}/api/auth/signup`, body);
+  expect(res.status).toBe(201);
+  return { user: await bodyOf<PublicUser>(res), body, res };
 }
