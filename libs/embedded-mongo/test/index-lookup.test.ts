@@ -1,6 +1,7 @@
-import type { Collection, Document } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { uniqueDbName, useServerAndClient } from './helpers.js';
+import { explainFind } from './plan-helpers.js';
 
 const ctx = useServerAndClient();
 const TOTAL = 100_000;
@@ -14,15 +15,7 @@ interface BigDoc {
 
 let coll: Collection<BigDoc>;
 
-async function plan(filter: Document): Promise<{ stage: string; indexName?: string; docsExamined: number }> {
-  const explained = await coll.find(filter).explain('executionStats');
-  const inputStage = explained.queryPlanner.winningPlan.inputStage;
-  return {
-    stage: inputStage.stage,
-    indexName: inputStage.indexName,
-    docsExamined: explained.executionStats.totalDocsExamined,
-  };
-}
+const plan = (filter: Filter<BigDoc>) => explainFind(coll, filter);
 
 beforeAll(async () => {
   coll = ctx.client().db(uniqueDbName('index')).collection<BigDoc>('big');

@@ -3,21 +3,17 @@ import fc from 'fast-check';
 import type { Filter, FindOptions } from 'mongodb';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { orderKey } from '../src/key-order.js';
-import { uniqueDbName, useServerAndClient } from './helpers.js';
+import { useServerAndClient } from './helpers.js';
 import {
   expectSameAsScan,
   explainPage,
   insertBoth,
   type TestCollection,
   type TestDoc,
+  twinCollections,
 } from './plan-helpers.js';
 
 const ctx = useServerAndClient();
-
-async function createTwin(name: string): Promise<[TestCollection, TestCollection]> {
-  const db = ctx.client().db(uniqueDbName(name));
-  return [db.collection<TestDoc>('indexed'), db.collection<TestDoc>('plain')];
-}
 
 const order = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -93,7 +89,7 @@ describe(`history pages walk { conversationId: 1, _id: -1 } in order (one conver
   const page = { sort: { _id: -1 }, limit: 50 } as const;
 
   beforeAll(async () => {
-    [indexed, plain] = await createTwin('order_history');
+    [indexed, plain] = twinCollections(ctx.client(), 'order_history');
     await indexed.createIndex({ conversationId: 1, _id: -1 });
     const docs: TestDoc[] = [];
     for (let i = 0; i < BIG; i++) docs.push({ _id: i * CONVERSATIONS, conversationId: 'big', text: `m${i}` });
@@ -157,7 +153,7 @@ describe('range scans', () => {
   let plain: TestCollection;
 
   beforeAll(async () => {
-    [indexed, plain] = await createTwin('order_range');
+    [indexed, plain] = twinCollections(ctx.client(), 'order_range');
     await indexed.createIndex({ v: 1 });
     // Numbers of several shapes, with strings, dates, nulls and missing values mixed in.
     const values: unknown[] = [-5.5, -1, 0, 0.25, 1, 2, 2, 3.75, 10, 1e9, 'a', 'b', new Date(5), null];
@@ -210,7 +206,7 @@ describe('compound directions and ties', () => {
   let plain: TestCollection;
 
   beforeAll(async () => {
-    [indexed, plain] = await createTwin('order_dirs');
+    [indexed, plain] = twinCollections(ctx.client(), 'order_dirs');
     await indexed.createIndex({ a: 1, b: -1 });
     const docs = Array.from({ length: 400 }, (_, i) => ({ _id: i, a: i % 5, b: (i * 7) % 13, c: i % 3 }));
     await insertBoth(indexed, plain, docs);
@@ -278,7 +274,7 @@ describe('updates and deletes keep the order right', () => {
   }
 
   beforeAll(async () => {
-    [indexed, plain] = await createTwin('order_writes');
+    [indexed, plain] = twinCollections(ctx.client(), 'order_writes');
     await indexed.createIndex({ conv: 1, at: -1 });
     const docs = Array.from({ length: 600 }, (_, i) => ({ _id: i, conv: i % 2 ? 'x' : 'y', at: i }));
     await insertBoth(indexed, plain, docs);
@@ -318,7 +314,7 @@ describe('updates and deletes keep the order right', () => {
 
 describe('unique, sparse and multikey indexes', () => {
   test('a unique index rejects duplicates, frees keys on update and delete, and walks in order', async () => {
-    const [coll] = await createTwin('order_unique');
+    const [coll] = twinCollections(ctx.client(), 'order_unique');
     await coll.createIndex({ email: 1 }, { unique: true });
     await coll.createIndex({ team: 1, rank: -1 }, { unique: true });
     await coll.insertMany([
@@ -355,7 +351,7 @@ describe('unique, sparse and multikey indexes', () => {
   });
 
   test('a sparse index is not walked where it would miss documents without the field', async () => {
-    const [indexed, plain] = await createTwin('order_sparse');
+    const [indexed, plain] = twinCollections(ctx.client(), 'order_sparse');
     await indexed.createIndex({ s: 1 }, { sparse: true });
     await insertBoth(
       indexed,
@@ -367,7 +363,7 @@ describe('unique, sparse and multikey indexes', () => {
   });
 
   test('a multikey prefix is walked in order; a multikey sort field is sorted in memory', async () => {
-    const [indexed, plain] = await createTwin('order_multikey');
+    const [indexed, plain] = twinCollections(ctx.client(), 'order_multikey');
     await indexed.createIndex({ participants: 1, last: -1 });
     await indexed.createIndex({ tags: 1 });
     const docs = Array.from({ length: 300 }, (_, i) => ({

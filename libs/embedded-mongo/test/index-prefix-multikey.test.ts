@@ -1,12 +1,13 @@
 import type { Filter } from 'mongodb';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { uniqueDbName, useServerAndClient } from './helpers.js';
+import { useServerAndClient } from './helpers.js';
 import {
   expectSameAsScan,
   explainFind,
   insertBoth,
   type TestCollection,
   type TestDoc,
+  twinCollections,
 } from './plan-helpers.js';
 
 const ctx = useServerAndClient();
@@ -29,11 +30,6 @@ function shapedDoc(i: number): TestDoc {
   return { _id: i, ...shapes[i % shapes.length], group: i % 4 };
 }
 
-async function createTwin(name: string): Promise<[TestCollection, TestCollection]> {
-  const db = ctx.client().db(uniqueDbName(name));
-  return [db.collection<TestDoc>('indexed'), db.collection<TestDoc>('plain')];
-}
-
 describe('prefix lookups on multikey compound indexes', () => {
   let indexed: TestCollection;
   let plain: TestCollection;
@@ -50,7 +46,7 @@ describe('prefix lookups on multikey compound indexes', () => {
   ];
 
   beforeAll(async () => {
-    [indexed, plain] = await createTwin('multikey');
+    [indexed, plain] = twinCollections(ctx.client(), 'multikey');
     await indexed.createIndex({ tags: 1, n: 1, group: 1 });
     await indexed.createIndex({ 'items.k': 1, _id: 1 });
     await insertBoth(
@@ -93,7 +89,7 @@ describe('sparse and partial compound indexes', () => {
   let plain: TestCollection;
 
   beforeAll(async () => {
-    [indexed, plain] = await createTwin('sparse');
+    [indexed, plain] = twinCollections(ctx.client(), 'sparse');
     await indexed.createIndex({ s: 1, n: 1 }, { sparse: true });
     await indexed.createIndex({ p: 1, n: 1 }, { partialFilterExpression: { n: { $gt: 10 } } });
     const docs = Array.from({ length: 200 }, (_, i) => {

@@ -1,5 +1,6 @@
-import type { Collection, Filter, FindOptions } from 'mongodb';
+import type { Collection, Document, Filter, FindOptions, MongoClient } from 'mongodb';
 import { expect } from 'vitest';
+import { uniqueDbName } from './helpers.js';
 
 /** Test documents use numeric ids so expected pages can be computed in the test. */
 export interface TestDoc {
@@ -16,7 +17,10 @@ export interface PlanSummary {
 }
 
 /** The access path and documents examined that `explain` reports for a find filter. */
-export async function explainFind(coll: TestCollection, filter: Filter<TestDoc>): Promise<PlanSummary> {
+export async function explainFind<T extends Document>(
+  coll: Collection<T>,
+  filter: Filter<T>,
+): Promise<PlanSummary> {
   const explained = await coll.find(filter).explain('executionStats');
   const inputStage = explained.queryPlanner.winningPlan.inputStage;
   return {
@@ -37,6 +41,12 @@ export async function expectSameAsScan(
   const viaScan = await plain.find(filter, options).toArray();
   expect(viaIndex).toEqual(viaScan);
   return viaIndex;
+}
+
+/** An `indexed` collection and its unindexed twin `plain`, in a fresh database named after `name`. */
+export function twinCollections(client: MongoClient, name: string): [TestCollection, TestCollection] {
+  const db = client.db(uniqueDbName(name));
+  return [db.collection<TestDoc>('indexed'), db.collection<TestDoc>('plain')];
 }
 
 /** Inserts the same documents into both collections (copies, since the driver adds `_id` in place). */

@@ -1,32 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import amqplib, { type ChannelModel } from 'amqplib';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deadLetterQueueOf, type MessageCreatedEvent } from '../src/events/index.js';
-import { createBroker, type DeliveryMeta, type ManagedBroker } from '../src/messaging/index.js';
+import type { DeliveryMeta } from '../src/messaging/index.js';
 import { fakeMessageCreatedEvent, publishRaw } from '../src/testing/events.js';
-import { testEnv, uniqueName, waitFor } from '../src/testing/index.js';
+import { testEnv, waitFor } from '../src/testing/index.js';
+import { useTestBroker } from './messaging-helpers.js';
 
 const { amqpUrl } = testEnv();
-const logger = pino({ level: 'silent' });
-let broker: ManagedBroker;
+const tb = useTestBroker('test-consumer');
 let admin: ChannelModel;
-const queues: string[] = [];
 
-const uniqueQueue = () => {
-  const queue = uniqueName('test-consumer');
-  queues.push(queue, deadLetterQueueOf(queue));
-  return queue;
-};
+const uniqueQueue = () => tb.uniqueQueue();
 
-/** Ready (not unacked) messages in `queue`, read and removed without acks. */
+/** Ready (not unacked) messages in `queue` (a name as given to consume()), read and removed without acks. */
 async function drain(queue: string): Promise<amqplib.GetMessage[]> {
   const channel = await admin.createChannel();
   const messages: amqplib.GetMessage[] = [];
+  const name = tb.queueName(queue);
   for (
-    let msg = await channel.get(queue, { noAck: true });
+    let msg = await channel.get(name, { noAck: true });
     msg;
-    msg = await channel.get(queue, { noAck: true })
+    msg = await channel.get(name, { noAck: true })
   ) {
     messages.push(msg);
   }
@@ -36,31 +31,24 @@ async function drain(queue: string): Promise<amqplib.GetMessage[]> {
 
 async function readyCount(queue: string): Promise<number> {
   const channel = await admin.createChannel();
-  const { messageCount } = await channel.checkQueue(queue);
+  const { messageCount } = await channel.checkQueue(tb.queueName(queue));
   await channel.close();
   return messageCount;
 }
 
 beforeAll(async () => {
-  broker = createBroker({ url: amqpUrl, logger, name: 'test-consumer' });
-  await broker.waitForConnect();
   admin = await amqplib.connect(amqpUrl);
 });
 
 afterAll(async () => {
-  await broker?.close();
-  if (admin) {
-    const channel = await admin.createChannel();
-    for (const queue of queues) await channel.deleteQueue(queue);
-    await admin.close();
-  }
+  await admin?.close();
 });
 
 describe('Broker.consume', () => {
   test('a handled event is acked: nothing of it is left in the queue once the consumer stops', async () => {
     const queue = uniqueQueue();
     const seen: Array<{ event: MessageCreatedEvent; meta: DeliveryMeta }> = [];
-    const consumer = await broker.consume({
+    const consumer = await tb.broker.consume({
       queue,
       routingKey: 'message.created',
       handler: async (event, meta) => {
@@ -69,7 +57,9 @@ describe('Broker.consume', () => {
     });
     const event = fakeMessageCreatedEvent();
 
-    await broker.publisher().publish('message.created', event, { headers: { 'x-correlation-id': 'c-42' } });
+    await tb.broker
+      .publisher()
+      .publish('message.created', event, { headers: { 'x-correlation-id': 'c-42' } });
 
     const handled = await waitFor(() => seen.find((s) => s.event.eventId === event.eventId), {
       message: 'waiting for the event',
@@ -93,7 +83,7 @@ describe('Broker.consume', () => {
     const attempts: number[] = [];
     const attemptTimes: number[] = [];
     const handled: string[] = [];
-    await broker.consume({
+    await tb.broker.consume({
       queue,
       routingKey: 'message.created',
       deliveryLimit: 2,
@@ -108,7 +98,7 @@ describe('Broker.consume', () => {
       },
     });
 
-    await broker.publisher().publish('message.created', poison);
+    await tb.broker.publisher().publish('message.created', poison);
 
     const dead = await waitFor(async () => (await drain(deadLetterQueueOf(queue)))[0], {
       message: 'waiting for the dead letter',
@@ -120,7 +110,7 @@ describe('Broker.consume', () => {
     const [first = 0, second = 0, third = 0] = attemptTimes;
     expect(second - first).toBeGreaterThanOrEqual(45);
     expect(third - second).toBeGreaterThanOrEqual(95);
-    await broker.publisher().publish('message.created', good);
+    await tb.broker.publisher().publish('message.created', good);
     await waitFor(() => handled.includes(good.eventId), {
       timeoutMs: 10_000,
       message: 'waiting for the good event',
@@ -133,7 +123,7 @@ describe('Broker.consume', () => {
   ])('%s goes straight to the dead-letter queue without reaching the handler', async (_name, body) => {
     const queue = uniqueQueue();
     let calls = 0;
-    await broker.consume({
+    await tb.broker.consume({
       queue,
       routingKey: 'message.created',
       handler: async () => {
@@ -142,7 +132,11 @@ describe('Broker.consume', () => {
     });
     const messageId = randomUUID();
 
-    await publishRaw(amqpUrl, 'message.created', body, { messageId, toQueue: queue });
+    await publishRaw(amqpUrl, 'message.created', body, {
+      messageId,
+      toQueue: tb.queueName(queue),
+      namespace: tb.namespace,
+    });
 
     const dead = await waitFor(async () => (await drain(deadLetterQueueOf(queue)))[0], {
       message: 'waiting for the dead letter',
@@ -163,7 +157,7 @@ describe('Broker.consume', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    await broker.consume({
+    await tb.broker.consume({
       queue,
       routingKey: 'message.created',
       prefetch: 2,
@@ -177,7 +171,7 @@ describe('Broker.consume', () => {
       },
     });
 
-    for (const event of events) await broker.publisher().publish('message.created', event);
+    for (const event of events) await tb.broker.publisher().publish('message.created', event);
 
     // Two held by the blocked consumer, the other four still waiting in the queue.
     await waitFor(async () => active === 2 && (await readyCount(queue)) >= 4, {
@@ -198,7 +192,7 @@ describe('Broker.consume', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const consumer = await broker.consume({
+    const consumer = await tb.broker.consume({
       queue,
       routingKey: 'message.created',
       handler: async (e) => {
@@ -208,7 +202,7 @@ describe('Broker.consume', () => {
         finished = true;
       },
     });
-    await broker.publisher().publish('message.created', event);
+    await tb.broker.publisher().publish('message.created', event);
     await waitFor(() => started, { timeoutMs: 10_000, message: 'waiting for the handler to start' });
 
     let cancelled = false;
@@ -227,14 +221,19 @@ describe('Broker.consume', () => {
   test('consume() rejects when the queue already exists with another delivery limit', async () => {
     const queue = uniqueQueue();
     const handler = async () => {};
-    const first = await broker.consume({ queue, routingKey: 'message.created', deliveryLimit: 5, handler });
+    const first = await tb.broker.consume({
+      queue,
+      routingKey: 'message.created',
+      deliveryLimit: 5,
+      handler,
+    });
     await first.cancel();
 
     await expect(
-      broker.consume({ queue, routingKey: 'message.created', deliveryLimit: 3, handler }),
+      tb.broker.consume({ queue, routingKey: 'message.created', deliveryLimit: 3, handler }),
     ).rejects.toThrow(/PRECONDITION_FAILED/);
     // The broker itself is unaffected.
     const event = fakeMessageCreatedEvent();
-    await broker.publisher().publish('message.created', event);
+    await tb.broker.publisher().publish('message.created', event);
   });
 });

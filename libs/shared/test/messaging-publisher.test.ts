@@ -1,31 +1,25 @@
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { type MessageCreatedEvent, messageCreatedEvent } from '../src/events/index.js';
-import { createBroker, InvalidEventError, type ManagedBroker, PublishError } from '../src/messaging/index.js';
-import { collectEvents, type EventCollector, fakeMessageCreatedEvent } from '../src/testing/events.js';
-import { testEnv } from '../src/testing/index.js';
+import { createBroker, InvalidEventError, PublishError } from '../src/messaging/index.js';
+import { type EventCollector, fakeMessageCreatedEvent } from '../src/testing/events.js';
+import { useTestBroker } from './messaging-helpers.js';
 
-const { amqpUrl } = testEnv();
 const logger = pino({ level: 'silent' });
-let broker: ManagedBroker;
+const tb = useTestBroker('test-publisher');
 let collector: EventCollector<'message.created'>;
 
 beforeAll(async () => {
-  broker = createBroker({ url: amqpUrl, logger, name: 'test-publisher' });
-  await broker.waitForConnect();
-  collector = await collectEvents(amqpUrl, 'message.created');
-});
-
-afterAll(async () => {
-  await collector?.close();
-  await broker?.close();
+  collector = await tb.collect('message.created');
 });
 
 describe('Publisher.publish', () => {
   test('a confirmed event reaches a bound queue as persistent JSON whose messageId is the eventId', async () => {
     const event = fakeMessageCreatedEvent();
 
-    await broker.publisher().publish('message.created', event, { headers: { 'x-correlation-id': 'corr-1' } });
+    await tb.broker
+      .publisher()
+      .publish('message.created', event, { headers: { 'x-correlation-id': 'corr-1' } });
 
     const received = await collector.waitForEvent((e) => e.eventId === event.eventId);
     expect(messageCreatedEvent.parse(received)).toEqual(event);
@@ -43,10 +37,10 @@ describe('Publisher.publish', () => {
     const invalid = { ...fakeMessageCreatedEvent(), extra: true } as MessageCreatedEvent;
     const next = fakeMessageCreatedEvent();
 
-    await expect(broker.publisher().publish('message.created', invalid)).rejects.toBeInstanceOf(
+    await expect(tb.broker.publisher().publish('message.created', invalid)).rejects.toBeInstanceOf(
       InvalidEventError,
     );
-    await broker.publisher().publish('message.created', next);
+    await tb.broker.publisher().publish('message.created', next);
 
     // Same channel, so the refused event would have arrived before `next`.
     await collector.waitForEvent((e) => e.eventId === next.eventId);
@@ -58,7 +52,12 @@ describe('Publisher.publish', () => {
   });
 
   test('while the broker is unreachable, publish rejects within its timeout', async () => {
-    const down = createBroker({ url: 'amqp://127.0.0.1:1', logger, name: 'test-down' });
+    const down = createBroker({
+      url: 'amqp://127.0.0.1:1',
+      logger,
+      name: 'test-down',
+      namespace: tb.namespace,
+    });
     try {
       const started = Date.now();
       await expect(

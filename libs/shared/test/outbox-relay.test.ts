@@ -3,20 +3,18 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { MessageCreatedEvent } from '../src/events/index.js';
 import {
   CORRELATION_HEADER,
-  createBroker,
-  type ManagedBroker,
   type OutboxEntry,
   type OutboxRelay,
   type OutboxStore,
   type Publisher,
   startOutboxRelay,
 } from '../src/messaging/index.js';
-import { collectEvents, type EventCollector, fakeMessageCreatedEvent } from '../src/testing/events.js';
-import { testEnv, waitFor } from '../src/testing/index.js';
+import { type EventCollector, fakeMessageCreatedEvent } from '../src/testing/events.js';
+import { waitFor } from '../src/testing/index.js';
+import { useTestBroker } from './messaging-helpers.js';
 
-const { amqpUrl } = testEnv();
 const logger = pino({ level: 'silent' });
-let broker: ManagedBroker;
+const tb = useTestBroker('test-outbox');
 let collector: EventCollector<'message.created'>;
 const relays: OutboxRelay[] = [];
 
@@ -75,15 +73,11 @@ const eventIdsOf = (store: MemoryOutbox) =>
   store.entries.map((e) => (e.payload as MessageCreatedEvent).eventId);
 
 beforeAll(async () => {
-  broker = createBroker({ url: amqpUrl, logger, name: 'test-outbox' });
-  await broker.waitForConnect();
-  collector = await collectEvents(amqpUrl, 'message.created');
+  collector = await tb.collect('message.created');
 });
 
 afterAll(async () => {
   await Promise.all(relays.map((r) => r.stop()));
-  await collector?.close();
-  await broker?.close();
 });
 
 describe('startOutboxRelay', () => {
@@ -92,7 +86,7 @@ describe('startOutboxRelay', () => {
     for (let i = 0; i < 7; i++) store.add(fakeMessageCreatedEvent());
     const ids = eventIdsOf(store);
 
-    start(store, broker.publisher(), { batchSize: 3 });
+    start(store, tb.broker.publisher(), { batchSize: 3 });
 
     await waitFor(() => store.marked.length === 7, { message: 'all entries marked' });
     await collector.waitForEvent((e) => e.eventId === ids[6]);
@@ -110,7 +104,7 @@ describe('startOutboxRelay', () => {
     store.add(traced, 'req-outbox-1');
     store.add(untraced);
 
-    start(store, broker.publisher());
+    start(store, tb.broker.publisher());
 
     await collector.waitForEvent((e) => e.eventId === untraced.eventId);
     const headersOf = (eventId: string) =>
@@ -130,7 +124,7 @@ describe('startOutboxRelay', () => {
         calls += 1;
         // The third publish of the first batch is not confirmed; every later attempt is.
         if (calls === 3) return Promise.reject(new Error('broker unavailable'));
-        return broker.publisher().publish(routingKey, event, opts);
+        return tb.broker.publisher().publish(routingKey, event, opts);
       },
     };
 
@@ -151,7 +145,7 @@ describe('startOutboxRelay', () => {
 
   test('wake() drains at once instead of waiting for the interval, never running two drains together', async () => {
     const store = new MemoryOutbox();
-    const relay = start(store, broker.publisher(), { intervalMs: 60_000 });
+    const relay = start(store, tb.broker.publisher(), { intervalMs: 60_000 });
     await waitFor(() => store.maxConcurrentReads === 1, { message: 'the first (empty) drain' });
 
     const entries = Array.from({ length: 5 }, () => store.add(fakeMessageCreatedEvent()));
@@ -175,7 +169,7 @@ describe('startOutboxRelay', () => {
       publish: async (routingKey, event, opts) => {
         publishing = true;
         await gate;
-        await broker.publisher().publish(routingKey, event, opts);
+        await tb.broker.publisher().publish(routingKey, event, opts);
       },
     };
     const relay = start(store, slow, { intervalMs: 10 });
@@ -203,7 +197,7 @@ describe('startOutboxRelay', () => {
     store.add({ ...fakeMessageCreatedEvent(), extra: 1 });
     store.add(fakeMessageCreatedEvent());
 
-    start(store, broker.publisher());
+    start(store, tb.broker.publisher());
 
     await waitFor(() => store.reads >= 3, { message: 'the relay retries the batch' });
     expect(store.marked).toEqual([]);

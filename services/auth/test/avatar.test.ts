@@ -1,13 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { escapeXml, hueOf, initialsOf, renderAvatarSvg } from '../src/domain/avatar.js';
-import {
-  bodyOf,
-  newSignup,
-  type PublicUser,
-  postJson,
-  type RunningAuth,
-  startAuth,
-} from './support/auth-app.js';
+import { bodyOf, newSignup, type PublicUser, postJson, useAuth } from './support/auth-app.js';
 
 describe('renderAvatarSvg', () => {
   test('escapes everything it embeds', () => {
@@ -27,13 +20,7 @@ describe('renderAvatarSvg', () => {
 });
 
 describe('GET /api/auth/avatar/:name.svg', () => {
-  let auth: RunningAuth;
-  beforeAll(async () => {
-    auth = await startAuth();
-  });
-  afterAll(async () => {
-    await auth?.app.stop();
-  });
+  const auth = useAuth();
 
   test("serves the signup's profilePic as a cacheable SVG without any token", async () => {
     const res = await postJson(

@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   bodyOf,
   internalTokenFor,
@@ -8,24 +8,17 @@ import {
   openDb,
   type PublicUser,
   postJson,
-  type RunningAuth,
+  signUpOn,
   startAuth,
+  useAuth,
 } from './support/auth-app.js';
 
-let auth: RunningAuth;
+const auth = useAuth();
 let account: { _id: string; username: string; password: string };
 
 beforeAll(async () => {
-  auth = await startAuth();
-  const body = newSignup({ username: `Login_${Date.now().toString(36)}` });
-  const res = await postJson(`${auth.url}/api/auth/signup`, body);
-  expect(res.status).toBe(201);
-  const user = await bodyOf<PublicUser>(res);
+  const { user, body } = await signUpOn(auth, { username: `Login_${Date.now().toString(36)}` });
   account = { _id: user._id, username: String(body.username), password: String(body.password) };
-});
-
-afterAll(async () => {
-  await auth?.app.stop();
 });
 
 const login = (body: unknown) => postJson(`${auth.url}/api/auth/login`, body);

@@ -9,21 +9,18 @@ import {
   internalTokenFor,
   jwtFrom,
   newSignup,
-  openDb,
-  type PublicUser,
   postJson,
   REDIS_PREFIX,
-  type RunningAuth,
-  startAuth,
+  signUpOn,
+  useAuth,
 } from './support/auth-app.js';
 
-let auth: RunningAuth;
+const auth = useAuth();
 let redis: Redis;
 let subscriber: Redis;
 const logger = createLogger({ service: 'auth-test', level: 'silent' });
 
 beforeAll(async () => {
-  auth = await startAuth();
   redis = createRedis(testEnv().redisUrl, { logger, name: 'auth-test', prefix: REDIS_PREFIX });
   subscriber = createRedis(testEnv().redisUrl, { logger, name: 'auth-test-sub', prefix: REDIS_PREFIX });
 });
@@ -31,14 +28,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await subscriber?.quit();
   await redis?.quit();
-  await auth?.app.stop();
 });
 
 async function signedUp(): Promise<{ id: string; internalToken: string; jti: string; exp: number }> {
-  const res = await postJson(`${auth.url}/api/auth/signup`, newSignup());
-  expect(res.status).toBe(201);
-  const { _id } = await bodyOf<PublicUser>(res);
-  return { id: _id, ...internalTokenFor(jwtFrom(res)) };
+  const { user, res } = await signUpOn(auth);
+  return { id: user._id, ...internalTokenFor(jwtFrom(res)) };
 }
 
 const me = (headers: Record<string, string>) => fetch(`${auth.url}/api/auth/me`, { headers });
@@ -148,12 +142,7 @@ describe('GET /api/auth/me', () => {
     expect(res.status).toBe(401);
 
     const session = await signedUp();
-    const db = await openDb(auth.config);
-    try {
-      expect((await db.users.deleteOne({ _id: new ObjectId(session.id) })).deletedCount).toBe(1);
-    } finally {
-      await db.close();
-    }
+    expect((await auth.users.deleteOne({ _id: new ObjectId(session.id) })).deletedCount).toBe(1);
     expect((await me({ 'x-internal-token': session.internalToken })).status).toBe(401);
   });
 });

@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   bodyOf,
   internalTokenFor,
   jwtFrom,
   newSignup,
-  openDb,
   type PublicUser,
   postJson,
-  type RunningAuth,
-  startAuth,
+  useAuth,
 } from './support/auth-app.js';
 
-let auth: RunningAuth;
-let db: Awaited<ReturnType<typeof openDb>>;
-
-beforeAll(async () => {
-  auth = await startAuth();
-  db = await openDb(auth.config);
-});
-
-afterAll(async () => {
-  await db?.close();
-  await auth?.app.stop();
-});
+const auth = useAuth();
 
 const signup = (body: unknown) => postJson(`${auth.url}/api/auth/signup`, body);
-const countUsers = (username: string) => db.users.countDocuments({ usernameLower: username.toLowerCase() });
+const countUsers = (username: string) => auth.users.countDocuments({ usernameLower: username.toLowerCase() });
 
 describe('POST /api/auth/signup', () => {
   test('creates the account, sets the jwt cookie, and /me returns it with the internal caller token', async () => {
@@ -64,7 +51,7 @@ describe('POST /api/auth/signup', () => {
     const body = newSignup({ password: 'plain-text-pw', confirmPassword: 'plain-text-pw' });
     expect((await signup(body)).status).toBe(201);
 
-    const stored = await db.users.findOne({ usernameLower: String(body.username).toLowerCase() });
+    const stored = await auth.users.findOne({ usernameLower: String(body.username).toLowerCase() });
     expect(stored?.password).toMatch(/^\$2[aby]\$10\$/);
     expect(JSON.stringify(stored)).not.toContain('plain-text-pw');
   });
@@ -187,14 +174,14 @@ describe('POST /api/auth/signup', () => {
   test.each(badInputs)('refuses %s with a 400 and creates nothing', async (_name, mutate) => {
     const base = newSignup();
     // Tests in a file run one at a time, so the total count is this request's doing.
-    const before = await db.users.countDocuments();
+    const before = await auth.users.countDocuments();
 
     const res = await signup(mutate(base));
 
     expect(res.status).toBe(400);
     const body = await bodyOf<unknown>(res);
     expect(body).toEqual({ error: expect.any(String), code: expect.any(String) });
-    expect(await db.users.countDocuments()).toBe(before);
+    expect(await auth.users.countDocuments()).toBe(before);
   });
 
   test('refuses malformed JSON and an oversize body without creating anything', async () => {

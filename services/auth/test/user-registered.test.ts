@@ -3,33 +3,31 @@ import { collectEvents, type EventCollector, startTcpProxy, testEnv, waitFor } f
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  AMQP_NAMESPACE,
   bodyOf,
-  newSignup,
   openDb,
   type PublicUser,
-  postJson,
   type RunningAuth,
+  signUpOn,
   startAuth,
+  useAuth,
 } from './support/auth-app.js';
 
 let collector: EventCollector<'user.registered'>;
 
 beforeAll(async () => {
-  collector = await collectEvents(testEnv().amqpUrl, 'user.registered');
+  collector = await collectEvents(testEnv().amqpUrl, 'user.registered', { namespace: AMQP_NAMESPACE });
 });
 
 afterAll(async () => {
   await collector?.close();
 });
 
-async function signupOn(auth: RunningAuth): Promise<PublicUser> {
-  const body = newSignup({ gender: 'male' });
-  const res = await postJson(`${auth.url}/api/auth/signup`, body);
-  expect(res.status).toBe(201);
-  return bodyOf<PublicUser>(res);
+async function signupOn(auth: Pick<RunningAuth, 'url'>): Promise<PublicUser> {
+  return (await signUpOn(auth, { gender: 'male' })).user;
 }
 
-async function storedOutboxState(auth: RunningAuth, id: string) {
+async function storedOutboxState(auth: Pick<RunningAuth, 'config'>, id: string) {
   const db = await openDb(auth.config);
   try {
     const doc = await db.users.findOne({ _id: new ObjectId(id) });
@@ -48,13 +46,7 @@ async function cutBrokerProxy() {
 }
 
 describe('user.registered', () => {
-  let auth: RunningAuth;
-  beforeAll(async () => {
-    auth = await startAuth();
-  });
-  afterAll(async () => {
-    await auth?.app.stop();
-  });
+  const auth = useAuth();
 
   test('is published for a signup, valid against the shared schema, with messageId = eventId', async () => {
     const user = await signupOn(auth);

@@ -4,26 +4,13 @@ import { createRedis, type Redis } from '@chat/shared/redis';
 import { newObjectId, TEST_SECRETS, testEnv } from '@chat/shared/testing';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  cookieFor,
-  type EchoUpstream,
-  REDIS_PREFIX,
-  startEchoUpstream,
-  startGateway,
-  type TestGateway,
-} from './support.js';
+import { cookieFor, REDIS_PREFIX, upstreamsAt, useEchoUpstream, useGateway } from './support.js';
 
-let upstream: EchoUpstream;
-let gateway: TestGateway;
+const upstream = useEchoUpstream('any');
+const gateway = useGateway(() => upstreamsAt(upstream.url));
 let redis: Redis;
 
 beforeAll(async () => {
-  upstream = await startEchoUpstream('any');
-  gateway = await startGateway({
-    AUTH_URL: upstream.url,
-    USERS_URL: upstream.url,
-    MESSAGES_URL: upstream.url,
-  });
   redis = createRedis(testEnv().redisUrl, {
     prefix: REDIS_PREFIX,
     logger: createLogger({ service: 'test', level: 'silent' }),
@@ -32,8 +19,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
   redis?.disconnect();
 });
 

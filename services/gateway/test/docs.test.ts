@@ -1,26 +1,12 @@
 import { openApiProblems, operationsOf } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { API_ROUTES } from '../src/domain/openapi/api-routes.js';
 import { buildOpenApiDocument, errorStatusesOf } from '../src/domain/openapi/build-document.js';
 import { routePolicy } from '../src/domain/route-policy.js';
-import { type EchoUpstream, startEchoUpstream, startGateway, type TestGateway } from './support.js';
+import { upstreamsAt, useEchoUpstream, useGateway } from './support.js';
 
-let upstream: EchoUpstream;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  upstream = await startEchoUpstream('any');
-  gateway = await startGateway({
-    AUTH_URL: upstream.url,
-    USERS_URL: upstream.url,
-    MESSAGES_URL: upstream.url,
-  });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
+const upstream = useEchoUpstream('any');
+const gateway = useGateway(() => upstreamsAt(upstream.url));
 
 describe('the OpenAPI document', () => {
   test('is structurally sound and lists every route of the table once', () => {

@@ -3,50 +3,30 @@ import type { AddressInfo } from 'node:net';
 import { verifyInternalToken } from '@chat/shared/auth';
 import { newObjectId, TEST_SECRETS } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  cookieFor,
-  deadUrl,
-  type EchoUpstream,
-  startEchoUpstream,
-  startGateway,
-  type TestGateway,
-} from './support.js';
+import { cookieFor, deadUrl, upstreamsAt, useEchoUpstream, useGateway } from './support.js';
 
-let auth: EchoUpstream;
-let users: EchoUpstream;
-let messages: EchoUpstream;
-let gateway: TestGateway;
-let downGateway: TestGateway;
-let slowGateway: TestGateway;
 let hanging: Server;
 
 beforeAll(async () => {
-  [auth, users, messages] = await Promise.all([
-    startEchoUpstream('auth'),
-    startEchoUpstream('users'),
-    startEchoUpstream('messages'),
-  ]);
-  gateway = await startGateway({ AUTH_URL: auth.url, USERS_URL: users.url, MESSAGES_URL: messages.url });
-  const nowhere = await deadUrl();
-  downGateway = await startGateway({ AUTH_URL: nowhere, USERS_URL: nowhere, MESSAGES_URL: nowhere });
   // Accepts connections and never answers.
   hanging = createServer(() => {});
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-  const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
-  slowGateway = await startGateway({
-    AUTH_URL: hangingUrl,
-    USERS_URL: hangingUrl,
-    MESSAGES_URL: hangingUrl,
-    PROXY_TIMEOUT_MS: '300',
-  });
 });
 
 afterAll(async () => {
-  await Promise.all([gateway?.stop(), downGateway?.stop(), slowGateway?.stop()]);
   hanging?.closeAllConnections();
   await new Promise((resolve) => hanging?.close(resolve));
-  await Promise.all([auth?.close(), users?.close(), messages?.close()]);
 });
+
+const auth = useEchoUpstream('auth');
+const users = useEchoUpstream('users');
+const messages = useEchoUpstream('messages');
+const gateway = useGateway(() => upstreamsAt(auth.url, users.url, messages.url));
+const downGateway = useGateway(async () => upstreamsAt(await deadUrl()));
+const slowGateway = useGateway(() => ({
+  ...upstreamsAt(`http://127.0.0.1:${(hanging.address() as AddressInfo).port}`),
+  PROXY_TIMEOUT_MS: '300',
+}));
 
 interface Echo {
   upstream: string;

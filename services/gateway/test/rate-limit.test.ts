@@ -5,18 +5,14 @@ import { newObjectId, testEnv, uniqueName } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   cookieFor,
-  type EchoUpstream,
   REDIS_PREFIX,
-  startEchoUpstream,
   startGateway,
   type TestGateway,
+  upstreamsAt,
+  useEchoUpstream,
+  useGateway,
 } from './support.js';
 
-let auth: EchoUpstream;
-let users: EchoUpstream;
-let gatewayA: TestGateway;
-let gatewayB: TestGateway;
-let tightGateway: TestGateway;
 let redis: Redis;
 
 beforeAll(async () => {
@@ -25,25 +21,39 @@ beforeAll(async () => {
     name: 'test',
     prefix: REDIS_PREFIX,
   });
-  [auth, users] = await Promise.all([startEchoUpstream('auth'), startEchoUpstream('users')]);
-  const upstreams = { AUTH_URL: auth.url, USERS_URL: users.url, MESSAGES_URL: users.url };
-  // Two replicas sharing one Redis namespace, like two gateway containers.
-  const shared = { ...upstreams, RATE_LIMIT_NAMESPACE: uniqueName('test') };
-  [gatewayA, gatewayB] = await Promise.all([startGateway(shared), startGateway(shared)]);
-  tightGateway = await startGateway({
-    ...upstreams,
-    TRUST_PROXY_HOPS: '0',
-    RATE_LIMIT_LOGIN_PER_IP: '3',
-    RATE_LIMIT_SIGNUP_PER_IP: '2',
-    RATE_LIMIT_API_PER_USER: '3',
-  });
 });
 
 afterAll(async () => {
-  await Promise.all([gatewayA?.stop(), gatewayB?.stop(), tightGateway?.stop()]);
-  await Promise.all([auth?.close(), users?.close()]);
   redis?.disconnect();
 });
+
+const auth = useEchoUpstream('auth');
+const users = useEchoUpstream('users');
+const upstreams = () => upstreamsAt(auth.url, users.url, users.url);
+// Two replicas sharing one Redis namespace, like two gateway containers.
+const sharedNamespace = uniqueName('test');
+const gatewayA = useGateway(() => ({ ...upstreams(), RATE_LIMIT_NAMESPACE: sharedNamespace }));
+const gatewayB = useGateway(() => ({ ...upstreams(), RATE_LIMIT_NAMESPACE: sharedNamespace }));
+const tightGateway = useGateway(() => ({
+  ...upstreams(),
+  TRUST_PROXY_HOPS: '0',
+  RATE_LIMIT_LOGIN_PER_IP: '3',
+  RATE_LIMIT_SIGNUP_PER_IP: '2',
+  RATE_LIMIT_API_PER_USER: '3',
+}));
+
+/** A gateway that trusts one proxy hop (every upstream on `auth`), with `limits`, for the time of `use`. */
+async function withGatewayBehindProxy(
+  limits: Record<string, string>,
+  use: (gateway: TestGateway) => Promise<void>,
+): Promise<void> {
+  const gateway = await startGateway({ ...upstreamsAt(auth.url), TRUST_PROXY_HOPS: '1', ...limits });
+  try {
+    await use(gateway);
+  } finally {
+    await gateway.stop();
+  }
+}
 
 function post(
   base: string,
@@ -120,14 +130,7 @@ describe('POST /api/auth/login', () => {
   });
 
   test('behind a trusted proxy hop, the client address from X-Forwarded-For picks the bucket', async () => {
-    const behindProxy = await startGateway({
-      AUTH_URL: auth.url,
-      USERS_URL: auth.url,
-      MESSAGES_URL: auth.url,
-      TRUST_PROXY_HOPS: '1',
-      RATE_LIMIT_LOGIN_PER_IP: '1',
-    });
-    try {
+    await withGatewayBehindProxy({ RATE_LIMIT_LOGIN_PER_IP: '1' }, async (behindProxy) => {
       const login = (ip: string) =>
         post(
           behindProxy.url,
@@ -139,22 +142,13 @@ describe('POST /api/auth/login', () => {
         200, 200,
       ]);
       expect((await login('198.51.100.1')).status).toBe(429);
-    } finally {
-      await behindProxy.stop();
-    }
+    });
   });
 });
 
 describe('client addresses', () => {
   test('IPv6 clients share a bucket per /64; an IPv4-mapped address counts as its IPv4 address', async () => {
-    const behindProxy = await startGateway({
-      AUTH_URL: auth.url,
-      USERS_URL: auth.url,
-      MESSAGES_URL: auth.url,
-      TRUST_PROXY_HOPS: '1',
-      RATE_LIMIT_LOGIN_PER_IP: '2',
-    });
-    try {
+    await withGatewayBehindProxy({ RATE_LIMIT_LOGIN_PER_IP: '2' }, async (behindProxy) => {
       const login = async (ip: string) =>
         (
           await post(
@@ -174,22 +168,13 @@ describe('client addresses', () => {
       expect(await login('2001:db8:7:2::1')).toBe(200);
       expect([await login('198.51.100.77'), await login('::ffff:198.51.100.77')]).toEqual([200, 200]);
       expect(await login('::ffff:c633:644d')).toBe(429);
-    } finally {
-      await behindProxy.stop();
-    }
+    });
   });
 });
 
 describe('account lockout', () => {
   test('an attacker from another address is limited while the owner still logs in from theirs', async () => {
-    const behindProxy = await startGateway({
-      AUTH_URL: auth.url,
-      USERS_URL: auth.url,
-      MESSAGES_URL: auth.url,
-      TRUST_PROXY_HOPS: '1',
-      RATE_LIMIT_LOGIN_PER_USERNAME: '12',
-    });
-    try {
+    await withGatewayBehindProxy({ RATE_LIMIT_LOGIN_PER_USERNAME: '12' }, async (behindProxy) => {
       const username = `owner-${newObjectId()}`;
       const attempt = (ip: string) =>
         post(behindProxy.url, '/api/auth/login', { username, password: 'guess' }, { 'x-forwarded-for': ip });
@@ -202,9 +187,7 @@ describe('account lockout', () => {
       const spread: number[] = [];
       for (let i = 0; i < 8; i += 1) spread.push((await attempt(`192.0.2.${i + 1}`)).status);
       expect(spread).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
-    } finally {
-      await behindProxy.stop();
-    }
+    });
   });
 });
 

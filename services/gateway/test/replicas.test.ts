@@ -3,24 +3,14 @@ import { createLogger } from '@chat/shared/logger';
 import { createRedis, type Redis } from '@chat/shared/redis';
 import { newObjectId, testEnv } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  cookieFor,
-  type EchoUpstream,
-  REDIS_PREFIX,
-  startEchoUpstream,
-  startGateway,
-  type TestGateway,
-} from './support.js';
+import { cookieFor, REDIS_PREFIX, upstreamsAt, useEchoUpstream, useGateway } from './support.js';
 
 // Two gateways in front of the same services, sharing one Redis, as replicas behind a load balancer.
-let upstream: EchoUpstream;
-let gateways: TestGateway[] = [];
+const upstream = useEchoUpstream('any');
+const gateways = [useGateway(() => upstreamsAt(upstream.url)), useGateway(() => upstreamsAt(upstream.url))];
 let redis: Redis;
 
 beforeAll(async () => {
-  upstream = await startEchoUpstream('any');
-  const env = { AUTH_URL: upstream.url, USERS_URL: upstream.url, MESSAGES_URL: upstream.url };
-  gateways = [await startGateway(env), await startGateway(env)];
   redis = createRedis(testEnv().redisUrl, {
     prefix: REDIS_PREFIX,
     logger: createLogger({ service: 'test', level: 'silent' }),
@@ -29,8 +19,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(gateways.map((g) => g.stop()));
-  await upstream?.close();
   redis?.disconnect();
 });
 

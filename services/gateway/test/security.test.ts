@@ -3,38 +3,27 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newObjectId } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  cookieFor,
-  type EchoUpstream,
-  startEchoUpstream,
-  startGateway,
-  type TestGateway,
-} from './support.js';
+import { cookieFor, upstreamsAt, useEchoUpstream, useGateway } from './support.js';
 
 const ALLOWED = 'http://app.example.test';
-let upstream: EchoUpstream;
-let gateway: TestGateway;
 let frontendDir: string;
 
 beforeAll(async () => {
-  upstream = await startEchoUpstream('any');
   frontendDir = await mkdtemp(path.join(tmpdir(), 'gateway-frontend-test-'));
   await writeFile(path.join(frontendDir, 'index.html'), '<!doctype html><title>chat spa</title>');
   await writeFile(path.join(frontendDir, 'app.js'), 'console.log("spa");');
-  gateway = await startGateway({
-    AUTH_URL: upstream.url,
-    USERS_URL: upstream.url,
-    MESSAGES_URL: upstream.url,
-    CORS_ORIGINS: `${ALLOWED},http://localhost:5173`,
-    FRONTEND_DIR: frontendDir,
-  });
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
   await rm(frontendDir, { recursive: true, force: true });
 });
+
+const upstream = useEchoUpstream('any');
+const gateway = useGateway(() => ({
+  ...upstreamsAt(upstream.url),
+  CORS_ORIGINS: `${ALLOWED},http://localhost:5173`,
+  FRONTEND_DIR: frontendDir,
+}));
 
 describe('cross-site protection', () => {
   test('a state-changing request from a foreign Origin is 403 and never reaches the upstream', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@chat/shared/config';
 import { createLogger } from '@chat/shared/logger';
-import { bearerFor, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
+import { bearerFor, TEST_SECRETS, testEnv, uniqueName, useStarted } from '@chat/shared/testing';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
 import { createApp, type GatewayOverrides } from '../src/app.js';
@@ -160,3 +160,32 @@ export async function deadUrl(): Promise<string> {
 }
 
 export { rawRequest, rawUpgrade } from '@chat/shared/testing';
+
+/** AUTH_URL, USERS_URL and MESSAGES_URL: all on `auth`, or each on its own upstream. */
+export function upstreamsAt(auth: string, users = auth, messages = users): Record<string, string> {
+  return { AUTH_URL: auth, USERS_URL: users, MESSAGES_URL: messages };
+}
+
+/** An echo upstream around the tests of the calling file (or describe block). */
+export function useEchoUpstream(name: string): EchoUpstream {
+  return useStarted(
+    `the upstream ${name}`,
+    () => startEchoUpstream(name),
+    (upstream) => upstream.close(),
+  );
+}
+
+/**
+ * A gateway around the tests of the calling file (or describe block); `env` is read when it starts, after
+ * the upstreams registered before it.
+ */
+export function useGateway(
+  env: () => Record<string, string> | Promise<Record<string, string>>,
+  overrides: Omit<GatewayOverrides, 'logger'> = {},
+): TestGateway {
+  return useStarted(
+    'the gateway',
+    async () => startGateway(await env(), overrides),
+    (gateway) => gateway.stop(),
+  );
+}

@@ -1,38 +1,16 @@
 import { newObjectId } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  cookieFor,
-  deadUrl,
-  type EchoUpstream,
-  startEchoUpstream,
-  startGateway,
-  type TestGateway,
-} from './support.js';
+import { describe, expect, test } from 'vitest';
+import { cookieFor, deadUrl, upstreamsAt, useEchoUpstream, useGateway } from './support.js';
 
 // A service with replicas: AUTH_URL, USERS_URL and MESSAGES_URL take a list (or one DNS name standing for
 // every address it resolves to, as realtime-nodes.test.ts shows), and requests are spread over them.
-let replicas: EchoUpstream[] = [];
-let gateway: TestGateway;
-let withDeadReplica: TestGateway;
-
-beforeAll(async () => {
-  replicas = await Promise.all([startEchoUpstream('messages-1'), startEchoUpstream('messages-2')]);
-  const [one, two] = replicas.map((r) => r.url);
-  const otherUpstream = await startEchoUpstream('other');
-  replicas.push(otherUpstream);
-  const other = otherUpstream.url;
-  gateway = await startGateway({ AUTH_URL: other, USERS_URL: other, MESSAGES_URL: `${one},${two}` });
-  withDeadReplica = await startGateway({
-    AUTH_URL: other,
-    USERS_URL: other,
-    MESSAGES_URL: `${await deadUrl()},${one}`,
-  });
-});
-
-afterAll(async () => {
-  await Promise.all([gateway?.stop(), withDeadReplica?.stop()]);
-  await Promise.all(replicas.map((r) => r.close()));
-});
+const one = useEchoUpstream('messages-1');
+const two = useEchoUpstream('messages-2');
+const other = useEchoUpstream('other');
+const gateway = useGateway(() => upstreamsAt(other.url, other.url, `${one.url},${two.url}`));
+const withDeadReplica = useGateway(async () =>
+  upstreamsAt(other.url, other.url, `${await deadUrl()},${one.url}`),
+);
 
 const getHistory = async (url: string): Promise<{ status: number; upstream: string }> => {
   const { cookie } = cookieFor(newObjectId());

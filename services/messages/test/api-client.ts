@@ -62,7 +62,7 @@ export async function publishBlockChange(
     blockerId,
     blockedId,
   });
-  await publishRaw(testEnv().amqpUrl, kind, event);
+  await publishRaw(testEnv().amqpUrl, kind, event, { namespace: t.namespace });
   const pairKey = [blockerId, blockedId].sort().join(':');
   await waitFor(
     async () => {

@@ -1,28 +1,11 @@
 import { newEventEnvelope } from '@chat/shared/events';
-import { publishRaw, testEnv, waitFor } from '@chat/shared/testing';
+import { codedErrorReply, publishRaw, testEnv, waitFor } from '@chat/shared/testing';
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { conversationsOk, publishBlockChange } from './api-client.js';
-import {
-  countSentBy,
-  errorReply,
-  historyOk,
-  registerUsers,
-  send,
-  sendOk,
-  startTestApp,
-  type TestApp,
-} from './support.js';
+import { countSentBy, historyOk, registerUsers, send, sendOk, useTestApp } from './support.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 async function queueDepth(queue: string): Promise<number> {
   const connection = await amqplib.connect(testEnv().amqpUrl);
@@ -39,7 +22,7 @@ const pair = async () => (await registerUsers(t, 2)) as [string, string];
 async function expectRefused(from: string, to: string): Promise<void> {
   const res = await send(t, from, to, { message: 'can you hear me?' });
   expect(res.status).toBe(403);
-  expect(errorReply.parse(await res.json())).toEqual({
+  expect(codedErrorReply.parse(await res.json())).toEqual({
     error: "You can't message this user",
     code: 'MESSAGES.BLOCKED',
   });
@@ -89,7 +72,7 @@ describe('user.blocked / user.unblocked', () => {
     const block = await publishBlockChange(t, 'user.blocked', a, b, blockedAt);
     await publishBlockChange(t, 'user.unblocked', a, b, new Date(Date.now() - 30_000));
     // The old block again (a redelivery), then a marker event from another pair to know it was consumed.
-    await publishRaw(testEnv().amqpUrl, 'user.blocked', block);
+    await publishRaw(testEnv().amqpUrl, 'user.blocked', block, { namespace: t.namespace });
     const [c, d] = await pair();
     await publishBlockChange(t, 'user.blocked', c, d);
     await sendOk(t, a, b, 'still allowed');
@@ -105,9 +88,7 @@ describe('user.blocked / user.unblocked', () => {
       testEnv().amqpUrl,
       'user.blocked',
       { ...newEventEnvelope(), blockerId: a },
-      {
-        toQueue: t.blockQueues.userBlocked,
-      },
+      { toQueue: t.blockQueues.userBlocked, namespace: t.namespace },
     );
     await waitFor(async () => (await queueDepth(`${t.blockQueues.userBlocked}.dlq`)) === 1, {
       message: 'the invalid event did not reach the dead-letter queue',

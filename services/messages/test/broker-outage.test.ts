@@ -1,4 +1,4 @@
-import { EXCHANGE, eventSchemas, isRoutingKey, messageCreatedEvent } from '@chat/shared/events';
+import { brokerNames, eventSchemas, isRoutingKey, messageCreatedEvent } from '@chat/shared/events';
 import {
   collectEvents,
   type EventCollector,
@@ -34,7 +34,7 @@ async function recordAllEvents() {
   const connection = await amqplib.connect(testEnv().amqpUrl);
   const channel = await connection.createChannel();
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-  await channel.bindQueue(queue, EXCHANGE, '#');
+  await channel.bindQueue(queue, brokerNames(t.namespace).exchange, '#');
   const seen: Array<{ routingKey: string; event: Record<string, unknown> }> = [];
   await channel.consume(
     queue,
@@ -57,7 +57,7 @@ beforeAll(async () => {
     amqpUrl: amqp.toString(),
     overrides: { outbox: { retryBaseMs: 200, maxBackoffMs: 2_000 } },
   });
-  events = await collectEvents(testEnv().amqpUrl, 'message.created');
+  events = await collectEvents(testEnv().amqpUrl, 'message.created', { namespace: t.namespace });
 });
 
 afterAll(async () => {
@@ -123,7 +123,7 @@ describe('message.created through the outbox', () => {
       await offline.close();
     }
 
-    const next = await startTestApp({ dbName: first.dbName });
+    const next = await startTestApp({ dbName: first.dbName, namespace: t.namespace });
     try {
       const ids = new Set(sent.map((m) => m._id));
       await waitFor(

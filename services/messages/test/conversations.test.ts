@@ -1,21 +1,11 @@
 import { conversationReadEvent } from '@chat/shared/events';
-import { collectEvents, type EventCollector, newObjectId, testEnv } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { codedErrorReply, newObjectId } from '@chat/shared/testing';
+import { describe, expect, test } from 'vitest';
 import { call, conversationsOk, readOk } from './api-client.js';
-import { errorReply, historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { historyOk, registerUsers, sendOk, useEvents, useTestApp } from './support.js';
 
-let t: TestApp;
-let reads: EventCollector<'conversation.read'>;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  reads = await collectEvents(testEnv().amqpUrl, 'conversation.read');
-});
-
-afterAll(async () => {
-  await reads?.close();
-  await t?.close();
-});
+const t = useTestApp();
+const reads = useEvents(t, 'conversation.read');
 
 async function users(count: number): Promise<string[]> {
   return registerUsers(t, count);
@@ -136,7 +126,7 @@ describe('GET /api/conversations and POST /api/messages/read/:peerId', () => {
   ])('GET /api/conversations with %s is a 400', async (_label, query) => {
     const res = await call(t, newObjectId(), 'GET', `/api/conversations${query}`);
     expect(res.status).toBe(400);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
   });
 
   test('a read with a message of another conversation, an unknown or malformed id, or a bad body is a 4xx and changes nothing', async () => {
@@ -157,7 +147,7 @@ describe('GET /api/conversations and POST /api/messages/read/:peerId', () => {
     for (const [peer, body, status, code] of cases) {
       const res = await call(t, b, 'POST', `/api/messages/read/${peer}`, body);
       expect(res.status, `${peer} ${JSON.stringify(body)}`).toBe(status);
-      expect(errorReply.parse(await res.json()).code).toBe(code);
+      expect(codedErrorReply.parse(await res.json()).code).toBe(code);
     }
     expect((await conversationsOk(t, b)).map((conv) => [conv.unreadCount, conv.lastReadId])).toEqual([
       [1, null],

@@ -1,24 +1,12 @@
 import { messageDeletedEvent, messageUpdatedEvent } from '@chat/shared/events';
-import { collectEvents, type EventCollector, newObjectId, testEnv } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { codedErrorReply, newObjectId } from '@chat/shared/testing';
+import { describe, expect, test } from 'vitest';
 import { call, conversationsOk, deleteOk, editOk, storedMessage } from './api-client.js';
-import { errorReply, historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { historyOk, registerUsers, sendOk, useEvents, useTestApp } from './support.js';
 
-let t: TestApp;
-let updates: EventCollector<'message.updated'>;
-let deletions: EventCollector<'message.deleted'>;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  updates = await collectEvents(testEnv().amqpUrl, 'message.updated');
-  deletions = await collectEvents(testEnv().amqpUrl, 'message.deleted');
-});
-
-afterAll(async () => {
-  await updates?.close();
-  await deletions?.close();
-  await t?.close();
-});
+const t = useTestApp();
+const updates = useEvents(t, 'message.updated');
+const deletions = useEvents(t, 'message.deleted');
 
 const pair = async () => (await registerUsers(t, 2)) as [string, string];
 
@@ -62,7 +50,7 @@ describe('PATCH /api/messages/:messageId', () => {
     for (const [caller, id, body, status, code] of cases) {
       const res = await call(t, caller, 'PATCH', `/api/messages/${id}`, body);
       expect(res.status, `${caller} ${id} ${JSON.stringify(body)}`).toBe(status);
-      expect(errorReply.parse(await res.json()).code).toBe(code);
+      expect(codedErrorReply.parse(await res.json()).code).toBe(code);
     }
     expect(await historyOk(t, a, b)).toEqual([sent]);
   });
@@ -73,7 +61,7 @@ describe('PATCH /api/messages/:messageId', () => {
     await deleteOk(t, a, sent._id);
     const res = await call(t, a, 'PATCH', `/api/messages/${sent._id}`, { message: 'revived' });
     expect(res.status).toBe(409);
-    expect(errorReply.parse(await res.json()).code).toBe('MESSAGES.MESSAGE_DELETED');
+    expect(codedErrorReply.parse(await res.json()).code).toBe('MESSAGES.MESSAGE_DELETED');
     expect((await storedMessage(t, sent._id))?.message).toBe('');
   });
 });
@@ -142,7 +130,7 @@ describe('DELETE /api/messages/:messageId', () => {
     for (const [caller, id, status, code] of cases) {
       const res = await call(t, caller, 'DELETE', `/api/messages/${id}`);
       expect(res.status, `${caller} ${id}`).toBe(status);
-      expect(errorReply.parse(await res.json()).code).toBe(code);
+      expect(codedErrorReply.parse(await res.json()).code).toBe(code);
     }
     expect(await historyOk(t, a, b)).toEqual([sent]);
   });

@@ -1,24 +1,14 @@
-import { newObjectId } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  errorReply,
-  history,
-  historyOk,
-  type MessageReply,
-  registerUsers,
-  sendOk,
-  startTestApp,
-  type TestApp,
-} from './support.js';
+import { codedErrorReply, newObjectId } from '@chat/shared/testing';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { history, historyOk, type MessageReply, registerUsers, sendOk, useTestApp } from './support.js';
 
-let t: TestApp;
+const t = useTestApp();
 let alice: string;
 let bob: string;
 let carol: string;
 let sent: MessageReply[];
 
 beforeAll(async () => {
-  t = await startTestApp();
   const ids = await registerUsers(t, 3);
   [alice, bob, carol] = ids as [string, string, string];
   sent = [];
@@ -27,10 +17,6 @@ beforeAll(async () => {
     sent.push(i % 3 === 0 ? await sendOk(t, bob, alice, `m${i}`) : await sendOk(t, alice, bob, `m${i}`));
   }
 }, 60_000);
-
-afterAll(async () => {
-  await t?.close();
-});
 
 describe('GET /api/messages/:id', () => {
   test('120 messages page with before: 3 pages, oldest first within a page, no overlap, no gap', async () => {
@@ -74,12 +60,12 @@ describe('GET /api/messages/:id', () => {
   ])('%s is a 400', async (_label, other, query) => {
     const res = await history(t, alice, other ?? bob, query);
     expect(res.status).toBe(400);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
   });
 
   test('without an internal token the answer is 401', async () => {
     const res = await fetch(`${t.url}/api/messages/${bob}`);
     expect(res.status).toBe(401);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
   });
 });

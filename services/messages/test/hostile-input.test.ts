@@ -1,18 +1,10 @@
-import { newObjectId } from '@chat/shared/testing';
+import { codedErrorReply, newObjectId } from '@chat/shared/testing';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { call, conversationsOk } from './api-client.js';
-import { errorReply, historyOk, registerUsers, sendOk, startTestApp, type TestApp } from './support.js';
+import { historyOk, registerUsers, sendOk, useTestApp } from './support.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 const hostileValue = fc.oneof(
   fc.string(),
@@ -59,7 +51,7 @@ describe('hostile input to the new routes', () => {
       fc.asyncProperty(request, caller, async ([method, path, body], who) => {
         const res = await call(t, who, method, path, body);
         expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
-        if (res.status >= 400) errorReply.parse(await res.json());
+        if (res.status >= 400) codedErrorReply.parse(await res.json());
         else await res.arrayBuffer();
       }),
       { numRuns: 150 },

@@ -24,9 +24,9 @@ beforeAll(async () => {
   // Relays that look at the database every 20 ms, so the two race for every document left there.
   const overrides = { outbox: { intervalMs: 20 } };
   first = await startTestApp({ overrides });
-  second = await startTestApp({ dbName: first.dbName, overrides });
+  second = await startTestApp({ dbName: first.dbName, namespace: first.namespace, overrides });
   stray = await connectMongo(testEnv().mongoUrl, first.dbName);
-  created = await collectEvents(testEnv().amqpUrl, 'message.created');
+  created = await collectEvents(testEnv().amqpUrl, 'message.created', { namespace: first.namespace });
 });
 
 afterAll(async () => {
@@ -75,7 +75,7 @@ describe('two replicas on one database', () => {
     );
     // Every publish was confirmed before its settle; a marker published after them arrives after them.
     const marker = fakeMessageCreatedEvent();
-    await publishRaw(testEnv().amqpUrl, 'message.created', marker);
+    await publishRaw(testEnv().amqpUrl, 'message.created', marker, { namespace: first.namespace });
     await created.waitForEvent((e) => e.eventId === marker.eventId);
 
     const published = new Map<string, number>();

@@ -1,29 +1,10 @@
-import { collectEvents, type EventCollector, newObjectId, testEnv, waitFor } from '@chat/shared/testing';
+import { codedErrorReply, newObjectId, waitFor } from '@chat/shared/testing';
 import { ObjectId } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  countSentBy,
-  errorReply,
-  historyOk,
-  registerUsers,
-  send,
-  sendOk,
-  startTestApp,
-  type TestApp,
-} from './support.js';
+import { describe, expect, test } from 'vitest';
+import { countSentBy, historyOk, registerUsers, send, sendOk, useEvents, useTestApp } from './support.js';
 
-let t: TestApp;
-let events: EventCollector<'message.created'>;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  events = await collectEvents(testEnv().amqpUrl, 'message.created');
-});
-
-afterAll(async () => {
-  await events?.close();
-  await t?.close();
-});
+const t = useTestApp();
+const events = useEvents(t, 'message.created');
 
 const eventsFor = (messageId: string) => events.events.filter((e) => e.message._id === messageId);
 
@@ -64,7 +45,7 @@ describe('POST /api/messages/send/:id', () => {
     if (!alice || !bob) throw new Error('fixtures');
     const res = await send(t, alice, bob, body);
     expect(res.status).toBe(400);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
     expect(await countSentBy(t, alice)).toBe(0);
   });
 
@@ -89,10 +70,10 @@ describe('POST /api/messages/send/:id', () => {
     for (const [to, headers, status, code] of cases) {
       const res = await send(t, alice, to, { message: 'hi' }, headers);
       expect(res.status, `${to} ${JSON.stringify(headers)}`).toBe(status);
-      expect(errorReply.parse(await res.json()).code).toBe(code);
+      expect(codedErrorReply.parse(await res.json()).code).toBe(code);
     }
     const unknown = await send(t, alice, newObjectId(), { message: 'hi' });
-    expect(errorReply.parse(await unknown.json()).error).toBe('Receiver not found');
+    expect(codedErrorReply.parse(await unknown.json()).error).toBe('Receiver not found');
     expect(await countSentBy(t, alice)).toBe(0);
     expect(await t.db.collection('conversations').countDocuments({ pairKey: { $regex: alice } })).toBe(0);
   });
@@ -104,7 +85,7 @@ describe('POST /api/messages/send/:id', () => {
       body: JSON.stringify({ message: 'hi' }),
     });
     expect(res.status).toBe(401);
-    expect(errorReply.parse(await res.json()).error).toBe('Unauthorized - No Token Provided');
+    expect(codedErrorReply.parse(await res.json()).error).toBe('Unauthorized - No Token Provided');
   });
 
   test('20 concurrent first messages between two users create exactly one conversation', async () => {
@@ -155,7 +136,7 @@ describe('POST /api/messages/send/:id', () => {
     await sendOk(t, alice, bob, 'first', headers);
     const res = await send(t, alice, bob, { message: 'second' }, headers);
     expect(res.status).toBe(409);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
     expect(await countSentBy(t, alice)).toBe(1);
   });
 

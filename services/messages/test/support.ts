@@ -1,14 +1,19 @@
 import { messageReply } from '@chat/shared/api';
 import { loadConfig } from '@chat/shared/config';
-import { newEventEnvelope, type UserRegisteredEvent, userRegisteredEvent } from '@chat/shared/events';
+import { brokerNames, deadLetterQueueOf, type RoutingKey } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import {
   bearerFor,
-  newObjectId,
+  collectEvents,
+  type EventCollector,
   publishRaw,
-  TEST_SECRETS,
+  type ServiceTestOptions,
+  serviceTestSettings,
   testEnv,
   uniqueName,
+  userRegisteredFixture,
+  useStarted,
   waitFor,
 } from '@chat/shared/testing';
 import amqplib from 'amqplib';
@@ -20,7 +25,6 @@ import { configSchema } from '../src/config.js';
 export { messageReply };
 export type MessageReply = z.infer<typeof messageReply>;
 export const historyReply = z.array(messageReply);
-export const errorReply = z.strictObject({ error: z.string().min(1), code: z.string().min(1) });
 
 export interface TestApp {
   app: App;
@@ -30,35 +34,40 @@ export interface TestApp {
   blockQueues: { userBlocked: string; userUnblocked: string };
   dbName: string;
   db: Db;
-  /** Close the app, the test's Mongo client and delete the test's queues. */
+  /** The AMQP namespace the app publishes and consumes in (never the production exchange). */
+  namespace: string;
+  /** Close the app, the test's Mongo client and delete the test's queues (and its namespace if it made it). */
   close(): Promise<void>;
 }
 
-/** The messages app on port 0 with its own database and `user.registered` queue. */
-export async function startTestApp(
-  opts: { amqpUrl?: string; dbName?: string; overrides?: AppOverrides } = {},
-): Promise<TestApp> {
+export interface TestAppOptions extends ServiceTestOptions {
+  overrides?: AppOverrides;
+}
+
+/** The messages app on port 0 with its own database, AMQP namespace and `user.*` queues. */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const env = testEnv();
   const dbName = opts.dbName ?? uniqueName('test-messages');
-  const queue = uniqueName('test-messages.user-registered');
-  const blockQueues = {
-    userBlocked: uniqueName('test-messages.user-blocked'),
-    userUnblocked: uniqueName('test-messages.user-unblocked'),
+  const namespace = opts.namespace ?? uniqueName('test-messages');
+  // Queues of its own even beside another app in the namespace: each app gets every event.
+  const queueName = (kind: string) => uniqueName(`test-messages.${kind}`);
+  const ownQueues = {
+    userRegistered: queueName('user-registered'),
+    userBlocked: queueName('user-blocked'),
+    userUnblocked: queueName('user-unblocked'),
   };
-  const config = loadConfig(configSchema, {
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MONGO_URL: env.mongoUrl,
-    MONGO_DB: dbName,
-    AMQP_URL: opts.amqpUrl ?? env.amqpUrl,
-    INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
-  });
+  const names = brokerNames(namespace);
+  const queue = names.queue(ownQueues.userRegistered);
+  const blockQueues = {
+    userBlocked: names.queue(ownQueues.userBlocked),
+    userUnblocked: names.queue(ownQueues.userUnblocked),
+  };
+  const config = loadConfig(configSchema, serviceTestSettings({ dbName, namespace, amqpUrl: opts.amqpUrl }));
   const logger = createLogger({ service: 'messages-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = createApp(config, {
     logger,
     ...opts.overrides,
-    queues: { userRegistered: queue, ...blockQueues },
+    queues: ownQueues,
   });
   const { url } = await app.start();
   const client = await MongoClient.connect(env.mongoUrl);
@@ -69,38 +78,44 @@ export async function startTestApp(
     blockQueues,
     dbName,
     db: client.db(dbName),
+    namespace,
     async close() {
       await app.stop();
       await client.close();
       const queues = [queue, blockQueues.userBlocked, blockQueues.userUnblocked];
       await deleteQueues(
         env.amqpUrl,
-        queues.flatMap((q) => [q, `${q}.dlq`]),
+        queues.flatMap((q) => [q, deadLetterQueueOf(q)]),
       );
+      if (!opts.namespace) await deleteBrokerNamespace(env.amqpUrl, namespace);
     },
   };
 }
 
-/** A `user.registered` fixture, validated by the shared schema. */
-export function userRegisteredFixture(): UserRegisteredEvent {
-  const username = uniqueName('user').replaceAll('-', '_');
-  return userRegisteredEvent.parse({
-    ...newEventEnvelope(),
-    user: {
-      _id: newObjectId(),
-      fullName: `Test ${username}`,
-      username,
-      gender: 'male',
-      profilePic: `/avatars/${username}.svg`,
-      createdAt: new Date().toISOString(),
-    },
-  });
+/** A messages app around the tests of the calling file. */
+export function useTestApp(opts: TestAppOptions = {}): TestApp {
+  return useStarted(
+    'the messages app',
+    () => startTestApp(opts),
+    (t) => t.close(),
+  );
+}
+
+/** A collector of the `routingKey` events `t` publishes, around the tests of the calling file. */
+export function useEvents<K extends RoutingKey>(t: TestApp, routingKey: K): EventCollector<K> {
+  return useStarted(
+    `the ${routingKey} collector`,
+    () => collectEvents(testEnv().amqpUrl, routingKey, { namespace: t.namespace }),
+    (collector) => collector.close(),
+  );
 }
 
 /** Register `count` users through the real broker and wait until the app knows them; returns their ids. */
 export async function registerUsers(t: TestApp, count: number): Promise<string[]> {
-  const events = Array.from({ length: count }, () => userRegisteredFixture());
-  for (const event of events) await publishRaw(testEnv().amqpUrl, 'user.registered', event);
+  const events = Array.from({ length: count }, () => userRegisteredFixture({ gender: 'male' }));
+  for (const event of events) {
+    await publishRaw(testEnv().amqpUrl, 'user.registered', event, { namespace: t.namespace });
+  }
   const ids = events.map((e) => new ObjectId(e.user._id));
   await waitFor(
     async () => (await t.db.collection('knownUsers').countDocuments({ _id: { $in: ids } })) === count,

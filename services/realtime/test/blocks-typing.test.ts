@@ -1,40 +1,21 @@
-import { createLogger } from '@chat/shared/logger';
-import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
+import { redisKeys } from '@chat/shared/redis';
 import type { TypingNotice } from '@chat/shared/sockets';
-import { testEnv, waitFor } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
+import { waitFor } from '@chat/shared/testing';
+import { describe, expect, test } from 'vitest';
+import { type TestClient, waitForCount } from './support/clients.js';
+import { useRealtimeCluster } from './support/cluster.js';
 import { blockEvent } from './support/events.js';
-import { type Cluster, messageEvent, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
+import { messageEvent, newUser } from './support/nodes.js';
 
-const clients = createClientPool();
-let cluster: Cluster;
-let redis: Redis;
-let urlA: string;
-let urlB: string;
-
-beforeAll(async () => {
-  cluster = await startCluster(2);
-  [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
-  redis = createRedis(testEnv().redisUrl, {
-    prefix: REDIS_PREFIX,
-    logger: createLogger({ service: 't', level: 'silent' }),
-    name: 't',
-  });
-});
-
-afterAll(async () => {
-  clients.closeAll();
-  await cluster?.close();
-  redis?.disconnect();
-});
+const rt = useRealtimeCluster();
+const { clients } = rt;
 
 const typings = (client: TestClient) => client.events<TypingNotice>('typing');
 
 /** Resolves once realtime's view of "blocker blocked blocked" is `blocked`. */
 async function blockApplied(blockerId: string, blockedId: string, blocked: boolean) {
   const seen = await waitFor(
-    async () => (await redis.sismember(redisKeys.blocks(blockerId), blockedId)) === (blocked ? 1 : 0),
+    async () => (await rt.redis.sismember(redisKeys.blocks(blockerId), blockedId)) === (blocked ? 1 : 0),
     { timeoutMs: 5_000, message: 'the block change was never applied' },
   );
   expect(seen).toBe(true);
@@ -44,9 +25,9 @@ describe('typing', () => {
   test('reaches an Available recipient on the other node; true is throttled, false always passes', async () => {
     const alice = newUser();
     const bob = newUser();
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
-    const aliceOnB = await clients.connect(urlB, { token: alice.token });
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
+    const aliceSocket = await clients.connect(rt.urlA, { token: alice.token });
+    const aliceOnB = await clients.connect(rt.urlB, { token: alice.token });
+    const bobSocket = await clients.connect(rt.urlB, { token: bob.token });
 
     expect(await aliceSocket.typing({ to: bob.userId, typing: true })).toEqual({ ok: true });
     // The throttle is per sender → recipient across nodes, not per socket.
@@ -64,13 +45,10 @@ describe('typing', () => {
   });
 
   test('is not forwarded to a Busy recipient, and refuses bad shapes and oneself', async () => {
-    const alice = newUser();
-    const bob = newUser();
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
-    await bobSocket.setStatus('Busy');
+    const [alice, bob] = await rt.connectUsers('A', 'B');
+    await bob.socket.setStatus('Busy');
 
-    expect(await aliceSocket.typing({ to: bob.userId, typing: true })).toEqual({ ok: true });
+    expect(await alice.socket.typing({ to: bob.userId, typing: true })).toEqual({ ok: true });
     const bad = [
       null,
       'typing',
@@ -81,20 +59,20 @@ describe('typing', () => {
       { to: alice.userId, typing: true },
     ];
     for (const input of bad) {
-      expect(await aliceSocket.typing(input)).toMatchObject({ ok: false, code: 'REALTIME.INVALID_TYPING' });
+      expect(await alice.socket.typing(input)).toMatchObject({ ok: false, code: 'REALTIME.INVALID_TYPING' });
     }
     // No ack: still handled, nothing thrown.
-    aliceSocket.socket.emit('typing', { to: bob.userId, typing: true });
-    await bobSocket.setStatus('Available');
-    expect(await aliceSocket.typing({ to: bob.userId, typing: false })).toEqual({ ok: true });
+    alice.socket.socket.emit('typing', { to: bob.userId, typing: true });
+    await bob.socket.setStatus('Available');
+    expect(await alice.socket.typing({ to: bob.userId, typing: false })).toEqual({ ok: true });
 
     // Everything goes out on one channel in order: what came before the marker has arrived with it.
-    await waitForCount(() => typings(bobSocket), 1, 'Bob missed the marker');
-    expect(typings(bobSocket)).toEqual([{ from: alice.userId, typing: false }]);
+    await waitForCount(() => typings(bob.socket), 1, 'Bob missed the marker');
+    expect(typings(bob.socket)).toEqual([{ from: alice.userId, typing: false }]);
   });
 
   test('to an offline user is acknowledged and goes nowhere', async () => {
-    const alice = await clients.connect(urlA, { token: newUser().token });
+    const alice = await clients.connect(rt.urlA, { token: newUser().token });
 
     expect(await alice.typing({ to: newUser().userId, typing: true })).toEqual({ ok: true });
   });
@@ -102,51 +80,46 @@ describe('typing', () => {
 
 describe('blocking', () => {
   test('drops the held messages from the blocked user, stops typing and live pushes; a newer unblock lifts it', async () => {
-    const alice = newUser();
-    const bob = newUser();
-    const carol = newUser();
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
-    const carolSocket = await clients.connect(urlA, { token: carol.token });
-    await bobSocket.setStatus('Busy');
+    const [alice, bob, carol] = await rt.connectUsers('A', 'B', 'A');
+    await bob.socket.setStatus('Busy');
     const base = Date.now();
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'from Alice', new Date(base)));
-    await cluster.publish(messageEvent(carol.userId, bob.userId, 'from Carol', new Date(base + 1)));
-    await waitForCount(() => aliceSocket.deliveries(), 1, 'not deferred');
-    await waitForCount(() => carolSocket.deliveries(), 1, 'not deferred');
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'from Alice', new Date(base)));
+    await rt.cluster.publish(messageEvent(carol.userId, bob.userId, 'from Carol', new Date(base + 1)));
+    await waitForCount(() => alice.socket.deliveries(), 1, 'not deferred');
+    await waitForCount(() => carol.socket.deliveries(), 1, 'not deferred');
 
     const blockedAt = new Date();
     const block = blockEvent(bob.userId, alice.userId, blockedAt);
-    await cluster.publishEvent('user.blocked', block);
+    await rt.cluster.publishEvent('user.blocked', block);
     await blockApplied(bob.userId, alice.userId, true);
     // An unblock older than the block (consumed late from its own queue) changes nothing.
     const stale = blockEvent(bob.userId, alice.userId, new Date(+blockedAt - 1));
-    await cluster.publishEvent('user.unblocked', stale);
-    await cluster.publishEvent('user.blocked', block);
-    await waitFor(async () => (await redis.exists(redisKeys.realtimeEventDone(stale.eventId))) === 1, {
+    await rt.cluster.publishEvent('user.unblocked', stale);
+    await rt.cluster.publishEvent('user.blocked', block);
+    await waitFor(async () => (await rt.redis.exists(redisKeys.realtimeEventDone(stale.eventId))) === 1, {
       timeoutMs: 5_000,
       message: 'the stale unblock was never consumed',
     });
-    expect(await redis.sismember(redisKeys.blocks(bob.userId), alice.userId)).toBe(1);
-    await bobSocket.setStatus('Available');
+    expect(await rt.redis.sismember(redisKeys.blocks(bob.userId), alice.userId)).toBe(1);
+    await bob.socket.setStatus('Available');
 
-    expect(bobSocket.messages().map((m) => m.message)).toEqual(['from Carol']);
-    expect(await aliceSocket.typing({ to: bob.userId, typing: true })).toEqual({ ok: true });
-    expect(await bobSocket.typing({ to: alice.userId, typing: true })).toEqual({ ok: true });
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'in flight'));
-    await cluster.publish(messageEvent(carol.userId, bob.userId, 'marker'));
-    await waitForCount(() => bobSocket.messages(), 2, 'Bob missed the marker');
-    expect(bobSocket.messages().map((m) => m.message)).toEqual(['from Carol', 'marker']);
-    expect(await redis.sismember(redisKeys.blocks(bob.userId), alice.userId)).toBe(1);
+    expect(bob.socket.messages().map((m) => m.message)).toEqual(['from Carol']);
+    expect(await alice.socket.typing({ to: bob.userId, typing: true })).toEqual({ ok: true });
+    expect(await bob.socket.typing({ to: alice.userId, typing: true })).toEqual({ ok: true });
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'in flight'));
+    await rt.cluster.publish(messageEvent(carol.userId, bob.userId, 'marker'));
+    await waitForCount(() => bob.socket.messages(), 2, 'Bob missed the marker');
+    expect(bob.socket.messages().map((m) => m.message)).toEqual(['from Carol', 'marker']);
+    expect(await rt.redis.sismember(redisKeys.blocks(bob.userId), alice.userId)).toBe(1);
 
-    await cluster.publishEvent(
+    await rt.cluster.publishEvent(
       'user.unblocked',
       blockEvent(bob.userId, alice.userId, new Date(+blockedAt + 1)),
     );
     await blockApplied(bob.userId, alice.userId, false);
-    expect(await aliceSocket.typing({ to: bob.userId, typing: true })).toEqual({ ok: true });
-    await waitForCount(() => typings(bobSocket), 1, 'typing did not resume after the unblock');
-    expect(typings(bobSocket)).toEqual([{ from: alice.userId, typing: true }]);
-    expect(typings(aliceSocket)).toEqual([]);
+    expect(await alice.socket.typing({ to: bob.userId, typing: true })).toEqual({ ok: true });
+    await waitForCount(() => typings(bob.socket), 1, 'typing did not resume after the unblock');
+    expect(typings(bob.socket)).toEqual([{ from: alice.userId, typing: true }]);
+    expect(typings(alice.socket)).toEqual([]);
   });
 });

@@ -1,35 +1,15 @@
-import { createLogger } from '@chat/shared/logger';
-import { createRedis, prefixed, type Redis, redisKeys } from '@chat/shared/redis';
+import { prefixed, redisKeys } from '@chat/shared/redis';
 import type { HeldSummary, StatusChange } from '@chat/shared/sockets';
-import { testEnv } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createHeldMessagesStore } from '../src/data-access/held-messages.store.js';
 import { createStatusStore } from '../src/data-access/status.store.js';
 import { releasePlan } from '../src/domain/delivery-rules.js';
-import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
-import { type Cluster, messageEvent, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
+import { type TestClient, waitForCount } from './support/clients.js';
+import { openRedis, useRealtimeCluster } from './support/cluster.js';
+import { messageEvent, newUser, startCluster } from './support/nodes.js';
 
-const clients = createClientPool();
-let cluster: Cluster;
-let urlA: string;
-let urlB: string;
-let redis: Redis;
-
-beforeAll(async () => {
-  cluster = await startCluster(2);
-  [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
-  redis = createRedis(testEnv().redisUrl, {
-    prefix: REDIS_PREFIX,
-    logger: createLogger({ service: 'busy-until-test', level: 'silent' }),
-    name: 'busy-until-test',
-  });
-});
-
-afterAll(async () => {
-  clients.closeAll();
-  await cluster?.close();
-  redis?.disconnect();
-});
+const rt = useRealtimeCluster();
+const { clients } = rt;
 
 const summaries = (client: TestClient) => client.events<HeldSummary>('heldSummary');
 const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
@@ -42,10 +22,10 @@ describe('setStatus {status: "Busy", until}', () => {
   test('at until the user comes back by itself, on the surviving node, once: summary first, then the held messages in order', async () => {
     const alice = newUser();
     const bob = newUser();
-    const accepting = await cluster.addNode();
+    const accepting = await rt.cluster.addNode();
     const bobOnAccepting = await clients.connect(accepting.url, { token: bob.token });
-    const bobOnA = await clients.connect(urlA, { token: bob.token });
-    const aliceOnB = await clients.connect(urlB, { token: alice.token });
+    const bobOnA = await clients.connect(rt.urlA, { token: bob.token });
+    const aliceOnB = await clients.connect(rt.urlB, { token: alice.token });
     const until = inSeconds(2);
     expect(await bobOnAccepting.setStatus({ status: 'Busy', until })).toEqual({
       ok: true,
@@ -56,7 +36,7 @@ describe('setStatus {status: "Busy", until}', () => {
     const held = [0, 1, 2].map((i) =>
       messageEvent(alice.userId, bob.userId, `held ${i}`, new Date(base + i)),
     );
-    for (const event of [...held].reverse()) await cluster.publish(event);
+    for (const event of [...held].reverse()) await rt.cluster.publish(event);
     await waitForCount(() => aliceOnB.deliveries(), 3, 'Alice never heard the messages were deferred');
     expect(bobOnA.messages()).toEqual([]);
 
@@ -85,22 +65,22 @@ describe('setStatus {status: "Busy", until}', () => {
     expect(statuses().at(-1)).toEqual({ userId: bob.userId, status: 'Available', statusUntil: null });
 
     // Bob is Available now: a later message is pushed live, and only then do we count (nothing twice).
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'live'));
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'live'));
     await waitForCount(() => bobOnA.messages(), 4, 'the live message never came');
     expect(summaries(bobOnA)).toHaveLength(1);
     expect(bobOnA.messages().map((m) => m.message)).toEqual(['held 0', 'held 1', 'held 2', 'live']);
-    expect(await redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
+    expect(await rt.redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
   });
 
   test('setting the status again cancels the timer; the users list shows statusUntil meanwhile', async () => {
     const bob = newUser();
-    const bobSocket = await clients.connect(urlA, { token: bob.token });
+    const bobSocket = await clients.connect(rt.urlA, { token: bob.token });
     const until = inSeconds(3_600);
 
     await bobSocket.setStatus({ status: 'Busy', until });
-    expect(Number(await redis.zscore(redisKeys.statusUntil, bob.userId))).toBe(Date.parse(until));
+    expect(Number(await rt.redis.zscore(redisKeys.statusUntil, bob.userId))).toBe(Date.parse(until));
     expect(await bobSocket.setStatus('Busy')).toEqual({ ok: true, status: 'Busy' });
-    expect(await redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
+    expect(await rt.redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
 
     await bobSocket.setStatus({ status: 'Busy', until });
     expect(await bobSocket.setStatus({ status: 'Available' })).toEqual({
@@ -108,8 +88,8 @@ describe('setStatus {status: "Busy", until}', () => {
       status: 'Available',
       statusUntil: null,
     });
-    expect(await redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
-    expect(await redis.hget(redisKeys.status, bob.userId)).toBe('Available');
+    expect(await rt.redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
+    expect(await rt.redis.hget(redisKeys.status, bob.userId)).toBe('Available');
   });
 
   test.each([
@@ -120,30 +100,23 @@ describe('setStatus {status: "Busy", until}', () => {
     ['an unknown key', { status: 'Busy', until: inSeconds(60), mood: 'grumpy' }, 'INVALID_STATUS'],
   ])('%s is refused and changes nothing', async (_label, input, code) => {
     const bob = newUser();
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
+    const bobSocket = await clients.connect(rt.urlB, { token: bob.token });
 
     const ack = await bobSocket.setStatus(input);
 
     expect(ack).toMatchObject({ ok: false, code: `REALTIME.${code}`, error: expect.any(String) });
-    expect(await redis.hget(redisKeys.status, bob.userId)).toBeNull();
-    expect(await redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
+    expect(await rt.redis.hget(redisKeys.status, bob.userId)).toBeNull();
+    expect(await rt.redis.zscore(redisKeys.statusUntil, bob.userId)).toBeNull();
   });
 });
 
 describe('the Busy-until claim', () => {
   test('of many nodes claiming a due user at once, exactly one switches them back', async () => {
     const bob = newUser();
-    const logger = createLogger({ service: 'claim-test', level: 'silent' });
-    const connections = Array.from({ length: 6 }, (_, i) =>
-      createRedis(testEnv().redisUrl, {
-        prefix: REDIS_PREFIX,
-        logger,
-        name: `claim-test-${i}`,
-      }),
-    );
+    const connections = Array.from({ length: 6 }, (_, i) => openRedis(`claim-test-${i}`));
     try {
       const now = Date.now();
-      await createStatusStore(redis).setBusy(bob.userId, now - 1);
+      await createStatusStore(rt.redis).setBusy(bob.userId, now - 1);
       const stores = connections.map((connection) => createHeldMessagesStore(connection, { limit: 10 }));
 
       const claims = await Promise.all(
@@ -151,7 +124,7 @@ describe('the Busy-until claim', () => {
       );
 
       expect(claims.filter((claim) => claim !== null)).toEqual([{ wasBusy: true, createdAt: [] }]);
-      expect(await redis.hget(redisKeys.status, bob.userId)).toBe('Available');
+      expect(await rt.redis.hget(redisKeys.status, bob.userId)).toBe('Available');
     } finally {
       for (const connection of connections) connection.disconnect();
     }
@@ -160,11 +133,11 @@ describe('the Busy-until claim', () => {
   test('a timer not yet due is not claimed', async () => {
     const bob = newUser();
     const now = Date.now();
-    await createStatusStore(redis).setBusy(bob.userId, now + 60_000);
-    const store = createHeldMessagesStore(redis, { limit: 10 });
+    await createStatusStore(rt.redis).setBusy(bob.userId, now + 60_000);
+    const store = createHeldMessagesStore(rt.redis, { limit: 10 });
 
     expect(await store.makeAvailable(bob.userId, releasePlan(bob.userId), { due: true, now })).toBeNull();
-    expect(await redis.hget(redisKeys.status, bob.userId)).toBe('Busy');
+    expect(await rt.redis.hget(redisKeys.status, bob.userId)).toBe('Busy');
   });
 });
 
@@ -173,14 +146,14 @@ describe('the hold', () => {
     const alice = newUser();
     const carol = newUser();
     const bob = newUser();
-    const bobSocket = await clients.connect(urlA, { token: bob.token });
-    const aliceSocket = await clients.connect(urlB, { token: alice.token });
+    const bobSocket = await clients.connect(rt.urlA, { token: bob.token });
+    const aliceSocket = await clients.connect(rt.urlB, { token: alice.token });
     await bobSocket.setStatus('Busy');
     const base = Date.now();
     const legacy = messageEvent(carol.userId, bob.userId, 'from v1', new Date(base));
-    await redis.rpush(redisKeys.held(bob.userId), JSON.stringify(legacy), 'not json');
+    await rt.redis.rpush(redisKeys.held(bob.userId), JSON.stringify(legacy), 'not json');
     const current = messageEvent(alice.userId, bob.userId, 'from v2', new Date(base + 1));
-    await cluster.publish(current);
+    await rt.cluster.publish(current);
     await waitForCount(() => aliceSocket.deliveries(), 1, 'not deferred');
 
     await bobSocket.setStatus('Available');
@@ -197,7 +170,7 @@ describe('the hold', () => {
         ],
       },
     ]);
-    expect(await redis.exists(redisKeys.held(bob.userId))).toBe(0);
+    expect(await rt.redis.exists(redisKeys.held(bob.userId))).toBe(0);
   });
 
   test('at most HELD_LIMIT: 1,200 messages to a Busy user release the newest 1,000 in order with dropped 200', async () => {
@@ -222,7 +195,7 @@ describe('the hold', () => {
       );
       // MEMORY USAGE takes its key as a subcommand argument, which the client does not prefix.
       const bytes = await Promise.all(
-        keys.map(async (key) => Number(await redis.memory('USAGE', prefixed(redis, key)))),
+        keys.map(async (key) => Number(await rt.redis.memory('USAGE', prefixed(rt.redis, key)))),
       );
       const total = bytes.reduce((sum, b) => sum + b, 0);
 
@@ -239,7 +212,7 @@ describe('the hold', () => {
         `[held-limit] 1,000 held (text ~4 B): ${keys.map((k, i) => `${k.split(':')[1]} ${bytes[i]} B`).join(', ')}; ` +
           `total ${total} B, ${Math.round(total / 1_000)} B per held message`,
       );
-      expect(await redis.exists(...keys)).toBe(0);
+      expect(await rt.redis.exists(...keys)).toBe(0);
     } finally {
       await limited.close();
     }

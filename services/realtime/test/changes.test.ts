@@ -2,25 +2,14 @@ import { brokerNames, deadLetterQueueOf, QUEUES } from '@chat/shared/events';
 import type { EditedMessage, MessageDeleted, MessagesRead } from '@chat/shared/sockets';
 import { publishRaw, testEnv, waitFor } from '@chat/shared/testing';
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
+import { describe, expect, test } from 'vitest';
+import { type TestClient, waitForCount } from './support/clients.js';
+import { useRealtimeCluster } from './support/cluster.js';
 import { deletedEvent, readEvent, updatedEvent } from './support/events.js';
-import { type Cluster, messageEvent, newUser, startCluster } from './support/nodes.js';
+import { messageEvent } from './support/nodes.js';
 
-const clients = createClientPool();
-let cluster: Cluster;
-let urlA: string;
-let urlB: string;
-
-beforeAll(async () => {
-  cluster = await startCluster(2);
-  [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
-});
-
-afterAll(async () => {
-  clients.closeAll();
-  await cluster?.close();
-});
+const rt = useRealtimeCluster();
+const { clients } = rt;
 
 const updates = (client: TestClient) => client.events<EditedMessage>('messageUpdated');
 const deletions = (client: TestClient) => client.events<MessageDeleted>('messageDeleted');
@@ -28,17 +17,14 @@ const reads = (client: TestClient) => client.events<MessagesRead>('messagesRead'
 
 /** Alice on node A and Bob on node B, both connected. */
 async function pair() {
-  const alice = newUser();
-  const bob = newUser();
-  const aliceSocket = await clients.connect(urlA, { token: alice.token });
-  const bobSocket = await clients.connect(urlB, { token: bob.token });
-  return { alice, bob, aliceSocket, bobSocket };
+  const [alice, bob] = await rt.connectUsers('A', 'B');
+  return { alice, bob, aliceSocket: alice.socket, bobSocket: bob.socket };
 }
 
 describe('conversation.read', () => {
   test('reaches the peer on the other node and every socket of the reader, once', async () => {
     const { alice, bob, aliceSocket, bobSocket } = await pair();
-    const bobOnA = await clients.connect(urlA, { token: bob.token });
+    const bobOnA = await clients.connect(rt.urlA, { token: bob.token });
     const event = readEvent(bob.userId, alice.userId);
     const expected = {
       conversationId: event.conversationId,
@@ -47,10 +33,10 @@ describe('conversation.read', () => {
       readAt: event.readAt,
     };
 
-    await cluster.publishEvent('conversation.read', event);
-    await cluster.publishEvent('conversation.read', event);
+    await rt.cluster.publishEvent('conversation.read', event);
+    await rt.cluster.publishEvent('conversation.read', event);
     const marker = readEvent(bob.userId, alice.userId);
-    await cluster.publishEvent('conversation.read', marker);
+    await rt.cluster.publishEvent('conversation.read', marker);
 
     for (const socket of [aliceSocket, bobSocket, bobOnA]) {
       await waitForCount(() => reads(socket), 2, 'a socket missed a read receipt');
@@ -63,18 +49,18 @@ describe('message.updated and message.deleted', () => {
   test('reach both parties across nodes; redeliveries and older edits emit nothing', async () => {
     const { alice, bob, aliceSocket, bobSocket } = await pair();
     const created = messageEvent(alice.userId, bob.userId, 'first');
-    await cluster.publish(created);
+    await rt.cluster.publish(created);
     await waitForCount(() => bobSocket.messages(), 1, 'Bob never got the message');
     const edit = updatedEvent(created, 'second');
     const older = updatedEvent(created, 'stale', new Date(Date.parse(edit.message.editedAt) - 1_000));
 
-    await cluster.publishEvent('message.updated', edit);
+    await rt.cluster.publishEvent('message.updated', edit);
     await waitForCount(() => updates(aliceSocket), 1, 'Alice never saw the edit');
-    await cluster.publishEvent('message.updated', edit);
-    await cluster.publishEvent('message.updated', older);
+    await rt.cluster.publishEvent('message.updated', edit);
+    await rt.cluster.publishEvent('message.updated', older);
     const deletion = deletedEvent(created);
-    await cluster.publishEvent('message.deleted', deletion);
-    await cluster.publishEvent('message.deleted', deletion);
+    await rt.cluster.publishEvent('message.deleted', deletion);
+    await rt.cluster.publishEvent('message.deleted', deletion);
 
     const expectedDeletion = {
       _id: created.message._id,
@@ -87,8 +73,8 @@ describe('message.updated and message.deleted', () => {
     }
     // A later marker through both queues proves the duplicates were consumed and dropped.
     const marker = messageEvent(alice.userId, bob.userId, 'marker');
-    await cluster.publish(marker);
-    await cluster.publishEvent('message.deleted', deletedEvent(marker));
+    await rt.cluster.publish(marker);
+    await rt.cluster.publishEvent('message.deleted', deletedEvent(marker));
     for (const socket of [aliceSocket, bobSocket]) {
       await waitForCount(() => deletions(socket), 2, 'a party missed the marker deletion');
       expect(deletions(socket)[0]).toEqual(expectedDeletion);
@@ -101,9 +87,9 @@ describe('message.updated and message.deleted', () => {
     const created = messageEvent(alice.userId, bob.userId, 'draft');
     const edit = updatedEvent(created, 'final');
 
-    await cluster.publishEvent('message.updated', edit);
+    await rt.cluster.publishEvent('message.updated', edit);
     await waitForCount(() => updates(aliceSocket), 1, 'Alice never saw the edit');
-    await cluster.publish(created);
+    await rt.cluster.publish(created);
 
     const [pushed] = await waitForCount(() => bobSocket.messages(), 1, 'Bob never got the message');
     expect(pushed).toEqual(edit.message);
@@ -115,10 +101,10 @@ describe('message.updated and message.deleted', () => {
     const { alice, bob, aliceSocket, bobSocket } = await pair();
     const created = messageEvent(alice.userId, bob.userId, 'regret');
 
-    await cluster.publishEvent('message.deleted', deletedEvent(created));
+    await rt.cluster.publishEvent('message.deleted', deletedEvent(created));
     await waitForCount(() => deletions(aliceSocket), 1, 'Alice never saw the deletion');
-    await cluster.publish(created);
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'marker'));
+    await rt.cluster.publish(created);
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'marker'));
 
     await waitForCount(() => bobSocket.messages(), 1, 'Bob never got the marker');
     await waitForCount(() => aliceSocket.deliveries(), 1, 'Alice never got the marker delivered');
@@ -132,12 +118,12 @@ describe('messages held for a Busy recipient', () => {
     const { alice, bob, aliceSocket, bobSocket } = await pair();
     await bobSocket.setStatus('Busy');
     const created = messageEvent(alice.userId, bob.userId, 'typo');
-    await cluster.publish(created);
+    await rt.cluster.publish(created);
     await waitForCount(() => aliceSocket.deliveries(), 1, 'not deferred');
     // Text that looks like the store's placeholders is released as typed.
     const edit = updatedEvent(created, 'fixed "$MESSAGE$" $SENDER$ $MESSAGE_ID$');
 
-    await cluster.publishEvent('message.updated', edit);
+    await rt.cluster.publishEvent('message.updated', edit);
     await waitForCount(() => updates(aliceSocket), 1, 'Alice never saw the edit');
     expect(await bobSocket.setStatus('Available')).toEqual({ ok: true, status: 'Available' });
 
@@ -152,11 +138,11 @@ describe('messages held for a Busy recipient', () => {
     const base = Date.now();
     const gone = messageEvent(alice.userId, bob.userId, 'gone', new Date(base));
     const kept = messageEvent(alice.userId, bob.userId, 'kept', new Date(base + 1));
-    await cluster.publish(gone);
-    await cluster.publish(kept);
+    await rt.cluster.publish(gone);
+    await rt.cluster.publish(kept);
     await waitForCount(() => aliceSocket.deliveries(), 2, 'not deferred');
 
-    await cluster.publishEvent('message.deleted', deletedEvent(gone));
+    await rt.cluster.publishEvent('message.deleted', deletedEvent(gone));
     await waitForCount(() => deletions(bobSocket), 1, 'Bob never saw the deletion');
     await bobSocket.setStatus('Available');
 
@@ -170,7 +156,7 @@ describe('invalid events', () => {
   test('are dead-lettered and the events after them keep flowing', async () => {
     const { alice, bob, aliceSocket } = await pair();
     const { amqpUrl } = testEnv();
-    const namespace = cluster.namespace;
+    const namespace = rt.cluster.namespace;
     const created = messageEvent(alice.userId, bob.userId, 'x');
 
     await publishRaw(
@@ -180,7 +166,7 @@ describe('invalid events', () => {
       { namespace },
     );
     await publishRaw(amqpUrl, 'conversation.read', Buffer.from('not json'), { namespace });
-    await cluster.publishEvent('conversation.read', readEvent(bob.userId, alice.userId));
+    await rt.cluster.publishEvent('conversation.read', readEvent(bob.userId, alice.userId));
 
     await waitForCount(() => reads(aliceSocket), 1, 'the valid read receipt never came');
     const names = brokerNames(namespace);

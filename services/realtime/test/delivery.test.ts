@@ -1,63 +1,45 @@
-import { createLogger } from '@chat/shared/logger';
-import { createRedis, readPresence, redisKeys } from '@chat/shared/redis';
-import { testEnv } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createClientPool, waitForCount } from './support/clients.js';
-import { type Cluster, messageEvent, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
+import { readPresence, redisKeys } from '@chat/shared/redis';
+import { describe, expect, test } from 'vitest';
+import { waitForCount } from './support/clients.js';
+import { useRealtimeCluster } from './support/cluster.js';
+import { messageEvent, newUser } from './support/nodes.js';
 
-const clients = createClientPool();
-let cluster: Cluster;
-let urlA: string;
-let urlB: string;
-
-beforeAll(async () => {
-  cluster = await startCluster(2);
-  [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
-});
-
-afterAll(async () => {
-  clients.closeAll();
-  await cluster?.close();
-});
+const rt = useRealtimeCluster();
+const { clients } = rt;
 
 describe('message.created delivery', () => {
   test('reaches the recipient on the other node exactly once, and the sender gets delivered', async () => {
-    const alice = newUser();
-    const bob = newUser();
-    const carol = newUser();
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
-    const carolSocket = await clients.connect(urlA, { token: carol.token });
+    const [alice, bob, carol] = await rt.connectUsers('A', 'B', 'A');
     const event = messageEvent(alice.userId, bob.userId, 'hi Bob');
 
-    await cluster.publish(event);
+    await rt.cluster.publish(event);
 
-    await waitForCount(() => bobSocket.messages(), 1, 'Bob never got the message');
-    await waitForCount(() => aliceSocket.deliveries(), 1, 'Alice never got delivered');
-    expect(aliceSocket.deliveries()).toEqual([{ messageId: event.message._id, state: 'delivered' }]);
+    await waitForCount(() => bob.socket.messages(), 1, 'Bob never got the message');
+    await waitForCount(() => alice.socket.deliveries(), 1, 'Alice never got delivered');
+    expect(alice.socket.deliveries()).toEqual([{ messageId: event.message._id, state: 'delivered' }]);
     // Room isolation: a later message to Carol is the only thing Carol ever receives.
-    await cluster.publish(messageEvent(alice.userId, carol.userId, 'marker'));
-    await waitForCount(() => carolSocket.messages(), 1, 'Carol never got her own message');
-    expect(carolSocket.messages().map((m) => m.message)).toEqual(['marker']);
-    expect(bobSocket.messages()).toEqual([event.message]);
-    expect(aliceSocket.messages()).toEqual([]);
+    await rt.cluster.publish(messageEvent(alice.userId, carol.userId, 'marker'));
+    await waitForCount(() => carol.socket.messages(), 1, 'Carol never got her own message');
+    expect(carol.socket.messages().map((m) => m.message)).toEqual(['marker']);
+    expect(bob.socket.messages()).toEqual([event.message]);
+    expect(alice.socket.messages()).toEqual([]);
   });
 
   test('a user with sockets on both nodes gets each message on every socket, once each', async () => {
     const alice = newUser();
     const bob = newUser();
     const bobTabs = [
-      await clients.connect(urlA, { token: bob.token }),
-      await clients.connect(urlB, { token: bob.token }),
-      await clients.connect(urlB, { token: bob.token }),
+      await clients.connect(rt.urlA, { token: bob.token }),
+      await clients.connect(rt.urlB, { token: bob.token }),
+      await clients.connect(rt.urlB, { token: bob.token }),
     ];
     const events = [1, 2, 3].map((n) => messageEvent(alice.userId, bob.userId, `m${n}`));
 
-    for (const event of events) await cluster.publish(event);
+    for (const event of events) await rt.cluster.publish(event);
 
     for (const tab of bobTabs) await waitForCount(() => tab.messages(), 3, 'a tab missed messages');
     // A final marker proves nothing else was still on its way.
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'marker'));
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'marker'));
     for (const tab of bobTabs) {
       await waitForCount(() => tab.messages(), 4, 'a tab missed the marker');
       expect(
@@ -70,34 +52,31 @@ describe('message.created delivery', () => {
   });
 
   test('a redelivered event (same message id twice) reaches the socket once', async () => {
-    const alice = newUser();
-    const bob = newUser();
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
+    const [bob, alice] = await rt.connectUsers('B', 'A');
     const event = messageEvent(alice.userId, bob.userId, 'once');
 
-    await cluster.publish(event);
-    await cluster.publish({ ...event, eventId: crypto.randomUUID() });
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'marker'));
+    await rt.cluster.publish(event);
+    await rt.cluster.publish({ ...event, eventId: crypto.randomUUID() });
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'marker'));
 
-    await waitForCount(() => bobSocket.messages(), 2, 'Bob never got the marker');
-    await waitForCount(() => aliceSocket.deliveries(), 2, 'Alice never got both deliveries');
-    expect(bobSocket.messages().filter((m) => m._id === event.message._id)).toHaveLength(1);
-    expect(aliceSocket.deliveries().filter((d) => d.messageId === event.message._id)).toHaveLength(1);
+    await waitForCount(() => bob.socket.messages(), 2, 'Bob never got the marker');
+    await waitForCount(() => alice.socket.deliveries(), 2, 'Alice never got both deliveries');
+    expect(bob.socket.messages().filter((m) => m._id === event.message._id)).toHaveLength(1);
+    expect(alice.socket.deliveries().filter((d) => d.messageId === event.message._id)).toHaveLength(1);
   });
 
   test('an offline recipient gets nothing live and the sender no delivery state', async () => {
     const alice = newUser();
     const offline = newUser();
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
+    const aliceSocket = await clients.connect(rt.urlA, { token: alice.token });
     const dropped = messageEvent(alice.userId, offline.userId, 'nobody home');
 
-    await cluster.publish(dropped);
-    await cluster.publish(messageEvent(offline.userId, alice.userId, 'marker'));
+    await rt.cluster.publish(dropped);
+    await rt.cluster.publish(messageEvent(offline.userId, alice.userId, 'marker'));
 
     await waitForCount(() => aliceSocket.messages(), 1, 'Alice never got the marker');
     expect(aliceSocket.deliveries()).toEqual([]);
-    const late = await clients.connect(urlB, { token: offline.token });
+    const late = await clients.connect(rt.urlB, { token: offline.token });
     await waitForCount(() => late.onlineLists(), 1, 'no initial online list');
     expect(late.messages()).toEqual([]);
   });
@@ -107,16 +86,16 @@ describe('Busy recipients', () => {
   test('get nothing live; held messages arrive in order after Available, then delivered', async () => {
     const alice = newUser();
     const bob = newUser();
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
-    const bobOnA = await clients.connect(urlA, { token: bob.token });
-    const bobOnB = await clients.connect(urlB, { token: bob.token });
+    const aliceSocket = await clients.connect(rt.urlA, { token: alice.token });
+    const bobOnA = await clients.connect(rt.urlA, { token: bob.token });
+    const bobOnB = await clients.connect(rt.urlB, { token: bob.token });
     expect(await bobOnA.setStatus('Busy')).toEqual({ ok: true, status: 'Busy' });
     const base = Date.now();
     const events = Array.from({ length: 100 }, (_, i) =>
       messageEvent(alice.userId, bob.userId, `held ${i}`, new Date(base + i)),
     );
 
-    await Promise.all(events.map((event) => cluster.publish(event)));
+    await Promise.all(events.map((event) => rt.cluster.publish(event)));
 
     const deferred = await waitForCount(() => aliceSocket.deliveries(), 100, 'not every message deferred');
     expect(new Set(deferred.map((d) => d.state))).toEqual(new Set(['deferred']));
@@ -135,42 +114,30 @@ describe('Busy recipients', () => {
   });
 
   test('a message arriving after the switch to Available is pushed live after the held ones', async () => {
-    const alice = newUser();
-    const bob = newUser();
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
-    await bobSocket.setStatus('Busy');
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'held'));
-    await waitForCount(() => aliceSocket.deliveries(), 1, 'not deferred');
+    const [bob, alice] = await rt.connectUsers('B', 'A');
+    await bob.socket.setStatus('Busy');
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'held'));
+    await waitForCount(() => alice.socket.deliveries(), 1, 'not deferred');
 
-    await bobSocket.setStatus('Available');
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'live'));
+    await bob.socket.setStatus('Available');
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'live'));
 
-    await waitForCount(() => bobSocket.messages(), 2, 'Bob missed a message');
-    expect(bobSocket.messages().map((m) => m.message)).toEqual(['held', 'live']);
-    const redis = createRedis(testEnv().redisUrl, {
-      prefix: REDIS_PREFIX,
-      logger: createLogger({ service: 't', level: 'silent' }),
-      name: 't',
+    await waitForCount(() => bob.socket.messages(), 2, 'Bob missed a message');
+    expect(bob.socket.messages().map((m) => m.message)).toEqual(['held', 'live']);
+    expect((await readPresence(rt.redis, [bob.userId])).get(bob.userId)).toEqual({
+      online: true,
+      status: 'Available',
+      statusUntil: null,
     });
-    try {
-      expect((await readPresence(redis, [bob.userId])).get(bob.userId)).toEqual({
-        online: true,
-        status: 'Available',
-        statusUntil: null,
-      });
-      expect(await redis.llen(redisKeys.held(bob.userId))).toBe(0);
-    } finally {
-      redis.disconnect();
-    }
+    expect(await rt.redis.llen(redisKeys.held(bob.userId))).toBe(0);
   });
 });
 
 describe('HTTP endpoints', () => {
   test('/healthz, /readyz and the realtime metrics answer', async () => {
-    const health = await fetch(`${urlA}/healthz`);
-    const ready = await fetch(`${urlB}/readyz`);
-    const metrics = await (await fetch(`${urlA}/metrics`)).text();
+    const health = await fetch(`${rt.urlA}/healthz`);
+    const ready = await fetch(`${rt.urlB}/readyz`);
+    const metrics = await (await fetch(`${rt.urlA}/metrics`)).text();
 
     expect(health.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready' });

@@ -1,48 +1,22 @@
-import { createLogger } from '@chat/shared/logger';
-import { createRedis, type Redis, readPresence, redisKeys } from '@chat/shared/redis';
-import { testEnv, waitFor } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createClientPool, waitForCount } from './support/clients.js';
-import {
-  type Cluster,
-  FAST_PRESENCE,
-  messageEvent,
-  newUser,
-  REDIS_PREFIX,
-  startCluster,
-} from './support/nodes.js';
+import { readPresence, redisKeys } from '@chat/shared/redis';
+import { waitFor } from '@chat/shared/testing';
+import { describe, expect, test } from 'vitest';
+import { waitForCount } from './support/clients.js';
+import { useRealtimeCluster } from './support/cluster.js';
+import { FAST_PRESENCE, messageEvent, newUser } from './support/nodes.js';
 
-const clients = createClientPool();
-let cluster: Cluster;
-let redis: Redis;
-let urlA: string;
-let urlB: string;
+const rt = useRealtimeCluster(FAST_PRESENCE);
+const { clients } = rt;
 
-const isOnline = async (userId: string) => (await readPresence(redis, [userId])).get(userId)?.online;
-
-beforeAll(async () => {
-  cluster = await startCluster(2, FAST_PRESENCE);
-  [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
-  redis = createRedis(testEnv().redisUrl, {
-    prefix: REDIS_PREFIX,
-    logger: createLogger({ service: 't', level: 'silent' }),
-    name: 't',
-  });
-});
-
-afterAll(async () => {
-  clients.closeAll();
-  await cluster?.close();
-  redis?.disconnect();
-});
+const isOnline = async (userId: string) => (await readPresence(rt.redis, [userId])).get(userId)?.online;
 
 describe('presence across nodes', () => {
   test('online is announced once for two tabs, offline once when the last tab closes', async () => {
-    const watcher = await clients.connect(urlA, { token: newUser().token });
+    const watcher = await clients.connect(rt.urlA, { token: newUser().token });
     const bob = newUser();
 
-    const tab1 = await clients.connect(urlA, { token: bob.token });
-    const tab2 = await clients.connect(urlB, { token: bob.token });
+    const tab1 = await clients.connect(rt.urlA, { token: bob.token });
+    const tab2 = await clients.connect(rt.urlB, { token: bob.token });
     await waitForCount(() => watcher.presence(bob.userId), 1, 'no online presence');
     await waitFor(() => watcher.onlineLists().some((ids) => ids.includes(bob.userId)), {
       message: 'getOnlineUsers never listed Bob',
@@ -50,7 +24,7 @@ describe('presence across nodes', () => {
     tab1.socket.close();
     // A presence change of a second user, sent after tab1 closed, shows whether a stray offline came first.
     const marker = newUser();
-    await clients.connect(urlB, { token: marker.token });
+    await clients.connect(rt.urlB, { token: marker.token });
     await waitForCount(() => watcher.presence(marker.userId), 1, 'no marker presence');
     expect(watcher.presence(bob.userId)).toEqual([true]);
     expect(await isOnline(bob.userId)).toBe(true);
@@ -67,10 +41,10 @@ describe('presence across nodes', () => {
 
   test('a new socket gets the online list and its own status', async () => {
     const alice = newUser();
-    await clients.connect(urlA, { token: alice.token });
+    await clients.connect(rt.urlA, { token: alice.token });
     const bob = newUser();
 
-    const socket = await clients.connect(urlB, { token: bob.token });
+    const socket = await clients.connect(rt.urlB, { token: bob.token });
 
     const [list] = await waitForCount(() => socket.onlineLists(), 1, 'no initial online list');
     expect(list).toEqual(expect.arrayContaining([alice.userId, bob.userId]));
@@ -79,13 +53,13 @@ describe('presence across nodes', () => {
   });
 
   test('a killed node leaves no user online past the lapse window; the survivor keeps delivering', async () => {
-    const doomed = await cluster.addNode();
-    const watcher = await clients.connect(urlA, { token: newUser().token });
+    const doomed = await rt.cluster.addNode();
+    const watcher = await clients.connect(rt.urlA, { token: newUser().token });
     const dave = newUser();
     const frank = newUser();
     await clients.connect(doomed.url, { token: dave.token });
     await clients.connect(doomed.url, { token: frank.token });
-    const frankSurvivor = await clients.connect(urlB, { token: frank.token });
+    const frankSurvivor = await clients.connect(rt.urlB, { token: frank.token });
     await waitForCount(() => watcher.presence(dave.userId), 1, 'Dave never online');
 
     const killedAt = Date.now();
@@ -96,23 +70,23 @@ describe('presence across nodes', () => {
     expect(Date.now() - killedAt).toBeLessThan(Number(FAST_PRESENCE.PRESENCE_TTL_MS) + 1_500);
     expect(await isOnline(dave.userId)).toBe(false);
     // The node's heartbeat may outlive its last user's score by a few ms (a later connect pushed it).
-    await waitFor(async () => (await redis.exists(redisKeys.presenceNode(doomed.nodeId))) === 0, {
+    await waitFor(async () => (await rt.redis.exists(redisKeys.presenceNode(doomed.nodeId))) === 0, {
       message: 'the dead node was never swept',
     });
-    await cluster.publish(messageEvent(dave.userId, frank.userId, 'after the crash'));
+    await rt.cluster.publish(messageEvent(dave.userId, frank.userId, 'after the crash'));
     await waitForCount(() => frankSurvivor.messages(), 1, 'no delivery after the crash');
     expect(watcher.presence(frank.userId)).toEqual([true]);
     expect(await isOnline(frank.userId)).toBe(true);
   });
 
   test('a graceful stop sends clients away and removes its presence', async () => {
-    const leaving = await cluster.addNode();
-    const watcher = await clients.connect(urlA, { token: newUser().token });
+    const leaving = await rt.cluster.addNode();
+    const watcher = await clients.connect(rt.urlA, { token: newUser().token });
     const gina = newUser();
     const hank = newUser();
     const ginaSocket = await clients.connect(leaving.url, { token: gina.token });
     await clients.connect(leaving.url, { token: hank.token });
-    await clients.connect(urlB, { token: hank.token });
+    await clients.connect(rt.urlB, { token: hank.token });
     await waitForCount(() => watcher.presence(gina.userId), 1, 'Gina never online');
 
     await leaving.app.stop();
@@ -124,7 +98,7 @@ describe('presence across nodes', () => {
     expect(await isOnline(gina.userId)).toBe(false);
     expect(await isOnline(hank.userId)).toBe(true);
     expect(watcher.presence(hank.userId)).toEqual([true]);
-    expect(await redis.exists(redisKeys.presenceNode(leaving.nodeId))).toBe(0);
-    expect(await redis.zscore(redisKeys.presenceNodes, leaving.nodeId)).toBeNull();
+    expect(await rt.redis.exists(redisKeys.presenceNode(leaving.nodeId))).toBe(0);
+    expect(await rt.redis.zscore(redisKeys.presenceNodes, leaving.nodeId)).toBeNull();
   });
 });

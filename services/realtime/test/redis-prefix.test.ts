@@ -1,15 +1,14 @@
-import { createLogger } from '@chat/shared/logger';
-import { createRedis, type Redis, readPresence } from '@chat/shared/redis';
-import { testEnv, uniqueName } from '@chat/shared/testing';
+import { type Redis, readPresence } from '@chat/shared/redis';
+import { uniqueName } from '@chat/shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClientPool, waitForCount } from './support/clients.js';
-import { type Cluster, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
+import { openRedis } from './support/cluster.js';
+import { type Cluster, newUser, startCluster } from './support/nodes.js';
 
 // Two deployments on one Redis under different REDIS_PREFIX values: the same users on both, yet
 // presence, statuses and broadcasts stay within each.
 const OTHER_PREFIX = `${uniqueName('test-realtime-other')}:`;
 const clients = createClientPool();
-const logger = createLogger({ service: 't', level: 'silent' });
 let mine: Cluster;
 let other: Cluster;
 let redis: Redis;
@@ -18,8 +17,8 @@ let otherRedis: Redis;
 beforeAll(async () => {
   mine = await startCluster(1);
   other = await startCluster(1, { REDIS_PREFIX: OTHER_PREFIX });
-  redis = createRedis(testEnv().redisUrl, { prefix: REDIS_PREFIX, logger, name: 't' });
-  otherRedis = createRedis(testEnv().redisUrl, { prefix: OTHER_PREFIX, logger, name: 't-other' });
+  redis = openRedis('t');
+  otherRedis = openRedis('t-other', OTHER_PREFIX);
 });
 
 afterAll(async () => {

@@ -3,33 +3,22 @@ import { createLogger } from '@chat/shared/logger';
 import { createRedis } from '@chat/shared/redis';
 import { testEnv } from '@chat/shared/testing';
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
-import { type Cluster, messageEvent, newUser, startCluster } from './support/nodes.js';
+import { describe, expect, test } from 'vitest';
+import { type TestClient, waitForCount } from './support/clients.js';
+import { useRealtimeCluster } from './support/cluster.js';
+import { messageEvent, newUser } from './support/nodes.js';
 
 // The settings for many nodes: message.created split over four queues by recipient, and the Socket.IO
 // adapter on Redis 7 sharded pub/sub (a channel per room; it works on a single Redis as on a cluster).
-const clients = createClientPool();
-let cluster: Cluster;
-let urlA: string;
-let urlB: string;
-
-beforeAll(async () => {
-  cluster = await startCluster(2, { DELIVERY_QUEUES: '4', REDIS_ADAPTER: 'sharded' });
-  [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
-});
-
-afterAll(async () => {
-  clients.closeAll();
-  await cluster?.close();
-});
+const rt = useRealtimeCluster({ DELIVERY_QUEUES: '4', REDIS_ADAPTER: 'sharded' });
+const { clients } = rt;
 
 describe('four delivery queues and the sharded adapter', () => {
   test('every node consumes every delivery queue', async () => {
     const connection = await amqplib.connect(testEnv().amqpUrl);
     try {
       const channel = await connection.createChannel();
-      const names = brokerNames(cluster.namespace);
+      const names = brokerNames(rt.cluster.namespace);
       for (let k = 0; k < 4; k++) {
         const queue = names.queue(shardQueueOf(QUEUES.realtimeMessageCreated, k));
         expect((await channel.checkQueue(queue)).consumerCount, queue).toBe(2);
@@ -44,15 +33,15 @@ describe('four delivery queues and the sharded adapter', () => {
     const sockets: Array<{ sender: TestClient; recipient: TestClient }> = [];
     for (const [i, { sender, recipient }] of pairs.entries()) {
       sockets.push({
-        sender: await clients.connect(i % 2 ? urlA : urlB, { token: sender.token }),
-        recipient: await clients.connect(i % 2 ? urlB : urlA, { token: recipient.token }),
+        sender: await clients.connect(i % 2 ? rt.urlA : rt.urlB, { token: sender.token }),
+        recipient: await clients.connect(i % 2 ? rt.urlB : rt.urlA, { token: recipient.token }),
       });
     }
     const sent = pairs.map(({ sender, recipient }) =>
       [1, 2, 3].map((n) => messageEvent(sender.userId, recipient.userId, `m${n}`)),
     );
 
-    for (const events of sent) for (const event of events) await cluster.publish(event);
+    for (const events of sent) for (const event of events) await rt.cluster.publish(event);
 
     for (const [i, events] of sent.entries()) {
       const { sender, recipient } = sockets[i] ?? {};
@@ -64,7 +53,7 @@ describe('four delivery queues and the sharded adapter', () => {
     }
     // A last marker per recipient proves nothing else (a duplicate) was on its way.
     for (const [i, { sender, recipient }] of pairs.entries()) {
-      await cluster.publish(messageEvent(sender.userId, recipient.userId, 'marker'));
+      await rt.cluster.publish(messageEvent(sender.userId, recipient.userId, 'marker'));
       const got = await waitForCount(() => sockets[i]?.recipient.messages() ?? [], 4, 'no marker');
       expect(got.map((m) => m.message).sort()).toEqual(['m1', 'm2', 'm3', 'marker']);
     }
@@ -73,14 +62,14 @@ describe('four delivery queues and the sharded adapter', () => {
   test("a user's sockets on both nodes each get a message once, and a status change reaches the other node", async () => {
     const alice = newUser();
     const bob = newUser();
-    const watcher = await clients.connect(urlB, { token: alice.token });
+    const watcher = await clients.connect(rt.urlB, { token: alice.token });
     const tabs = [
-      await clients.connect(urlA, { token: bob.token }),
-      await clients.connect(urlB, { token: bob.token }),
+      await clients.connect(rt.urlA, { token: bob.token }),
+      await clients.connect(rt.urlB, { token: bob.token }),
     ];
     const event = messageEvent(alice.userId, bob.userId, 'to both tabs');
 
-    await cluster.publish(event);
+    await rt.cluster.publish(event);
 
     for (const tab of tabs) {
       const got = await waitForCount(() => tab.messages(), 1, 'a tab missed the message');
@@ -103,16 +92,16 @@ describe('four delivery queues and the sharded adapter', () => {
   test('held messages for a Busy user arrive in order on every tab after Available', async () => {
     const alice = newUser();
     const bob = newUser();
-    const bobOnA = await clients.connect(urlA, { token: bob.token });
-    const bobOnB = await clients.connect(urlB, { token: bob.token });
+    const bobOnA = await clients.connect(rt.urlA, { token: bob.token });
+    const bobOnB = await clients.connect(rt.urlB, { token: bob.token });
     expect(await bobOnA.setStatus('Busy')).toEqual({ ok: true, status: 'Busy' });
     const base = Date.now();
     const events = Array.from({ length: 20 }, (_, i) =>
       messageEvent(alice.userId, bob.userId, `held ${i}`, new Date(base + i)),
     );
-    const sender = await clients.connect(urlB, { token: alice.token });
+    const sender = await clients.connect(rt.urlB, { token: alice.token });
 
-    await Promise.all(events.map((event) => cluster.publish(event)));
+    await Promise.all(events.map((event) => rt.cluster.publish(event)));
     await waitForCount(() => sender.deliveries(), 20, 'not every message deferred');
     expect(await bobOnB.setStatus('Available')).toEqual({ ok: true, status: 'Available' });
 

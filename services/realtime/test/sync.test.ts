@@ -1,33 +1,14 @@
-import { createLogger } from '@chat/shared/logger';
-import { createRedis, type Redis, redisKeys } from '@chat/shared/redis';
+import { redisKeys } from '@chat/shared/redis';
 import { compareSeq, type SyncAck, type SyncedEvent } from '@chat/shared/sockets';
-import { asSyncedEvent, testEnv, waitFor } from '@chat/shared/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createClientPool, type TestClient, waitForCount } from './support/clients.js';
+import { asSyncedEvent, waitFor } from '@chat/shared/testing';
+import { describe, expect, test } from 'vitest';
+import { type TestClient, waitForCount } from './support/clients.js';
+import { useRealtimeCluster } from './support/cluster.js';
 import { deletedEvent, readEvent, updatedEvent } from './support/events.js';
-import { type Cluster, messageEvent, newUser, REDIS_PREFIX, startCluster } from './support/nodes.js';
+import { messageEvent, newUser } from './support/nodes.js';
 
-const clients = createClientPool();
-let cluster: Cluster;
-let urlA: string;
-let urlB: string;
-let redis: Redis;
-
-beforeAll(async () => {
-  cluster = await startCluster(2);
-  [urlA, urlB] = cluster.nodes.map((node) => node.url) as [string, string];
-  redis = createRedis(testEnv().redisUrl, {
-    prefix: REDIS_PREFIX,
-    logger: createLogger({ service: 'sync-test', level: 'silent' }),
-    name: 'sync-test',
-  });
-});
-
-afterAll(async () => {
-  clients.closeAll();
-  await cluster?.close();
-  redis?.disconnect();
-});
+const rt = useRealtimeCluster();
+const { clients } = rt;
 
 /** The recorded events a socket received live, as `{event, data}` (data with its seq). */
 function sequenced(client: TestClient): SyncedEvent[] {
@@ -43,11 +24,11 @@ describe('sync after a reconnect', () => {
   test('a socket cut off during messages, edits, deletes and reads catches up on the other node to the exact state of one that stayed', async () => {
     const alice = newUser();
     const bob = newUser();
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
-    const steady = await clients.connect(urlA, { token: bob.token });
-    const flaky = await clients.connect(urlB, { token: bob.token });
+    const aliceSocket = await clients.connect(rt.urlA, { token: alice.token });
+    const steady = await clients.connect(rt.urlA, { token: bob.token });
+    const flaky = await clients.connect(rt.urlB, { token: bob.token });
     const first = messageEvent(alice.userId, bob.userId, 'before the cut');
-    await cluster.publish(first);
+    await rt.cluster.publish(first);
     await waitForCount(() => flaky.messages(), 1, 'the first message never came');
     await waitForCount(() => sequenced(steady), 1, 'the first message never came to the steady socket');
     const [seen] = sequenced(flaky);
@@ -61,23 +42,23 @@ describe('sync after a reconnect', () => {
     const created = Array.from({ length: 50 }, (_, i) =>
       messageEvent(alice.userId, bob.userId, `m${i}`, new Date(base + i)),
     );
-    for (const event of created) await cluster.publish(event);
+    for (const event of created) await rt.cluster.publish(event);
     await waitForCount(() => steady.messages(), 51, 'not every message reached the steady socket');
     for (const event of created.slice(0, 5))
-      await cluster.publishEvent('message.updated', updatedEvent(event, 'edited'));
+      await rt.cluster.publishEvent('message.updated', updatedEvent(event, 'edited'));
     for (const event of created.slice(5, 8))
-      await cluster.publishEvent('message.deleted', deletedEvent(event));
-    await cluster.publishEvent(
+      await rt.cluster.publishEvent('message.deleted', deletedEvent(event));
+    await rt.cluster.publishEvent(
       'conversation.read',
       readEvent(alice.userId, bob.userId, created[10]?.message._id),
     );
-    await cluster.publishEvent(
+    await rt.cluster.publishEvent(
       'conversation.read',
       readEvent(bob.userId, alice.userId, created[20]?.message._id),
     );
     await waitForCount(() => sequenced(steady), 61, 'the steady socket missed changes');
 
-    const back = await clients.connect(urlA, { token: bob.token });
+    const back = await clients.connect(rt.urlA, { token: bob.token });
     const ack = await sync(back, { since });
 
     const expected = sequenced(steady).filter((e) => compareSeq(seqOf(e), since) > 0);
@@ -91,18 +72,18 @@ describe('sync after a reconnect', () => {
   test('a user offline for a few seconds gets what was recorded meanwhile from sync, nothing live', async () => {
     const alice = newUser();
     const bob = newUser();
-    const aliceSocket = await clients.connect(urlA, { token: alice.token });
-    const before = await clients.connect(urlB, { token: bob.token });
+    const aliceSocket = await clients.connect(rt.urlA, { token: alice.token });
+    const before = await clients.connect(rt.urlB, { token: bob.token });
     const start = await sync(before, {});
     if (!start.ok) throw new Error('refused');
     before.socket.disconnect();
     const away = messageEvent(alice.userId, bob.userId, 'while away');
-    await cluster.publish(away);
+    await rt.cluster.publish(away);
     // Offline: the recording is the only trace, so wait for it before Bob comes back.
-    await waitFor(async () => (await redis.xlen(redisKeys.userSeq(bob.userId))) > 0, {
+    await waitFor(async () => (await rt.redis.xlen(redisKeys.userSeq(bob.userId))) > 0, {
       message: 'the message was never recorded',
     });
-    const back = await clients.connect(urlA, { token: bob.token });
+    const back = await clients.connect(rt.urlA, { token: bob.token });
 
     const ack = await sync(back, { since: start.seq });
 
@@ -116,12 +97,12 @@ describe('sync after a reconnect', () => {
   test('without since (or ""), the current seq and no events: where a fresh client starts', async () => {
     const alice = newUser();
     const bob = newUser();
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
+    const bobSocket = await clients.connect(rt.urlB, { token: bob.token });
     const empty = await sync(bobSocket, {});
     expect(empty).toEqual({ ok: true, seq: expect.any(String), events: [] });
     if (!empty.ok) throw new Error('refused');
 
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'first ever'));
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'first ever'));
     await waitForCount(() => bobSocket.messages(), 1, 'no message');
 
     const after = await sync(bobSocket, { since: empty.seq });
@@ -140,15 +121,15 @@ describe('sync after a reconnect', () => {
   test('a since older than what is kept gets resync: true with the current seq', async () => {
     const alice = newUser();
     const bob = newUser();
-    const bobSocket = await clients.connect(urlA, { token: bob.token });
-    for (const i of [0, 1, 2]) await cluster.publish(messageEvent(alice.userId, bob.userId, `m${i}`));
+    const bobSocket = await clients.connect(rt.urlA, { token: bob.token });
+    for (const i of [0, 1, 2]) await rt.cluster.publish(messageEvent(alice.userId, bob.userId, `m${i}`));
     await waitForCount(() => bobSocket.messages(), 3, 'no messages');
     const seqs = sequenced(bobSocket).map(seqOf);
     const latest = seqs.at(-1);
 
     expect(await sync(bobSocket, { since: '1-0' })).toEqual({ ok: true, seq: latest, resync: true });
     // Trimmed to the last event: a since before it may have missed events; the kept one has not.
-    await redis.xtrim(redisKeys.userSeq(bob.userId), 'MAXLEN', 1);
+    await rt.redis.xtrim(redisKeys.userSeq(bob.userId), 'MAXLEN', 1);
     expect(await sync(bobSocket, { since: seqs[0] })).toEqual({ ok: true, seq: latest, resync: true });
     expect(await sync(bobSocket, { since: latest })).toEqual({ ok: true, seq: latest, events: [] });
   });
@@ -161,7 +142,7 @@ describe('sync after a reconnect', () => {
     ['a bare string', 'since'],
   ])('a malformed since (%s) is refused', async (_label, input) => {
     const bob = newUser();
-    const bobSocket = await clients.connect(urlB, { token: bob.token });
+    const bobSocket = await clients.connect(rt.urlB, { token: bob.token });
 
     expect(await sync(bobSocket, input)).toMatchObject({
       ok: false,
@@ -171,20 +152,17 @@ describe('sync after a reconnect', () => {
   });
 
   test("a Busy user's held messages enter the sequence when released, after the summary", async () => {
-    const alice = newUser();
-    const bob = newUser();
-    const bobSocket = await clients.connect(urlA, { token: bob.token });
-    const aliceSocket = await clients.connect(urlB, { token: alice.token });
-    const start = await sync(bobSocket, {});
+    const [bob, alice] = await rt.connectUsers('A', 'B');
+    const start = await sync(bob.socket, {});
     if (!start.ok || !('events' in start)) throw new Error('no start');
-    await bobSocket.setStatus('Busy');
-    await cluster.publish(messageEvent(alice.userId, bob.userId, 'held'));
-    await waitForCount(() => aliceSocket.deliveries(), 1, 'not deferred');
-    expect(await sync(bobSocket, { since: start.seq })).toMatchObject({ events: [] });
+    await bob.socket.setStatus('Busy');
+    await rt.cluster.publish(messageEvent(alice.userId, bob.userId, 'held'));
+    await waitForCount(() => alice.socket.deliveries(), 1, 'not deferred');
+    expect(await sync(bob.socket, { since: start.seq })).toMatchObject({ events: [] });
 
-    await bobSocket.setStatus('Available');
+    await bob.socket.setStatus('Available');
 
-    const replay = await sync(bobSocket, { since: start.seq });
+    const replay = await sync(bob.socket, { since: start.seq });
     expect(replay.ok && 'events' in replay && replay.events.map((e) => e.event)).toEqual([
       'heldSummary',
       'newMessage',

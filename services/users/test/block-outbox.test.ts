@@ -7,11 +7,12 @@ import {
   type TcpProxy,
   testEnv,
   uniqueName,
+  userRegisteredFixture,
   waitFor,
 } from '@chat/shared/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { requestAs, startTestApp, type TestApp, userRegisteredFixture } from './support.js';
+import { requestAs, startTestApp, type TestApp } from './support.js';
 
 const namespaces: string[] = [];
 const collectors: Array<EventCollector<'user.blocked'>> = [];

@@ -1,20 +1,22 @@
-import { blockReply, errorReply, userListItem } from '@chat/shared/api';
+import { blockReply, userListItem } from '@chat/shared/api';
 import { userBlockedEvent } from '@chat/shared/events';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import {
   type CollectedMessage,
+  codedErrorReply,
   collectEvents,
   type EventCollector,
   newObjectId,
   publishRaw,
   testEnv,
   uniqueName,
+  userRegisteredFixture,
   waitFor,
 } from '@chat/shared/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { getAs, requestAs, startTestApp, type TestApp, userRegisteredFixture } from './support.js';
+import { getAs, requestAs, startTestApp, type TestApp } from './support.js';
 
 const namespace = uniqueName('test-users-block');
 let t: TestApp;
@@ -161,7 +163,7 @@ describe('POST and DELETE /api/users/block/:id', () => {
     for (const method of ['POST', 'DELETE'] as const) {
       const res = await requestAs(t.url, method, `/api/users/block/${target()}`, caller);
       expect(res.status).toBe(status);
-      expect(errorReply.parse(await res.json()).code).toBe(code);
+      expect(codedErrorReply.parse(await res.json()).code).toBe(code);
     }
     expect(await blocks().countDocuments({ blockerId: new ObjectId(caller) })).toBe(0);
     // A real block afterwards is published by the same relay in order: nothing of the caller's came before it.
@@ -176,7 +178,7 @@ describe('POST and DELETE /api/users/block/:id', () => {
     for (const method of ['POST', 'DELETE'] as const) {
       const res = await requestAs(t.url, method, `/api/users/block/${me}`, me);
       expect(res.status).toBe(400);
-      expect(errorReply.parse(await res.json()).code).toBe('USERS.SELF_BLOCK');
+      expect(codedErrorReply.parse(await res.json()).code).toBe('USERS.SELF_BLOCK');
     }
     expect(await blocks().countDocuments({ blockerId: new ObjectId(me) })).toBe(0);
     await setBlock('POST', me, known);
@@ -187,6 +189,6 @@ describe('POST and DELETE /api/users/block/:id', () => {
   test('without an internal token the answer is 401', async () => {
     const res = await requestAs(t.url, 'POST', `/api/users/block/${newObjectId()}`);
     expect(res.status).toBe(401);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
   });
 });

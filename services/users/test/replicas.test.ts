@@ -1,8 +1,8 @@
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { publishRaw, testEnv, uniqueName, waitFor } from '@chat/shared/testing';
+import { publishRaw, testEnv, uniqueName, userRegisteredFixture, waitFor } from '@chat/shared/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestApp, type TestApp, takeOne, userRegisteredFixture } from './support.js';
+import { startTestApp, type TestApp, takeOne } from './support.js';
 
 const { amqpUrl, mongoUrl } = testEnv();
 // Both replicas consume the one `user.registered` queue of this namespace and write the one directory.
@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(replicas.map((r) => r.app.stop()));
+  await Promise.allSettled(replicas.map((r) => r.close()));
   await mongo?.close();
   await deleteBrokerNamespace(amqpUrl, namespace);
 });

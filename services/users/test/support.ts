@@ -1,35 +1,21 @@
 import { Writable } from 'node:stream';
 import { loadConfig } from '@chat/shared/config';
-import { newEventEnvelope, QUEUES, type UserRegisteredEvent, userRegisteredEvent } from '@chat/shared/events';
+import { brokerNames, QUEUES } from '@chat/shared/events';
 import { createLogger } from '@chat/shared/logger';
-import { bearerFor, newObjectId, TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
+import {
+  bearerFor,
+  type ServiceTestOptions,
+  serviceTestSettings,
+  testEnv,
+  uniqueName,
+} from '@chat/shared/testing';
 import amqplib from 'amqplib';
 import { type App, createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
 /** REDIS_PREFIX of the users services this test file starts and of its own Redis clients. */
 export const REDIS_PREFIX = `${uniqueName('test-users')}:`;
-
-/** A `user.registered` fixture, validated by the shared schema. */
-export function userRegisteredFixture(
-  user: Partial<UserRegisteredEvent['user']> = {},
-  envelope: Partial<Pick<UserRegisteredEvent, 'eventId' | 'occurredAt'>> = {},
-): UserRegisteredEvent {
-  const username = user.username ?? uniqueName('user').replaceAll('-', '_');
-  return userRegisteredEvent.parse({
-    ...newEventEnvelope(),
-    ...envelope,
-    user: {
-      _id: newObjectId(),
-      fullName: `Test ${username}`,
-      username,
-      gender: 'female',
-      profilePic: `/avatars/${username}.svg`,
-      createdAt: new Date().toISOString(),
-      ...user,
-    },
-  });
-}
 
 /** Log lines the app wrote, parsed, so tests can wait for "handled" without sleeping. */
 export interface CapturedLogs {
@@ -42,23 +28,18 @@ export interface TestApp {
   queue: string;
   dbName: string;
   logs: CapturedLogs;
+  /** The AMQP namespace the app publishes and consumes in (never the production exchange). */
+  namespace: string;
+  /** Stop the app and delete its namespace, unless it was given one (whose owner deletes it). */
+  close(): Promise<void>;
 }
 
-export interface TestAppOptions {
-  /** AMQP namespace: the app then uses the default queue names under it, deleted with the namespace. */
-  namespace?: string;
-  amqpUrl?: string;
-  /** Reuse a database (a restarted instance); default a fresh one. */
-  dbName?: string;
-}
-
-/** The users app on port 0 with its own database and its own `user.registered` queue (or namespace). */
-export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+/** The users app on port 0 with its own database, in an AMQP namespace under the default queue names. */
+export async function startTestApp(opts: ServiceTestOptions = {}): Promise<TestApp> {
   const env = testEnv();
   const dbName = opts.dbName ?? uniqueName('test-users');
-  const queue = opts.namespace
-    ? `${opts.namespace}.${QUEUES.usersUserRegistered}`
-    : uniqueName('test-users.user-registered');
+  const namespace = opts.namespace ?? uniqueName('test-users');
+  const queue = brokerNames(namespace).queue(QUEUES.usersUserRegistered);
   const logs: CapturedLogs = { lines: [] };
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -69,25 +50,28 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
   });
   const config = loadConfig(configSchema, {
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MONGO_URL: env.mongoUrl,
-    MONGO_DB: dbName,
+    ...serviceTestSettings({ dbName, namespace, amqpUrl: opts.amqpUrl }),
     REDIS_URL: env.redisUrl,
     REDIS_PREFIX,
-    AMQP_URL: opts.amqpUrl ?? env.amqpUrl,
-    AMQP_NAMESPACE: opts.namespace ?? '',
-    INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
   });
   const logger = createLogger({ service: 'users-test', level: 'debug', destination });
   const app = createApp(config, {
     logger,
-    ...(opts.namespace ? {} : { queues: { userRegistered: queue } }),
     outbox: { intervalMs: 200, retryBaseMs: 200, maxBackoffMs: 2_000 },
   });
   const { url } = await app.start();
-  return { app, url, queue, dbName, logs };
+  return {
+    app,
+    url,
+    queue,
+    dbName,
+    logs,
+    namespace,
+    async close() {
+      await app.stop();
+      if (!opts.namespace) await deleteBrokerNamespace(env.amqpUrl, namespace);
+    },
+  };
 }
 
 /** GET `path` as `userId` (with the internal token the gateway would mint). */
@@ -107,17 +91,6 @@ export async function requestAs(
   const headers: Record<string, string> = {};
   if (userId) headers['x-internal-token'] = bearerFor(userId).internalToken;
   return fetch(`${baseUrl}${path}`, { method, headers });
-}
-
-/** Delete a test's own queues (and their dead-letter queues) so they don't collect events forever. */
-export async function deleteQueues(amqpUrl: string, queues: string[]): Promise<void> {
-  const connection = await amqplib.connect(amqpUrl);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of queues) await channel.deleteQueue(queue);
-  } finally {
-    await connection.close();
-  }
 }
 
 /** Poll `queue` once; the parsed body of a message, or undefined when empty (the message is acked). */

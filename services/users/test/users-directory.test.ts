@@ -1,19 +1,18 @@
 import { objectId } from '@chat/shared/events';
 import { redisKeys } from '@chat/shared/redis';
-import { newObjectId, publishRaw, testEnv, waitFor } from '@chat/shared/testing';
+import {
+  codedErrorReply,
+  newObjectId,
+  publishRaw,
+  testEnv,
+  userRegisteredFixture,
+  waitFor,
+} from '@chat/shared/testing';
 import { Redis } from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import {
-  deleteQueues,
-  getAs,
-  REDIS_PREFIX,
-  startTestApp,
-  type TestApp,
-  takeOne,
-  userRegisteredFixture,
-} from './support.js';
+import { getAs, REDIS_PREFIX, startTestApp, type TestApp, takeOne } from './support.js';
 
 const listedUser = z.strictObject({
   _id: objectId,
@@ -27,7 +26,6 @@ const listedUser = z.strictObject({
   blocked: z.boolean(),
 });
 const usersReply = z.array(listedUser);
-const errorReply = z.strictObject({ error: z.string().min(1), code: z.string().min(1) });
 
 let t: TestApp;
 let mongo: MongoClient;
@@ -39,9 +37,13 @@ async function listAs(userId: string, query = ''): Promise<z.infer<typeof usersR
   return usersReply.parse(await res.json());
 }
 
+/** Publish `user.registered` as is (no validation) in the app's namespace. */
+const publishUser = (event: object) =>
+  publishRaw(testEnv().amqpUrl, 'user.registered', event, { namespace: t.namespace });
+
 /** Publish through the real broker and wait until the consumer stored the user. */
 async function register(...events: ReturnType<typeof userRegisteredFixture>[]): Promise<void> {
-  for (const event of events) await publishRaw(testEnv().amqpUrl, 'user.registered', event);
+  for (const event of events) await publishUser(event);
   const ids = events.map((e) => new ObjectId(e.user._id));
   await waitFor(async () => (await users().countDocuments({ _id: { $in: ids } })) === ids.length, {
     message: 'users were not stored',
@@ -67,18 +69,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.app.stop();
+  await t?.close();
   await mongo?.close();
   redis?.disconnect();
-  if (t) await deleteQueues(testEnv().amqpUrl, [t.queue, `${t.queue}.dlq`]);
 });
 
 describe('user.registered consumer', () => {
   test("a registered user appears in the others' list within a second, never in their own, with no secrets", async () => {
     const alice = userRegisteredFixture();
     const bob = userRegisteredFixture();
-    await publishRaw(testEnv().amqpUrl, 'user.registered', { ...alice });
-    await publishRaw(testEnv().amqpUrl, 'user.registered', { ...bob });
+    await publishUser({ ...alice });
+    await publishUser({ ...bob });
 
     const seen = await waitFor(
       async () => (await listAs(alice.user._id)).find((u) => u._id === bob.user._id),
@@ -107,13 +108,13 @@ describe('user.registered consumer', () => {
   test('a redelivered event stores one user, and an older event never overwrites a newer one', async () => {
     const event = userRegisteredFixture({}, { occurredAt: '2030-01-01T00:00:00.000Z' });
     await register(event);
-    await publishRaw(testEnv().amqpUrl, 'user.registered', event);
+    await publishUser(event);
     await handled(event.eventId, 2);
     const older = userRegisteredFixture(
       { ...event.user, fullName: 'Stale Name' },
       { occurredAt: '2029-01-01T00:00:00.000Z' },
     );
-    await publishRaw(testEnv().amqpUrl, 'user.registered', older);
+    await publishUser(older);
     await handled(older.eventId);
 
     const stored = await users()
@@ -127,7 +128,7 @@ describe('user.registered consumer', () => {
     const valid = userRegisteredFixture();
     const { username: _dropped, ...userWithoutUsername } = valid.user;
     const invalid = { ...valid, user: userWithoutUsername };
-    await publishRaw(testEnv().amqpUrl, 'user.registered', invalid);
+    await publishUser(invalid);
 
     const deadLetter = await waitFor(() => takeOne(testEnv().amqpUrl, `${t.queue}.dlq`), {
       message: 'the invalid event never reached the dead-letter queue',
@@ -206,10 +207,10 @@ describe('GET /api/users', () => {
   test('without an internal token the answer is 401', async () => {
     const missing = await getAs(t.url, '/api/users');
     expect(missing.status).toBe(401);
-    expect(errorReply.parse(await missing.json()).error).toBe('Unauthorized - No Token Provided');
+    expect(codedErrorReply.parse(await missing.json()).error).toBe('Unauthorized - No Token Provided');
     const forged = await fetch(`${t.url}/api/users`, { headers: { 'x-internal-token': 'not-a-token' } });
     expect(forged.status).toBe(401);
-    expect(errorReply.parse(await forged.json()).error).toBe('Unauthorized - Invalid Token');
+    expect(codedErrorReply.parse(await forged.json()).error).toBe('Unauthorized - Invalid Token');
   });
 
   test.each([
@@ -220,7 +221,7 @@ describe('GET /api/users', () => {
   ])('q as %s is a 400', async (_label, query) => {
     const res = await getAs(t.url, `/api/users${query}`, newObjectId());
     expect(res.status).toBe(400);
-    errorReply.parse(await res.json());
+    codedErrorReply.parse(await res.json());
   });
 
   test('q of exactly 50 characters is accepted', async () => {

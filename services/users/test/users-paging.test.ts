@@ -3,7 +3,7 @@ import { newObjectId, testEnv } from '@chat/shared/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { searchTerms } from '../src/domain/search-terms.js';
-import { deleteQueues, getAs, startTestApp, type TestApp } from './support.js';
+import { getAs, startTestApp, type TestApp } from './support.js';
 
 let t: TestApp;
 let mongo: MongoClient;
@@ -40,9 +40,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.app.stop();
+  await t?.close();
   await mongo?.close();
-  if (t) await deleteQueues(testEnv().amqpUrl, [t.queue, `${t.queue}.dlq`]);
 });
 
 describe('GET /api/users pages', () => {
@@ -108,8 +107,7 @@ describe('GET /api/users?q=', () => {
       const res = await getAs(restarted.url, `/api/users?q=${token}`, newObjectId());
       expect(((await res.json()) as Array<{ _id: string }>).map((u) => u._id)).toEqual([legacy]);
     } finally {
-      await restarted.app.stop();
-      await deleteQueues(testEnv().amqpUrl, [restarted.queue, `${restarted.queue}.dlq`]);
+      await restarted.close();
     }
   });
 

@@ -1,7 +1,9 @@
 import { signInternalToken, USER_TOKEN, verifyUserToken } from '@chat/shared/auth';
 import { loadConfig } from '@chat/shared/config';
+import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import { type Collection, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { type Config, configSchema } from '../../src/config.js';
 
@@ -11,10 +13,16 @@ export interface RunningAuth {
   config: Config;
 }
 
-/** The auth app on a free port against the test Redis/RabbitMQ/MongoDB, in its own `test-auth-*` database. */
 /** REDIS_PREFIX of the auth services this test file starts and of its own Redis clients. */
 export const REDIS_PREFIX = `${uniqueName('test-auth')}:`;
 
+/** AMQP namespace of the auth services this test file starts: their events stay off the production exchange. */
+export const AMQP_NAMESPACE = uniqueName('test-auth');
+
+// Registered when the file imports this module, so it runs after the file's other afterAll hooks (last in, first out).
+afterAll(() => deleteBrokerNamespace(testEnv().amqpUrl, AMQP_NAMESPACE));
+
+/** The auth app on a free port against the test Redis/RabbitMQ/MongoDB, in its own `test-auth-*` database. */
 export async function startAuth(env: Record<string, string> = {}): Promise<RunningAuth> {
   const { mongoUrl, redisUrl, amqpUrl } = testEnv();
   const config = loadConfig(configSchema, {
@@ -27,6 +35,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<Runni
     REDIS_URL: redisUrl,
     REDIS_PREFIX,
     AMQP_URL: amqpUrl,
+    AMQP_NAMESPACE,
     JWT_SECRET: TEST_SECRETS.jwt,
     INTERNAL_TOKEN_SECRET: TEST_SECRETS.internal,
     BCRYPT_COST: '10',
@@ -41,6 +50,45 @@ export async function startAuth(env: Record<string, string> = {}): Promise<Runni
 export async function openDb(config: Config): Promise<{ users: Collection; close: () => Promise<void> }> {
   const client = await new MongoClient(config.MONGO_URL).connect();
   return { users: client.db(config.MONGO_DB).collection('users'), close: () => client.close() };
+}
+
+export interface AuthUnderTest {
+  readonly url: string;
+  readonly config: Config;
+  /** The service's `users` collection, read directly. */
+  readonly users: Collection;
+}
+
+/**
+ * Starts an auth app (with `env` on top of the test settings) and a view of its database before the tests of
+ * the calling file or describe block, and closes both after them. The handles are read inside tests and hooks.
+ */
+export function useAuth(env: Record<string, string> = {}): AuthUnderTest {
+  let running: RunningAuth | undefined;
+  let db: Awaited<ReturnType<typeof openDb>> | undefined;
+  beforeAll(async () => {
+    running = await startAuth(env);
+    db = await openDb(running.config);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await running?.app.stop();
+  });
+  const started = () => {
+    if (!running || !db) throw new Error('the auth app is used before it started');
+    return { ...running, users: db.users };
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get config() {
+      return started().config;
+    },
+    get users() {
+      return started().users;
+    },
+  };
 }
 
 export function postJson(
@@ -104,4 +152,15 @@ export interface ErrorBody {
 /** The parsed JSON body, typed as the caller expects it (assertions check the actual shape). */
 export async function bodyOf<T = ErrorBody>(res: Response): Promise<T> {
   return (await res.json()) as T;
+}
+
+/** Signs a fresh user up on `auth` (with `overrides` in the body) and expects a 201. */
+export async function signUpOn(
+  auth: { url: string },
+  overrides: Record<string, unknown> = {},
+): Promise<{ user: PublicUser; body: Record<string, unknown>; res: Response }> {
+  const body = newSignup(overrides);
+  const res = await postJson(`${auth.url}/api/auth/signup`, body);
+  expect(res.status).toBe(201);
+  return { user: await bodyOf<PublicUser>(res), body, res };
 }
