@@ -9,9 +9,8 @@ describe('createServiceApp', () => {
     const app = createServiceApp({
       name: 'svc',
       logger,
-      port: 0,
-      host: '127.0.0.1',
-      async build(onClose) {
+      config: { PORT: 0, HOST: '127.0.0.1' },
+      async build({ onClose }) {
         onClose(async () => events.push('close connection'));
         onClose(async () => events.push('close consumer'));
         const http = createHttpService({ name: 'svc', logger, routes: () => {} });
@@ -32,8 +31,8 @@ describe('createServiceApp', () => {
     const app = createServiceApp({
       name: 'svc',
       logger,
-      port: 0,
-      async build(onClose) {
+      config: { PORT: 0 },
+      async build({ onClose }) {
         onClose(async () => closed.push('mongo'));
         onClose(async () => {
           throw new Error('redis quit failed');

@@ -1,12 +1,12 @@
 import { issueTimeFor, revokeToken, revokeUserTokens } from '@chat/shared/auth';
 import {
-  type Closer,
   createHttpService,
   createServiceApp,
   type HttpService,
   type ServiceApp,
+  type ServiceContext,
 } from '@chat/shared/http';
-import { createLogger, type Logger } from '@chat/shared/logger';
+import type { Logger } from '@chat/shared/logger';
 import { brokerReadiness, startPublishingBroker } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import { createRedis, pingRedis } from '@chat/shared/redis';
@@ -28,10 +28,8 @@ export type App = ServiceApp;
 
 /** Opens Mongo (indexes built), Redis, the broker and the outbox relay, registering each one's closer. */
 async function connectDependencies(
-  config: Config,
-  logger: Logger,
+  { config, logger, onClose }: ServiceContext<Config>,
   overrides: AppOverrides,
-  onClose: (closer: Closer) => void,
 ) {
   const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB, onClose);
   const userModel = createUserModel(connection);
@@ -48,18 +46,9 @@ async function connectDependencies(
   return { connection, userModel, redis, broker, relay };
 }
 
-async function buildService(
-  config: Config,
-  logger: Logger,
-  overrides: AppOverrides,
-  onClose: (closer: Closer) => void,
-): Promise<HttpService> {
-  const { connection, userModel, redis, broker, relay } = await connectDependencies(
-    config,
-    logger,
-    overrides,
-    onClose,
-  );
+async function buildService(ctx: ServiceContext<Config>, overrides: AppOverrides): Promise<HttpService> {
+  const { config, logger } = ctx;
+  const { connection, userModel, redis, broker, relay } = await connectDependencies(ctx, overrides);
   const authRouter = createAuthRouter({
     config,
     users: createUserRepository(userModel),
@@ -87,12 +76,10 @@ async function buildService(
 
 /** The auth service: `start()` connects everything and listens; `stop()` closes all of it. */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
-  const logger = overrides.logger ?? createLogger({ service: 'auth', level: config.LOG_LEVEL });
   return createServiceApp({
     name: 'auth',
-    logger,
-    port: config.PORT,
-    host: config.HOST,
-    build: (onClose) => buildService(config, logger, overrides, onClose),
+    config,
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    build: (ctx) => buildService(ctx, overrides),
   });
 }

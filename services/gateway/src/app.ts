@@ -1,13 +1,13 @@
 import { Agent, type IncomingMessage } from 'node:http';
 import {
-  type Closer,
   createHttpService,
   createServiceApp,
   type HttpService,
   requestId,
   type ServiceApp,
+  type ServiceContext,
 } from '@chat/shared/http';
-import { createLogger, type Logger } from '@chat/shared/logger';
+import type { Logger } from '@chat/shared/logger';
 import { createRedis, pingRedis, type Redis } from '@chat/shared/redis';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Config } from './config.js';
@@ -146,11 +146,7 @@ function mountRoutes(app: Express, parts: Parts): void {
 }
 
 /** Opens Redis (not fatal: the gateway reports not-ready and ioredis keeps reconnecting) and the node pools. */
-async function connectDependencies(
-  config: Readonly<Config>,
-  logger: Logger,
-  onClose: (closer: Closer) => void,
-) {
+async function connectDependencies({ config, logger, onClose }: ServiceContext<Readonly<Config>>) {
   const redis = createRedis(config.REDIS_URL, {
     logger,
     name: 'gateway',
@@ -189,12 +185,11 @@ async function connectDependencies(
 }
 
 async function buildService(
-  config: Readonly<Config>,
-  logger: Logger,
+  ctx: ServiceContext<Readonly<Config>>,
   overrides: GatewayOverrides,
-  onClose: (closer: Closer) => void,
 ): Promise<HttpService> {
-  const { redis, agent, pool, upstreams } = await connectDependencies(config, logger, onClose);
+  const { config, logger } = ctx;
+  const { redis, agent, pool, upstreams } = await connectDependencies(ctx);
   const realtime = createRealtimeProxy({
     pool,
     identity: { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET },
@@ -230,17 +225,15 @@ async function buildService(
 
 /** The public door: authentication, rate limits, CORS/Origin checks and proxying to every service. */
 export function createApp(config: Readonly<Config>, overrides: GatewayOverrides = {}): GatewayApp {
-  const logger = overrides.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const internal =
     config.INTERNAL_PORT === undefined
       ? undefined
       : { port: config.INTERNAL_PORT, host: config.INTERNAL_HOST ?? config.HOST };
   return createServiceApp({
     name: 'gateway',
-    logger,
-    port: config.PORT,
-    host: config.HOST,
+    config,
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
     internal,
-    build: (onClose) => buildService(config, logger, overrides, onClose),
+    build: (ctx) => buildService(ctx, overrides),
   });
 }

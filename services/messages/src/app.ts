@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { QUEUES } from '@chat/shared/events';
 import { createHttpService, createServiceApp, type ServiceApp } from '@chat/shared/http';
-import { createLogger, type Logger } from '@chat/shared/logger';
+import type { Logger } from '@chat/shared/logger';
 import { brokerReadiness, startPublishingBroker, waitForBroker } from '@chat/shared/messaging';
 import { connectMongo, pingMongo } from '@chat/shared/mongo';
 import type { Config } from './config.js';
@@ -42,7 +42,6 @@ const OUTBOX_LEASE_MS = 10_000;
 
 /** Assemble the messages service; nothing connects until start(). */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
-  const logger = overrides.logger ?? createLogger({ service: 'messages', level: config.LOG_LEVEL });
   const queue = overrides.queues?.userRegistered ?? QUEUES.messagesUserRegistered;
   const blockQueues = {
     blocked: overrides.queues?.userBlocked ?? QUEUES.messagesUserBlocked,
@@ -51,10 +50,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
   return createServiceApp({
     name: 'messages',
-    logger,
-    port: config.PORT,
-    host: config.HOST,
-    async build(onClose) {
+    config,
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    async build({ logger, onClose }) {
       const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB, onClose);
       const models = [
         registerKnownUserModel(connection),

@@ -1,11 +1,11 @@
 import {
-  type Closer,
   createHttpService,
   createServiceApp,
   type HttpService,
-  type StopSteps,
+  type ServiceApp,
+  type ServiceContext,
 } from '@chat/shared/http';
-import { createLogger, type Logger } from '@chat/shared/logger';
+import type { Logger } from '@chat/shared/logger';
 import { type Broker, brokerReadiness, type Consumer, createBroker } from '@chat/shared/messaging';
 import { adapterChannelPrefix, closeRedis, pingRedis, type Redis } from '@chat/shared/redis';
 import type { Config } from './config.js';
@@ -40,13 +40,8 @@ import {
   startConsumers,
 } from './node-wiring.js';
 
-export interface RealtimeApp {
-  start(): Promise<{ url: string; port: number }>;
-  /** Graceful: stop consuming, send clients elsewhere, remove this node's presence, close everything. */
-  stop(): Promise<void>;
-  /** Tests only: die like SIGKILL would (no presence cleanup, connections cut), then free resources. */
-  kill(): Promise<void>;
-}
+/** A realtime node; `kill()` dies like SIGKILL would (no presence cleanup, connections cut), for tests. */
+export type RealtimeApp = ServiceApp;
 
 /** What a started node stops before its HTTP server closes (Socket.IO, AMQP and Redis close after it). */
 interface RunningNode {
@@ -130,12 +125,7 @@ async function startNode(
 }
 
 /** Connect Redis and RabbitMQ, attach Socket.IO to the HTTP service, then start the node. */
-async function buildNode(
-  config: Config,
-  logger: Logger,
-  onClose: (closer: Closer) => void,
-  steps: StopSteps,
-): Promise<HttpService> {
+async function buildNode({ config, logger, onClose, steps }: ServiceContext<Config>): Promise<HttpService> {
   let draining = false;
   const redisClients = await connectRedis(config, logger);
   const [redis, pub, sub, revocationRedis] = redisClients;
@@ -180,22 +170,11 @@ async function buildNode(
 
 /** A realtime node: Socket.IO on the shared HTTP service, presence and status in Redis, delivery from AMQP. */
 export function createApp(config: Config, overrides: { logger?: Logger } = {}): RealtimeApp {
-  const base = overrides.logger ?? createLogger({ service: 'realtime', level: config.LOG_LEVEL });
-  const logger = base.child({ node: config.NODE_ID });
-  const service = createServiceApp({
+  return createServiceApp({
     name: 'realtime',
-    logger,
-    port: config.PORT,
-    host: config.HOST,
-    build: (onClose, steps) => buildNode(config, logger, onClose, steps),
+    config,
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    bindings: { node: config.NODE_ID },
+    build: buildNode,
   });
-  return {
-    async start() {
-      const address = await service.start();
-      logger.info({ url: address.url }, 'realtime node ready');
-      return address;
-    },
-    stop: () => service.stop(),
-    kill: () => service.kill(),
-  };
 }

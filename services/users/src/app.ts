@@ -1,12 +1,12 @@
 import { QUEUES } from '@chat/shared/events';
 import {
-  type Closer,
   createHttpService,
   createServiceApp,
   type HttpService,
   type ServiceApp,
+  type ServiceContext,
 } from '@chat/shared/http';
-import { createLogger, type Logger } from '@chat/shared/logger';
+import type { Logger } from '@chat/shared/logger';
 import {
   brokerReadiness,
   type OutboxRelayOptions,
@@ -38,10 +38,8 @@ export type App = ServiceApp;
 
 /** Opens Mongo (indexes built), Redis, the broker and the block-event relay, registering each closer. */
 async function connectDependencies(
-  config: Config,
-  logger: Logger,
+  { config, logger, onClose }: ServiceContext<Config>,
   overrides: AppOverrides,
-  onClose: (closer: Closer) => void,
 ) {
   const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB, onClose);
   const userModel = registerUserModel(connection);
@@ -73,18 +71,9 @@ async function connectDependencies(
   };
 }
 
-async function buildService(
-  config: Config,
-  logger: Logger,
-  overrides: AppOverrides,
-  onClose: (closer: Closer) => void,
-): Promise<HttpService> {
-  const { connection, redis, broker, relay, users, blocks } = await connectDependencies(
-    config,
-    logger,
-    overrides,
-    onClose,
-  );
+async function buildService(ctx: ServiceContext<Config>, overrides: AppOverrides): Promise<HttpService> {
+  const { config, logger, onClose } = ctx;
+  const { connection, redis, broker, relay, users, blocks } = await connectDependencies(ctx, overrides);
   await waitForBroker(broker, logger);
   const queue = overrides.queues?.userRegistered ?? QUEUES.usersUserRegistered;
   const consumer = await consumeUserRegistered(broker, { queue, users, logger });
@@ -112,12 +101,10 @@ async function buildService(
 
 /** The users service: `start()` connects everything and listens; `stop()` closes all of it. */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
-  const logger = overrides.logger ?? createLogger({ service: 'users', level: config.LOG_LEVEL });
   return createServiceApp({
     name: 'users',
-    logger,
-    port: config.PORT,
-    host: config.HOST,
-    build: (onClose) => buildService(config, logger, overrides, onClose),
+    config,
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    build: (ctx) => buildService(ctx, overrides),
   });
 }

@@ -11,6 +11,8 @@ export {
   createServiceApp,
   type ServiceApp,
   type ServiceAppOptions,
+  type ServiceContext,
+  type ServiceSettings,
   type StopSteps,
 } from './service-app.js';
 export { installShutdown } from './shutdown.js';

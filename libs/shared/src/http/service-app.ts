@@ -1,4 +1,4 @@
-import type { Logger } from '../logger/index.js';
+import { createLogger, type Logger } from '../logger/index.js';
 import type { HttpService } from './http-service.js';
 
 /** Closes one resource a service opened (a connection, a consumer, a relay…). */
@@ -24,18 +24,37 @@ export interface StopSteps {
   crash(step: Closer): void;
 }
 
-export interface ServiceAppOptions {
-  name: string;
+/** The settings every service's config has (see the shared config fragments). */
+export interface ServiceSettings {
+  PORT: number;
+  HOST?: string;
+  LOG_LEVEL?: string;
+}
+
+/** What a service's build step works with. */
+export interface ServiceContext<C extends ServiceSettings> {
+  config: C;
   logger: Logger;
-  port: number;
-  host?: string;
+  /**
+   * Register each resource's closer right after opening it, so a start that fails halfway closes exactly
+   * what it opened, and stop() closes everything newest first.
+   */
+  onClose(closer: Closer): void;
+  steps: StopSteps;
+}
+
+export interface ServiceAppOptions<C extends ServiceSettings> {
+  name: string;
+  /** Listens on PORT (and HOST); logs at LOG_LEVEL. */
+  config: C;
+  /** Where the service logs (a test passes its own); default a logger named `name` at LOG_LEVEL. */
+  logger?: Logger;
+  /** Fields on every log line of this instance (a realtime node's id). */
+  bindings?: Record<string, unknown>;
   /** The operators' listener of a service whose HTTP service serves its probes there (`probes: 'internal'`). */
   internal?: { port: number; host?: string };
-  /**
-   * Opens the service's dependencies and builds its HTTP service. Register each resource's closer with
-   * `onClose` right after opening it, so a start that fails halfway closes exactly what it opened.
-   */
-  build(onClose: (closer: Closer) => void, steps: StopSteps): Promise<HttpService>;
+  /** Opens the service's dependencies and builds its HTTP service. */
+  build(ctx: ServiceContext<C>): Promise<HttpService>;
 }
 
 /** Runs every step in order; one failure must not strand the rest. Resolves with the failures. */
@@ -51,7 +70,10 @@ async function runAll(steps: Closer[], logger: Logger, failure: string): Promise
 }
 
 /** The start/stop lifecycle every service shares: nothing connects until start(). */
-export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
+export function createServiceApp<C extends ServiceSettings>(opts: ServiceAppOptions<C>): ServiceApp {
+  const { config } = opts;
+  const base = opts.logger ?? createLogger({ service: opts.name, level: config.LOG_LEVEL ?? 'info' });
+  const logger = opts.bindings ? base.child(opts.bindings) : base;
   const closers: Closer[] = [];
   const drainSteps: Closer[] = [];
   const crashSteps: Closer[] = [];
@@ -59,15 +81,15 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
   let http: HttpService | undefined;
   let stopping: Promise<void> | undefined;
   // Newest first: a consumer closes before the connection it runs on.
-  const closeAll = () => runAll(closers.splice(0).reverse(), opts.logger, 'close failed');
+  const closeAll = () => runAll(closers.splice(0).reverse(), logger, 'close failed');
 
   const shutDown = async (how: 'drain' | 'crash') => {
     const running = http;
     http = undefined;
     const [drain, crash] = [drainSteps.splice(0), crashSteps.splice(0)];
-    const drainFailures = how === 'drain' ? await runAll(drain, opts.logger, 'drain step failed') : [];
+    const drainFailures = how === 'drain' ? await runAll(drain, logger, 'drain step failed') : [];
     if (how === 'crash') {
-      await runAll(crash, opts.logger, 'crash step failed');
+      await runAll(crash, logger, 'crash step failed');
       running?.server.closeAllConnections();
     }
     await running?.stop();
@@ -81,8 +103,11 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
       if (http) throw new Error(`${opts.name} already started`);
       stopping = undefined;
       try {
-        http = await opts.build((closer) => closers.push(closer), steps);
-        return await http.start(opts.port, opts.host, opts.internal);
+        const onClose = (closer: Closer) => {
+          closers.push(closer);
+        };
+        http = await opts.build({ config, logger, onClose, steps });
+        return await http.start(config.PORT, config.HOST, opts.internal);
       } catch (err) {
         http = undefined;
         drainSteps.length = 0;
