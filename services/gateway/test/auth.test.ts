@@ -1,4 +1,4 @@
-import { revokeToken, USER_TOKEN } from '@chat/shared/auth';
+import { revokeToken, revokeUserTokens, USER_TOKEN } from '@chat/shared/auth';
 import { createLogger } from '@chat/shared/logger';
 import { createRedis, type Redis } from '@chat/shared/redis';
 import { newObjectId, TEST_SECRETS, testEnv } from '@chat/shared/testing';
@@ -119,6 +119,50 @@ describe('public routes', () => {
       expect(res.status).toBe(200);
       const echo = (await res.json()) as { headers: Record<string, string> };
       expect(echo.headers['x-internal-token']).toBeUndefined();
+    }
+  });
+});
+
+describe('the deny-list across gateway replicas', () => {
+  // A second gateway in front of the same upstream, sharing Redis, as a replica behind a load balancer.
+  const replica = useGateway(() => upstreamsAt(upstream.url));
+
+  async function statusesOf(cookie: string): Promise<Array<{ status: number; body: unknown }>> {
+    return Promise.all(
+      [gateway, replica].map(async ({ url }) => {
+        const res = await fetch(`${url}/api/auth/me`, { headers: { cookie } });
+        return { status: res.status, body: await res.json() };
+      }),
+    );
+  }
+
+  test('a token signed out through one gateway is refused by every gateway on the next request', async () => {
+    const { cookie, claims } = cookieFor(newObjectId());
+    const other = cookieFor(newObjectId());
+    expect((await statusesOf(cookie)).map((r) => r.status)).toEqual([200, 200]);
+
+    await revokeToken(redis, claims);
+
+    expect(await statusesOf(cookie)).toEqual([
+      { status: 401, body: INVALID },
+      { status: 401, body: INVALID },
+    ]);
+    expect((await statusesOf(other.cookie)).map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  test('after "sign out everywhere", every earlier token of that user is refused by every gateway', async () => {
+    const userId = newObjectId();
+    const phone = cookieFor(userId);
+    const laptop = cookieFor(userId);
+    expect((await statusesOf(phone.cookie)).map((r) => r.status)).toEqual([200, 200]);
+
+    await revokeUserTokens(redis, userId);
+
+    for (const { cookie } of [phone, laptop]) {
+      expect(await statusesOf(cookie)).toEqual([
+        { status: 401, body: INVALID },
+        { status: 401, body: INVALID },
+      ]);
     }
   });
 });
