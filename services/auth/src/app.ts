@@ -79,7 +79,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return createServiceApp({
     name: 'auth',
     config,
-    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    logger: overrides.logger,
     build: (ctx) => buildService(ctx, overrides),
   });
 }

@@ -232,7 +232,7 @@ export function createApp(config: Readonly<Config>, overrides: GatewayOverrides 
   return createServiceApp({
     name: 'gateway',
     config,
-    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    logger: overrides.logger,
     internal,
     build: (ctx) => buildService(ctx, overrides),
   });

@@ -51,7 +51,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return createServiceApp({
     name: 'messages',
     config,
-    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    logger: overrides.logger,
     async build({ logger, onClose }) {
       const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB, onClose);
       const models = [

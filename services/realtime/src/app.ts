@@ -173,7 +173,7 @@ export function createApp(config: Config, overrides: { logger?: Logger } = {}): 
   return createServiceApp({
     name: 'realtime',
     config,
-    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    logger: overrides.logger,
     bindings: { node: config.NODE_ID },
     build: buildNode,
   });

@@ -104,7 +104,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return createServiceApp({
     name: 'users',
     config,
-    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    logger: overrides.logger,
     build: (ctx) => buildService(ctx, overrides),
   });
 }

@@ -48,7 +48,7 @@ export interface ServiceAppOptions<C extends ServiceSettings> {
   /** Listens on PORT (and HOST); logs at LOG_LEVEL. */
   config: C;
   /** Where the service logs (a test passes its own); default a logger named `name` at LOG_LEVEL. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Fields on every log line of this instance (a realtime node's id). */
   bindings?: Record<string, unknown>;
   /** The operators' listener of a service whose HTTP service serves its probes there (`probes: 'internal'`). */
