@@ -44,4 +44,90 @@ describe('createServiceApp', () => {
     expect(closed).toEqual(['mongo']);
     expect(lines.some((l) => l.msg === 'close failed')).toBe(true);
   });
+
+  test('stop() runs the drain steps in order while HTTP still serves; kill() runs the crash steps instead', async () => {
+    const { logger } = captureLogger('svc');
+    const events: string[] = [];
+    const build = (label: string) =>
+      createServiceApp({
+        name: 'svc',
+        logger,
+        config: { PORT: 0, HOST: '127.0.0.1' },
+        async build({ onClose, steps }) {
+          const http = createHttpService({ name: 'svc', logger, routes: () => {} });
+          steps.drain(async () => events.push(`${label} drain 1, listening: ${http.server.listening}`));
+          steps.drain(async () => events.push(`${label} drain 2`));
+          steps.crash(async () => events.push(`${label} crash, listening: ${http.server.listening}`));
+          onClose(async () => events.push(`${label} close, listening: ${http.server.listening}`));
+          return http;
+        },
+      });
+    const drained = build('stopped');
+    await drained.start();
+    await Promise.all([drained.stop(), drained.stop()]);
+    const crashed = build('killed');
+    await crashed.start();
+    await crashed.kill();
+
+    expect(events).toEqual([
+      'stopped drain 1, listening: true',
+      'stopped drain 2',
+      'stopped close, listening: false',
+      'killed crash, listening: true',
+      'killed close, listening: false',
+    ]);
+  });
+
+  test('a drain step that fails does not keep the rest from closing, and stop() then fails', async () => {
+    const { logger, lines } = captureLogger('svc');
+    const closed: string[] = [];
+    const app = createServiceApp({
+      name: 'svc',
+      logger,
+      config: { PORT: 0 },
+      async build({ onClose, steps }) {
+        steps.drain(async () => {
+          throw new Error('consumer cancel failed');
+        });
+        steps.drain(async () => closed.push('second drain step'));
+        onClose(async () => closed.push('redis'));
+        return createHttpService({ name: 'svc', logger, routes: () => {} });
+      },
+    });
+    const { url } = await app.start();
+    await expect(app.stop()).rejects.toThrow('svc: drain failed');
+    expect(closed).toEqual(['second drain step', 'redis']);
+    expect(lines.some((l) => l.msg === 'drain step failed')).toBe(true);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  test("with internal probes, the public port answers a bare /readyz and no /metrics; the operators' port has both", async () => {
+    const { logger } = captureLogger('svc');
+    const app = createServiceApp({
+      name: 'svc',
+      logger,
+      config: { PORT: 0, HOST: '127.0.0.1' },
+      internal: { port: 0, host: '127.0.0.1' },
+      async build() {
+        return createHttpService({
+          name: 'svc',
+          logger,
+          probes: 'internal',
+          readiness: { store: async () => {} },
+          routes: () => {},
+        });
+      },
+    });
+    const { url, internalUrl } = await app.start();
+    try {
+      expect(internalUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
+      const detailed = (await (await fetch(`${internalUrl}/readyz`)).json()) as { checks?: unknown };
+      expect(detailed.checks).toEqual({ store: 'up' });
+      expect(await (await fetch(`${internalUrl}/metrics`)).text()).toContain('http_request');
+    } finally {
+      await app.stop();
+    }
+  });
 });
