@@ -1,22 +1,29 @@
-import { createHttpService, createServiceApp } from '@chat/shared/http';
+import { createHttpService, createServiceApp, type ServiceAppOptions } from '@chat/shared/http';
+import type { Logger } from '@chat/shared/logger';
 import { describe, expect, test } from 'vitest';
 import { captureLogger } from './http-helpers.js';
+
+type Settings = { PORT: number; HOST: string };
+
+/** A service named svc on a free loopback port, logging into `logger`. */
+function svcApp(
+  logger: Logger,
+  build: ServiceAppOptions<Settings>['build'],
+  more: Pick<ServiceAppOptions<Settings>, 'internal'> = {},
+) {
+  return createServiceApp({ name: 'svc', logger, config: { PORT: 0, HOST: '127.0.0.1' }, build, ...more });
+}
 
 describe('createServiceApp', () => {
   test('start listens; stop stops HTTP first, then closes every resource newest first', async () => {
     const { logger } = captureLogger('svc');
     const events: string[] = [];
-    const app = createServiceApp({
-      name: 'svc',
-      logger,
-      config: { PORT: 0, HOST: '127.0.0.1' },
-      async build({ onClose }) {
-        onClose(async () => events.push('close connection'));
-        onClose(async () => events.push('close consumer'));
-        const http = createHttpService({ name: 'svc', logger, routes: () => {} });
-        onClose(async () => events.push(`http listening: ${http.server.listening}`));
-        return http;
-      },
+    const app = svcApp(logger, async ({ onClose }) => {
+      onClose(async () => events.push('close connection'));
+      onClose(async () => events.push('close consumer'));
+      const http = createHttpService({ name: 'svc', logger, routes: () => {} });
+      onClose(async () => events.push(`http listening: ${http.server.listening}`));
+      return http;
     });
     const { url } = await app.start();
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -28,17 +35,12 @@ describe('createServiceApp', () => {
   test('a start that fails halfway closes exactly what it opened, and a failing close does not stop the rest', async () => {
     const { logger, lines } = captureLogger('svc');
     const closed: string[] = [];
-    const app = createServiceApp({
-      name: 'svc',
-      logger,
-      config: { PORT: 0 },
-      async build({ onClose }) {
-        onClose(async () => closed.push('mongo'));
-        onClose(async () => {
-          throw new Error('redis quit failed');
-        });
-        throw new Error('broker setup failed');
-      },
+    const app = svcApp(logger, async ({ onClose }) => {
+      onClose(async () => closed.push('mongo'));
+      onClose(async () => {
+        throw new Error('redis quit failed');
+      });
+      throw new Error('broker setup failed');
     });
     await expect(app.start()).rejects.toThrow('broker setup failed');
     expect(closed).toEqual(['mongo']);
@@ -49,18 +51,13 @@ describe('createServiceApp', () => {
     const { logger } = captureLogger('svc');
     const events: string[] = [];
     const build = (label: string) =>
-      createServiceApp({
-        name: 'svc',
-        logger,
-        config: { PORT: 0, HOST: '127.0.0.1' },
-        async build({ onClose, steps }) {
-          const http = createHttpService({ name: 'svc', logger, routes: () => {} });
-          steps.drain(async () => events.push(`${label} drain 1, listening: ${http.server.listening}`));
-          steps.drain(async () => events.push(`${label} drain 2`));
-          steps.crash(async () => events.push(`${label} crash, listening: ${http.server.listening}`));
-          onClose(async () => events.push(`${label} close, listening: ${http.server.listening}`));
-          return http;
-        },
+      svcApp(logger, async ({ onClose, steps }) => {
+        const http = createHttpService({ name: 'svc', logger, routes: () => {} });
+        steps.drain(async () => events.push(`${label} drain 1, listening: ${http.server.listening}`));
+        steps.drain(async () => events.push(`${label} drain 2`));
+        steps.crash(async () => events.push(`${label} crash, listening: ${http.server.listening}`));
+        onClose(async () => events.push(`${label} close, listening: ${http.server.listening}`));
+        return http;
       });
     const drained = build('stopped');
     await drained.start();
@@ -81,18 +78,13 @@ describe('createServiceApp', () => {
   test('a drain step that fails does not keep the rest from closing, and stop() then fails', async () => {
     const { logger, lines } = captureLogger('svc');
     const closed: string[] = [];
-    const app = createServiceApp({
-      name: 'svc',
-      logger,
-      config: { PORT: 0 },
-      async build({ onClose, steps }) {
-        steps.drain(async () => {
-          throw new Error('consumer cancel failed');
-        });
-        steps.drain(async () => closed.push('second drain step'));
-        onClose(async () => closed.push('redis'));
-        return createHttpService({ name: 'svc', logger, routes: () => {} });
-      },
+    const app = svcApp(logger, async ({ onClose, steps }) => {
+      steps.drain(async () => {
+        throw new Error('consumer cancel failed');
+      });
+      steps.drain(async () => closed.push('second drain step'));
+      onClose(async () => closed.push('redis'));
+      return createHttpService({ name: 'svc', logger, routes: () => {} });
     });
     const { url } = await app.start();
     await expect(app.stop()).rejects.toThrow('svc: drain failed');
@@ -103,12 +95,9 @@ describe('createServiceApp', () => {
 
   test("with internal probes, the public port answers a bare /readyz and no /metrics; the operators' port has both", async () => {
     const { logger } = captureLogger('svc');
-    const app = createServiceApp({
-      name: 'svc',
+    const app = svcApp(
       logger,
-      config: { PORT: 0, HOST: '127.0.0.1' },
-      internal: { port: 0, host: '127.0.0.1' },
-      async build() {
+      async () => {
         return createHttpService({
           name: 'svc',
           logger,
@@ -117,7 +106,8 @@ describe('createServiceApp', () => {
           routes: () => {},
         });
       },
-    });
+      { internal: { port: 0, host: '127.0.0.1' } },
+    );
     const { url, internalUrl } = await app.start();
     try {
       expect(internalUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
