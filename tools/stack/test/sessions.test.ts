@@ -84,6 +84,13 @@ async function refused(user: SignedUpUser, via?: string): Promise<Refusal> {
   return result;
 }
 
+/** `userId`'s sockets as admission counts them: the sum over the live nodes' presence hashes. */
+async function countedSockets(userId: string): Promise<number> {
+  const nodes = await redis.zrange(redisKeys.presenceNodes, 0, -1);
+  const counts = await Promise.all(nodes.map((node) => redis.hget(redisKeys.presenceNode(node), userId)));
+  return counts.reduce((sum, count) => sum + Number(count ?? 0), 0);
+}
+
 const nodeUrl = (index: number) => e2e.stack.service(`realtime-${index}`).url;
 
 function disconnected(socket: Socket): Promise<string> {
@@ -105,9 +112,12 @@ describe('socket limits', () => {
       expect(refusal.code).toBe('REALTIME.TOO_MANY_SOCKETS');
       expect(refusal.message).toMatch(/too many connections/i);
     }
-    // Closing one frees a place, on whichever node it was.
+    // Closing one frees a place, on whichever node it was, once its node has uncounted it.
+    expect(await countedSockets(alice._id)).toBe(3);
     onNode1.disconnect();
-    await waitForSocketTotal(e2e, 2);
+    await waitFor(async () => (await countedSockets(alice._id)) === 2, {
+      message: "the closed socket was never uncounted from alice's sockets",
+    });
     expect((await connected(alice)).connected).toBe(true);
   });
 
