@@ -95,7 +95,12 @@ async function startNode(
   const { io, redis, revocationRedis, broker } = deps;
   const notifier = createIoNotifier(io);
   // Subscribed before any socket or consumer, so no emit recorded by this node is missed here.
-  const userEvents = await startUserEventsSubscriber(revocationRedis, { io, publisher: redis, logger });
+  const userEvents = await startUserEventsSubscriber(revocationRedis, {
+    io,
+    publisher: redis,
+    logger,
+    nodeId: config.NODE_ID,
+  });
   const stores = createStores(ctx, redis);
   const status: StatusDeps = {
     status: createStatusStore(redis),

@@ -1,7 +1,7 @@
-import { readPresence, redisKeys } from '@chat/shared/redis';
+import { prefixed, readPresence, redisKeys } from '@chat/shared/redis';
 import { describe, expect, test } from 'vitest';
 import { waitForCount } from './support/clients.js';
-import { useRealtimeCluster } from './support/cluster.js';
+import { openRedis, useRealtimeCluster } from './support/cluster.js';
 import { messageEvent, newUser } from './support/nodes.js';
 
 const rt = useRealtimeCluster();
@@ -48,6 +48,37 @@ describe('message.created delivery', () => {
           .map((m) => m.message)
           .sort(),
       ).toEqual(['m1', 'm2', 'm3', 'marker']);
+    }
+  });
+
+  test('an emit goes only to the nodes holding a socket of its addressees', async () => {
+    const [alice, bob] = await rt.connectUsers('A', 'A');
+    const [nodeA, nodeB] = rt.cluster.nodes;
+    if (!nodeA || !nodeB) throw new Error('the cluster has two nodes');
+    const listener = openRedis('realtime-test-node-channels');
+    const heard = new Map<string, string[]>();
+    listener.on('message', (channel: string, payload: string) => {
+      heard.set(channel, [...(heard.get(channel) ?? []), payload]);
+    });
+    const channelA = prefixed(listener, redisKeys.userEventsChannel(nodeA.nodeId));
+    const channelB = prefixed(listener, redisKeys.userEventsChannel(nodeB.nodeId));
+    const marker = 'nothing before this';
+    try {
+      await listener.subscribe(channelA, channelB);
+      const event = messageEvent(alice.userId, bob.userId, 'both on A');
+
+      await rt.cluster.publish(event);
+
+      await waitForCount(() => bob.socket.messages(), 1, 'Bob never got the message');
+      await waitForCount(() => alice.socket.deliveries(), 1, 'Alice never got delivered');
+      // A channel delivers in publish order: once this marker is back, anything published on B before it is too.
+      await rt.redis.publish(channelB, marker);
+      await waitForCount(() => heard.get(channelB) ?? [], 1, 'the marker never came back');
+      expect(heard.get(channelB)).toEqual([marker]);
+      const onA = (heard.get(channelA) ?? []).map((payload) => JSON.parse(payload).event);
+      expect(onA.sort()).toEqual(['messageDelivery', 'newMessage']);
+    } finally {
+      listener.disconnect();
     }
   });
 

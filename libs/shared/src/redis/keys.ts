@@ -37,8 +37,12 @@ export const redisKeys = {
    */
   tokensRevokedBefore: (userId: string): string => `chat:revoked-before:${userId}`,
   revocationsChannel: 'chat:revocations',
-  /** Pub/sub channel carrying every emit addressed to users (`{to, event, data}`); each node relays it. */
-  userEventsChannel: 'chat:user-events',
+  /**
+   * A realtime node's pub/sub channel for emits addressed to users (`{to, event, data}`): the store scripts
+   * publish each emit only on the channels of the nodes holding a socket of an addressee (their presence
+   * hashes), and each node relays its channel to its own sockets.
+   */
+  userEventsChannel: (nodeId: string): string => `chat:user-events:${nodeId}`,
   /** Marks an event id a realtime consumer has applied (dedupe of redeliveries). */
   realtimeEventDone: (eventId: string): string => `chat:realtime:event:${eventId}`,
   /** HASH of a message's latest edit (`editedAt`, `message`) or `deleted`, for events that overtake creation. */

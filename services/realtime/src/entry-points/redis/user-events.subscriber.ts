@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@chat/shared/logger';
 import { prefixed, type Redis } from '@chat/shared/redis';
-import { z } from 'zod';
-import { USER_EVENTS_CHANNEL } from '../../data-access/user-events.js';
+import { userEventsChannel } from '../../data-access/user-events.js';
 import { USER_EVENTS, type UserEvent } from '../../domain/user-emit.js';
 import type { RealtimeServer } from '../socket/io.server.js';
 import { userRoom } from '../socket/rooms.js';
@@ -16,30 +15,48 @@ export interface UserEventsSubscriber {
 const RELAY_WAIT_MS = 2_000;
 const BARRIER_PREFIX = 'barrier:';
 
-const envelope = z.object({
-  to: z.array(z.string().min(1)).min(1),
-  event: z.enum(USER_EVENTS as [UserEvent, ...UserEvent[]]),
-  data: z.unknown(),
-});
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(USER_EVENTS);
+
+interface Envelope {
+  to: string[];
+  event: UserEvent;
+  data: unknown;
+}
 
 /**
- * Relays every emit to users (published by the store scripts, see user-events.ts) to this node's own
- * sockets of the addressees: every node gets every emit and serves its local sockets, each socket once.
- * Uses a connection in subscriber mode.
+ * The channel carries only what this service's own store scripts publish (encodeEmit's envelopes), so a
+ * shape check is enough here: the events were validated where they entered the service.
  */
+function readEnvelope(payload: string): Envelope {
+  const value: unknown = JSON.parse(payload);
+  if (typeof value === 'object' && value !== null && 'to' in value && 'event' in value && 'data' in value) {
+    const { to, event, data } = value;
+    if (
+      Array.isArray(to) &&
+      to.length > 0 &&
+      to.every((id) => typeof id === 'string' && id !== '') &&
+      typeof event === 'string' &&
+      KNOWN_EVENTS.has(event)
+    ) {
+      return { to, event: event as UserEvent, data };
+    }
+  }
+  throw new Error('not a user-event envelope');
+}
+
 export async function startUserEventsSubscriber(
   subscriber: Redis,
-  opts: { io: RealtimeServer; publisher: Redis; logger: Logger },
+  opts: { io: RealtimeServer; publisher: Redis; logger: Logger; nodeId: string },
 ): Promise<UserEventsSubscriber> {
   // A barrier is a marker published on the channel: the channel is ordered, so once it comes back here
   // everything published before it has been relayed.
   const barriers = new Map<string, () => void>();
-  const channel = prefixed(subscriber, USER_EVENTS_CHANNEL);
+  const channel = prefixed(subscriber, userEventsChannel(opts.nodeId));
   const onMessage = (from: string, payload: string) => {
     if (from !== channel) return;
     if (payload.startsWith(BARRIER_PREFIX)) return barriers.get(payload)?.();
     try {
-      const { to, event, data } = envelope.parse(JSON.parse(payload));
+      const { to, event, data } = readEnvelope(payload);
       const target = opts.io.local.to(to.map(userRoom));
       // The payloads were built from validated events by this service's own encodeEmit.
       (target.emit as (name: UserEvent, body: unknown) => boolean).call(target, event, data);
@@ -59,7 +76,7 @@ export async function startUserEventsSubscriber(
         timer = setTimeout(resolve, RELAY_WAIT_MS);
       });
       try {
-        await opts.publisher.publish(prefixed(opts.publisher, USER_EVENTS_CHANNEL), barrier);
+        await opts.publisher.publish(prefixed(opts.publisher, userEventsChannel(opts.nodeId)), barrier);
         await back;
       } finally {
         clearTimeout(timer);
