@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { issueTimeFor, revokeToken, revokeUserTokens } from '@chat/shared/auth';
 import {
   createHttpService,
@@ -22,7 +24,12 @@ export interface AppOverrides {
   logger?: Logger;
   /** Outbox relay poll interval (tests shorten it). */
   outboxIntervalMs?: number;
+  /** How long a replica's claim on the accounts it publishes holds (tests shorten it). */
+  outboxLeaseMs?: number;
 }
+
+/** A relay that dies holding a claim leaves its events to the other replicas after this long. */
+const OUTBOX_LEASE_MS = 10_000;
 
 export type App = ServiceApp;
 
@@ -39,7 +46,11 @@ async function connectDependencies(
   const redis = createRedis(config.REDIS_URL, { logger, name: 'auth', prefix: config.REDIS_PREFIX, onClose });
   const { broker, relay } = startPublishingBroker({
     broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'auth' },
-    store: createUserOutboxStore(userModel),
+    // Replicas share the database: each relay leases the accounts it publishes, so none is published twice.
+    store: createUserOutboxStore(userModel, {
+      owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+      ms: overrides.outboxLeaseMs ?? OUTBOX_LEASE_MS,
+    }),
     relay: overrides.outboxIntervalMs === undefined ? {} : { intervalMs: overrides.outboxIntervalMs },
     onClose,
   });

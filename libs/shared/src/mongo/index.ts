@@ -37,3 +37,11 @@ export async function pingMongo(connection: Connection, timeoutMs = 1_000): Prom
     clearTimeout(timer);
   }
 }
+
+export {
+  claimPending,
+  LEASE_FIELDS,
+  type OutboxLease,
+  type OutboxQuery,
+  releaseLeased,
+} from './outbox-lease.js';

@@ -1,6 +1,7 @@
 import type { UserRegisteredEvent } from '@chat/shared/events';
 import type { OutboxEntry, OutboxStore } from '@chat/shared/messaging';
-import { trusted } from 'mongoose';
+import { claimPending, LEASE_FIELDS, type OutboxLease, releaseLeased } from '@chat/shared/mongo';
+import { type mongo, Types } from 'mongoose';
 import type { UserDocument, UserModel } from './user.model.js';
 
 type PendingUser = Pick<
@@ -23,31 +24,36 @@ function toEvent(doc: PendingUser): UserRegisteredEvent {
   };
 }
 
+const PENDING_FIELDS = {
+  fullName: 1,
+  username: 1,
+  gender: 1,
+  profilePic: 1,
+  createdAt: 1,
+  eventId: 1,
+  eventOccurredAt: 1,
+} as const;
+
 /**
  * The outbox of `user.registered`: each account document carries its own event (`eventPending: true` until the
  * broker confirmed it), so the account and its event are written in one atomic insert and a crash at any point
  * leaves either neither or both. A redelivery after a crash between publish and mark reuses the stored eventId,
- * so consumers deduplicate it.
+ * so consumers deduplicate it. With a `lease` (several replicas on one database), a relay claims what it reads
+ * and the others skip it until it is published or the lease runs out, so each event is published once.
  */
-export function createUserOutboxStore(model: UserModel): OutboxStore {
+export function createUserOutboxStore(model: UserModel, lease?: OutboxLease): OutboxStore {
+  // The driver's collection: the lease fields are not part of the account schema.
+  const native = model.collection as unknown as mongo.Collection<mongo.Document>;
+  const objectIds = (ids: string[]) => ids.map((id) => new Types.ObjectId(id));
   return {
     async pending(limit: number): Promise<OutboxEntry[]> {
-      const docs = await model
-        .find(
-          { eventPending: true },
-          {
-            fullName: 1,
-            username: 1,
-            gender: 1,
-            profilePic: 1,
-            createdAt: 1,
-            eventId: 1,
-            eventOccurredAt: 1,
-          },
-        )
-        .sort({ _id: 1 })
-        .limit(limit)
-        .lean<PendingUser[]>();
+      const query = {
+        filter: { eventPending: true },
+        sort: { _id: 1 as const },
+        limit,
+        projection: PENDING_FIELDS,
+      };
+      const docs = (await claimPending(native, query, lease)) as PendingUser[];
       return docs.map((doc) => ({
         id: doc._id.toString(),
         routingKey: 'user.registered',
@@ -56,8 +62,12 @@ export function createUserOutboxStore(model: UserModel): OutboxStore {
     },
 
     async markPublished(ids: string[]): Promise<void> {
-      // Server-built ids: trusted past sanitizeFilter, which would otherwise wrap the operator in $eq.
-      await model.updateMany({ _id: trusted({ $in: ids }) }, { $set: { eventPending: false } });
+      await native.updateMany(
+        { _id: { $in: objectIds(ids) } },
+        { $set: { eventPending: false }, $unset: LEASE_FIELDS },
+      );
     },
+
+    ...(lease ? { release: (ids: string[]) => releaseLeased(native, objectIds(ids), lease.owner) } : {}),
   };
 }

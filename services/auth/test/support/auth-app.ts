@@ -4,7 +4,7 @@ import { deleteBrokerNamespace } from '@chat/shared/messaging';
 import { TEST_SECRETS, testEnv, uniqueName } from '@chat/shared/testing';
 import { type Collection, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppOverrides, createApp } from '../../src/app.js';
 import { type Config, configSchema } from '../../src/config.js';
 
 export interface RunningAuth {
@@ -23,7 +23,10 @@ export const AMQP_NAMESPACE = uniqueName('test-auth');
 afterAll(() => deleteBrokerNamespace(testEnv().amqpUrl, AMQP_NAMESPACE));
 
 /** The auth app on a free port against the test Redis/RabbitMQ/MongoDB, in its own `test-auth-*` database. */
-export async function startAuth(env: Record<string, string> = {}): Promise<RunningAuth> {
+export async function startAuth(
+  env: Record<string, string> = {},
+  overrides: AppOverrides = { outboxIntervalMs: 200 },
+): Promise<RunningAuth> {
   const { mongoUrl, redisUrl, amqpUrl } = testEnv();
   const config = loadConfig(configSchema, {
     NODE_ENV: 'test',
@@ -41,7 +44,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<Runni
     BCRYPT_COST: '10',
     ...env,
   });
-  const app = createApp(config, { outboxIntervalMs: 200 });
+  const app = createApp(config, overrides);
   const { url } = await app.start();
   return { app, url, config };
 }

@@ -1,3 +1,4 @@
+import { claimPending, LEASE_FIELDS, type OutboxLease, releaseLeased } from '@chat/shared/mongo';
 import type { mongo, Types } from 'mongoose';
 import type { ConversationModel, ConversationRecord } from './conversation.model.js';
 import type { MessageModel, MessageRecord } from './message.model.js';
@@ -19,59 +20,6 @@ export interface EmbeddedOutbox<T> {
    * lease is dropped either way, so events queued meanwhile go to whichever relay looks next.
    */
   settle(docIds: string[], eventKeys: string[]): Promise<void>;
-}
-
-/**
- * Who publishes a document's events when several relays (service replicas) share one database. A relay
- * claims the documents it read with `leaseOwner`/`leaseUntil` in one conditional `updateMany` and the others
- * skip them until settled or expired (a crashed relay's documents come back after `ms`). Consumers still
- * deduplicate by eventId for the fault cases (a lease that ran out while its holder was still publishing).
- */
-export interface OutboxLease {
-  /** This relay; unique per process. */
-  owner: string;
-  ms: number;
-  now?: () => number;
-}
-
-const LEASE_FIELDS = { leaseOwner: '', leaseUntil: '' } as const;
-
-/** Documents a relay may take: nobody's, expired, or already its own (a batch it failed to finish). */
-function claimable(lease: OutboxLease, now: Date): mongo.Filter<mongo.Document> {
-  return {
-    $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }, { leaseOwner: lease.owner }],
-  };
-}
-
-/**
- * Read the oldest claimable documents and claim them. Usually every one is claimed and the read stands;
- * when another relay took some in between, the ones this relay holds are read again.
- */
-async function claimPending(
-  native: mongo.Collection<mongo.Document>,
-  limit: number,
-  lease: OutboxLease | undefined,
-): Promise<mongo.Document[]> {
-  if (!lease) return native.find({ outbox: true }).sort({ outboxAt: 1 }).limit(limit).toArray();
-  const now = new Date(lease.now?.() ?? Date.now());
-  const free = claimable(lease, now);
-  const docs = await native
-    .find({ outbox: true, ...free })
-    .sort({ outboxAt: 1 })
-    .limit(limit)
-    .toArray();
-  if (docs.length === 0) return docs;
-  const leaseUntil = new Date(now.getTime() + lease.ms);
-  const ids = docs.map((d) => d._id as Types.ObjectId);
-  const claimed = await native.updateMany(
-    { _id: { $in: ids }, outbox: true, ...free },
-    { $set: { leaseOwner: lease.owner, leaseUntil } },
-  );
-  if (claimed.modifiedCount === docs.length) return docs;
-  return native
-    .find({ _id: { $in: ids }, outbox: true, leaseOwner: lease.owner, leaseUntil })
-    .sort({ outboxAt: 1 })
-    .toArray();
 }
 
 /**
@@ -139,7 +87,8 @@ function createEmbeddedOutbox<T>(
 ): EmbeddedOutbox<T> {
   return {
     async pending(limit) {
-      return (await claimPending(native, limit, lease)) as T[];
+      const query = { filter: { outbox: true }, sort: { outboxAt: 1 as const }, limit };
+      return (await claimPending(native, query, lease)) as T[];
     },
     async settle(docIds, eventKeys) {
       if (docIds.length === 0) return;
@@ -159,10 +108,7 @@ export function createMessageOutboxRepository(model: MessageModel, lease?: Outbo
   const native = nativeCollection(model);
   return {
     pending: createEmbeddedOutbox<MessageRecord>(native, lease).pending,
-    async release(docIds, owner) {
-      if (docIds.length === 0) return;
-      await native.updateMany({ _id: { $in: docIds.map(oid) }, leaseOwner: owner }, { $unset: LEASE_FIELDS });
-    },
+    release: (docIds, owner) => releaseLeased(native, docIds.map(oid), owner),
     async settle(docIds, eventKeys) {
       // A message's creation event is keyed by its own id: settling it is what `publishedAt` records.
       const keys = new Set(eventKeys);
