@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { issueTimeFor, revokeToken, revokeUserTokens } from '@chat/shared/auth';
 import {
   createHttpService,
@@ -10,7 +8,7 @@ import {
 } from '@chat/shared/http';
 import type { Logger } from '@chat/shared/logger';
 import { brokerReadiness, startPublishingBroker } from '@chat/shared/messaging';
-import { connectMongo, pingMongo } from '@chat/shared/mongo';
+import { connectMongo, pingMongo, relayLease } from '@chat/shared/mongo';
 import { createRedis, pingRedis } from '@chat/shared/redis';
 import type { Config } from './config.js';
 import { createBcryptPasswordHasher } from './data-access/bcrypt-password-hasher.js';
@@ -24,12 +22,7 @@ export interface AppOverrides {
   logger?: Logger;
   /** Outbox relay poll interval (tests shorten it). */
   outboxIntervalMs?: number;
-  /** How long a replica's claim on the accounts it publishes holds (tests shorten it). */
-  outboxLeaseMs?: number;
 }
-
-/** A relay that dies holding a claim leaves its events to the other replicas after this long. */
-const OUTBOX_LEASE_MS = 10_000;
 
 export type App = ServiceApp;
 
@@ -47,10 +40,7 @@ async function connectDependencies(
   const { broker, relay } = startPublishingBroker({
     broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'auth' },
     // Replicas share the database: each relay leases the accounts it publishes, so none is published twice.
-    store: createUserOutboxStore(userModel, {
-      owner: `${hostname()}:${process.pid}:${randomUUID()}`,
-      ms: overrides.outboxLeaseMs ?? OUTBOX_LEASE_MS,
-    }),
+    store: createUserOutboxStore(userModel, relayLease()),
     relay: overrides.outboxIntervalMs === undefined ? {} : { intervalMs: overrides.outboxIntervalMs },
     onClose,
   });

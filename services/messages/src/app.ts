@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { QUEUES } from '@chat/shared/events';
 import { createHttpService, createServiceApp, type ServiceApp } from '@chat/shared/http';
 import type { Logger } from '@chat/shared/logger';
 import { brokerReadiness, startPublishingBroker, waitForBroker } from '@chat/shared/messaging';
-import { connectMongo, pingMongo } from '@chat/shared/mongo';
+import { connectMongo, OUTBOX_LEASE_MS, pingMongo, relayLease } from '@chat/shared/mongo';
 import type { Config } from './config.js';
 import { registerConversationModel } from './data-access/conversation.model.js';
 import {
@@ -36,9 +34,6 @@ export interface AppOverrides {
 }
 
 export type App = ServiceApp;
-
-/** A crashed replica's unpublished events wait this long before another replica takes them. */
-const OUTBOX_LEASE_MS = 10_000;
 
 /** Assemble the messages service; nothing connects until start(). */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
@@ -72,7 +67,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       // Replicas share the database: each relay leases what it publishes, and a send hands its message
       // to this process's relay under a second owner name, so the relay's own database look skips it.
       const { leaseMs = OUTBOX_LEASE_MS, ...relayTiming } = overrides.outbox ?? {};
-      const lease = { owner: `${hostname()}:${process.pid}:${randomUUID()}`, ms: leaseMs };
+      const lease = relayLease(leaseMs);
       const handOverOwner = `${lease.owner}:handed`;
       const outbox = createOutboxStore({
         messages: createMessageOutboxRepository(messageModel, lease),

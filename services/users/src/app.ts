@@ -13,7 +13,7 @@ import {
   startPublishingBroker,
   waitForBroker,
 } from '@chat/shared/messaging';
-import { connectMongo, pingMongo } from '@chat/shared/mongo';
+import { connectMongo, pingMongo, relayLease } from '@chat/shared/mongo';
 import { createRedis, pingRedis, readPresence } from '@chat/shared/redis';
 import type { Config } from './config.js';
 import { registerBlockModel } from './data-access/block.model.js';
@@ -57,7 +57,8 @@ async function connectDependencies(
   });
   const { broker, relay } = startPublishingBroker({
     broker: { url: config.AMQP_URL, namespace: config.AMQP_NAMESPACE, logger, name: 'users' },
-    store: createBlockOutboxStore(blockModel),
+    // Replicas share the database: each relay leases the pairs it publishes, so none is published twice.
+    store: createBlockOutboxStore(blockModel, relayLease()),
     relay: overrides.outbox,
     onClose,
   });

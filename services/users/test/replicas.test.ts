@@ -1,5 +1,12 @@
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { publishRaw, testEnv, uniqueName, userRegisteredFixture, waitFor } from '@chat/shared/testing';
+import {
+  collectEvents,
+  publishRaw,
+  testEnv,
+  uniqueName,
+  userRegisteredFixture,
+  waitFor,
+} from '@chat/shared/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type TestApp, takeOne } from './support.js';
@@ -67,5 +74,67 @@ describe('two users replicas consuming user.registered', () => {
     for (const doc of stored) expect(doc.fullName).toBe(names.get(doc._id.toHexString()));
     expect(failures()).toEqual([]);
     expect(await takeOne(amqpUrl, `${replicas[0]?.queue}.dlq`)).toBeUndefined();
+  });
+});
+
+describe('two users replicas publishing block changes from one database', () => {
+  test('each event of the pairs left by a crashed instance is published once, in order per pair', async () => {
+    const racing = uniqueName('test-users-replicas-outbox');
+    const changes = await collectEvents(amqpUrl, 'user.blocked', { namespace: racing, bindingKey: 'user.*' });
+    // Relays looking at the database every 5 ms, so the two race for every pair left there.
+    const first = await startTestApp({ namespace: racing, outboxIntervalMs: 5 });
+    const second = await startTestApp({ namespace: racing, dbName: first.dbName, outboxIntervalMs: 5 });
+    try {
+      // Pairs as an instance leaves them when it crashes before publishing: block, unblock, block again.
+      const at = Date.now();
+      const pairs = Array.from({ length: 40 }, () => ({
+        _id: new ObjectId(),
+        blockerId: new ObjectId(),
+        blockedId: new ObjectId(),
+        blocked: true,
+        version: 3,
+        changedAt: new Date(at + 2),
+        outbox: [true, false, true].map((blocked, i) => ({
+          eventId: crypto.randomUUID(),
+          occurredAt: new Date(at + i),
+          blocked,
+        })),
+      }));
+      const blocks = mongo.db(first.dbName).collection('blocks');
+
+      await blocks.insertMany(pairs);
+
+      const stored: string[] = pairs.flatMap((pair) => pair.outbox.map((e) => e.eventId));
+      await waitFor(() => stored.every((id) => changes.events.some((e) => e.eventId === id)), {
+        message: 'not every block change was published',
+      });
+      await waitFor(async () => (await blocks.countDocuments({ 'outbox.0': { $exists: true } })) === 0, {
+        message: 'pairs left with pending events',
+      });
+      // A last change behind them shows that no second copy of any was still on its way.
+      const marker = { ...pairs[0], _id: new ObjectId(), blockerId: new ObjectId() };
+      const markerEvent = { eventId: crypto.randomUUID(), occurredAt: new Date(at), blocked: true };
+      await blocks.insertOne({ ...marker, outbox: [markerEvent] });
+      await waitFor(() => changes.events.some((e) => e.eventId === markerEvent.eventId), {
+        message: 'the last change was not published',
+      });
+
+      const published = changes.messages.filter((m) => stored.includes(m.event.eventId));
+      expect(published.map((m) => m.event.eventId).sort()).toEqual([...stored].sort());
+      for (const pair of pairs) {
+        const ofPair = published.filter((m) => m.event.blockerId === pair.blockerId.toHexString());
+        expect(ofPair.map((m) => m.properties.type)).toEqual([
+          'user.blocked',
+          'user.unblocked',
+          'user.blocked',
+        ]);
+      }
+      expect(await blocks.countDocuments({ leaseOwner: { $exists: true } })).toBe(0);
+    } finally {
+      await second.close();
+      await first.close();
+      await changes.close();
+      await deleteBrokerNamespace(amqpUrl, racing);
+    }
   });
 });

@@ -35,7 +35,9 @@ export interface TestApp {
 }
 
 /** The users app on port 0 with its own database, in an AMQP namespace under the default queue names. */
-export async function startTestApp(opts: ServiceTestOptions = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: ServiceTestOptions & { outboxIntervalMs?: number } = {},
+): Promise<TestApp> {
   const env = testEnv();
   const dbName = opts.dbName ?? uniqueName('test-users');
   const namespace = opts.namespace ?? uniqueName('test-users');
@@ -57,7 +59,7 @@ export async function startTestApp(opts: ServiceTestOptions = {}): Promise<TestA
   const logger = createLogger({ service: 'users-test', level: 'debug', destination });
   const app = createApp(config, {
     logger,
-    outbox: { intervalMs: 200, retryBaseMs: 200, maxBackoffMs: 2_000 },
+    outbox: { intervalMs: opts.outboxIntervalMs ?? 200, retryBaseMs: 200, maxBackoffMs: 2_000 },
   });
   const { url } = await app.start();
   return {

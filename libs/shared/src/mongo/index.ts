@@ -41,7 +41,9 @@ export async function pingMongo(connection: Connection, timeoutMs = 1_000): Prom
 export {
   claimPending,
   LEASE_FIELDS,
+  OUTBOX_LEASE_MS,
   type OutboxLease,
   type OutboxQuery,
+  relayLease,
   releaseLeased,
 } from './outbox-lease.js';

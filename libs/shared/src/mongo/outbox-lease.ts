@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { mongo } from 'mongoose';
 
 /**
@@ -12,6 +14,14 @@ export interface OutboxLease {
   owner: string;
   ms: number;
   now?: () => number;
+}
+
+/** How long a replica's claim holds by default: a relay that dies holding one leaves its events after this. */
+export const OUTBOX_LEASE_MS = 10_000;
+
+/** A lease for this process's relay: an owner name no other process shares. */
+export function relayLease(ms: number = OUTBOX_LEASE_MS): OutboxLease {
+  return { owner: `${hostname()}:${process.pid}:${randomUUID()}`, ms };
 }
 
 /** The fields a lease adds to a document, as an `$unset` (settling or releasing a document drops both). */
