@@ -66,7 +66,7 @@ describe('typing', () => {
     await bob.socket.setStatus('Available');
     expect(await alice.socket.typing({ to: bob.userId, typing: false })).toEqual({ ok: true });
 
-    // Everything goes out on one channel in order: what came before the marker has arrived with it.
+    // Everything for Bob's node goes out on its one channel in order: what came before the marker has arrived with it.
     await waitForCount(() => typings(bob.socket), 1, 'Bob missed the marker');
     expect(typings(bob.socket)).toEqual([{ from: alice.userId, typing: false }]);
   });

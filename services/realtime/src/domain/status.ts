@@ -43,8 +43,9 @@ async function reportReleased(deps: StatusDeps, userId: string, released: Releas
 
 /**
  * Set a user's status and broadcast it. Switching to Available releases the held messages (summary
- * first) in the same Redis step; every emit to users is published from such a step on one channel, so
- * a message recorded on any node after the switch reaches every socket after the released ones.
+ * first) in the same Redis step; every emit to users is published from such a step on the channel of
+ * each node holding an addressee, one ordered channel per node, so a message recorded on any node after
+ * the switch reaches every socket after the released ones.
  */
 export async function changeStatus(deps: StatusDeps, userId: string, request: StatusRequest) {
   if (request.status === 'Busy') {
