@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Query } from 'mingo';
+import type { Query } from 'mingo/query';
 import type * as SortedBtree from 'sorted-btree';
 import {
   duplicateKeyError,
@@ -10,6 +10,7 @@ import {
 } from './index-spec.js';
 import { KeyMap } from './key-map.js';
 import { HIGHEST, LOWEST } from './key-order.js';
+import { compileQuery } from './mingo-query.js';
 import type { Doc } from './types.js';
 
 // sorted-btree is CommonJS with the class as `exports.default`; require() reads it the same way under
@@ -60,7 +61,7 @@ export class CollectionIndex {
     this.multikey = this.fields.map(() => false);
     this.tree = new BTree<OrderedKey, string>(undefined, (a, b) => this.compare(a, b));
     const filter = spec.partialFilterExpression;
-    this.partial = filter && typeof filter === 'object' ? new Query(filter as Doc, {}) : undefined;
+    this.partial = filter && typeof filter === 'object' ? compileQuery(filter as Doc) : undefined;
   }
 
   /** `_id_` is unique without saying so, as in listIndexes output from mongod. */

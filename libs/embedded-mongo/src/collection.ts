@@ -1,9 +1,9 @@
 import { ObjectId } from 'bson';
-import { Query } from 'mingo';
 import { CollectionIndex } from './collection-index.js';
 import { badValue, immutableField } from './errors.js';
 import type { IndexEntry, IndexSpec } from './index-spec.js';
 import { encodeKey } from './key-encoding.js';
+import { compileQuery } from './mingo-query.js';
 import { isPointLookup, type OrderedPlan, planOrdered, planQuery, type SortSpec } from './query-planner.js';
 import type { Doc } from './types.js';
 
@@ -97,7 +97,7 @@ export class Collection {
 
   /** Matching documents in natural order, found through an index when the filter allows it. */
   select(filter: Doc): Doc[] {
-    const query = new Query(filter, {});
+    const query = compileQuery(filter);
     const plan = planQuery(filter, this.indexes.values());
     let candidates: Doc[];
     if (!plan) candidates = this.all();
@@ -130,7 +130,7 @@ export class Collection {
   }
 
   private walk(plan: OrderedPlan, filter: Doc, want: number): Doc[] {
-    const query = new Query(filter, {});
+    const query = compileQuery(filter);
     const { index } = plan;
     const seen = index.multikey.some(Boolean) ? new Set<string>() : undefined;
     const out: Doc[] = [];
