@@ -73,18 +73,27 @@ export class Collection {
     return doc;
   }
 
-  /** Swaps a stored document for its updated version, enforcing unique indexes first. */
+  /**
+   * Swaps a stored document for its updated version, enforcing unique indexes first. Indexes whose keys
+   * the update left as they were are not touched (most updates change one or two indexed fields).
+   */
   replace(oldDoc: Doc, newDoc: Doc): void {
     const idKey = idKeyOf(oldDoc);
     if (encodeKey(newDoc._id) !== idKey) {
       throw immutableField('_id');
     }
     const seq = this.seqOf(idKey);
-    const entries = this.entriesOf(newDoc);
-    for (const [index, keys] of entries) index.assertNoConflict(keys, idKey);
-    for (const [index, keys] of this.entriesOf(oldDoc)) index.remove(keys, idKey, seq);
+    const changed: Array<[CollectionIndex, IndexEntry[], IndexEntry[]]> = [];
+    for (const index of this.indexes.values()) {
+      const before = index.entriesOf(oldDoc);
+      const after = index.entriesOf(newDoc);
+      if (sameEntries(before, after)) continue;
+      index.assertNoConflict(after, idKey);
+      changed.push([index, before, after]);
+    }
+    for (const [index, before] of changed) index.remove(before, idKey, seq);
     this.docs.set(idKey, newDoc);
-    for (const [index, keys] of entries) index.add(keys, idKey, seq);
+    for (const [index, , after] of changed) index.add(after, idKey, seq);
   }
 
   remove(doc: Doc): void {
@@ -195,6 +204,18 @@ export class Collection {
     if (found.length > 1) found.sort((a, b) => a[0] - b[0]);
     return found.map(([, doc]) => doc);
   }
+}
+
+/** Whether two lists of index entries put a document at the same places (keys and order encodings). */
+function sameEntries(a: IndexEntry[], b: IndexEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as IndexEntry;
+    const y = b[i] as IndexEntry;
+    if (x.key !== y.key || x.order.length !== y.order.length) return false;
+    for (let j = 0; j < x.order.length; j++) if (x.order[j] !== y.order[j]) return false;
+  }
+  return true;
 }
 
 export function idKeyOf(doc: Doc): string {
