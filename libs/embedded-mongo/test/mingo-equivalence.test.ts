@@ -1,9 +1,10 @@
 import { deserialize, ObjectId, serialize } from 'bson';
 import fc from 'fast-check';
-import { find, update } from 'mingo';
+import { find, Query, update } from 'mingo';
 import { cloneDeep } from 'mingo/util';
 import { describe, expect, test } from 'vitest';
 import { toCommandError } from '../src/errors.js';
+import { compileQuery } from '../src/mingo-query.js';
 import { projectDocs } from '../src/projection.js';
 import type { Doc } from '../src/types.js';
 import { compileUpdate } from '../src/update-engine.js';
@@ -131,6 +132,28 @@ describe('find projections', () => {
         if ('docs' in actual && 'docs' in expected) {
           expect(actual.docs.map(bytes)).toEqual(expected.docs.map(bytes));
         }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
+describe('filters with $in', () => {
+  const listArb = fc.array(fc.oneof(scalar, fc.constant(/^x/), fc.constant([1, 2])), { maxLength: 4 });
+  const clauseArb = fc.tuple(pathArb, listArb).map(([path, list]) => ({ [path]: { $in: list } }) as Doc);
+  const filterArb = fc.oneof(
+    clauseArb,
+    fc.tuple(clauseArb, clauseArb).map(([a, b]) => ({ $or: [a, b] })),
+    fc.tuple(pathArb, listArb).map(([path, list]) => ({ [path]: { $exists: true, $in: list } }) as Doc),
+  );
+
+  test('match the documents mingo matches, the list hashed once for all of them', () => {
+    fc.assert(
+      fc.property(fc.array(docArb, { maxLength: 4 }), filterArb, (bsons, filter) => {
+        const docs = bsons.map(stored);
+        const ours = compileQuery(filter);
+        const theirs = new Query(filter, {});
+        expect(docs.map((d) => ours.test(d))).toEqual(docs.map((d) => theirs.test(d)));
       }),
       { numRuns: 1500 },
     );
