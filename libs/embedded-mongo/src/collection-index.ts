@@ -48,6 +48,8 @@ export class CollectionIndex {
   readonly directions: Array<1 | -1>;
   /** Per field: whether some document ever gave it several values (an array), as mongod tracks it. */
   readonly multikey: boolean[];
+  /** The top-level field each indexed path starts with. */
+  private readonly roots: string[];
   private readonly full = new KeyMap();
   private readonly tree;
   private readonly partial: Query | undefined;
@@ -59,6 +61,7 @@ export class CollectionIndex {
     this.fields = Object.keys(spec.key);
     this.directions = this.fields.map((f) => (Number(spec.key[f]) < 0 ? -1 : 1));
     this.multikey = this.fields.map(() => false);
+    this.roots = this.fields.map((f) => f.split('.')[0] as string);
     this.tree = new BTree<OrderedKey, string>(undefined, (a, b) => this.compare(a, b));
     const filter = spec.partialFilterExpression;
     this.partial = filter && typeof filter === 'object' ? compileQuery(filter as Doc) : undefined;
@@ -76,6 +79,15 @@ export class CollectionIndex {
 
   get size(): number {
     return this.full.size;
+  }
+
+  /**
+   * True when a change confined to these top-level fields leaves this index's entries for any document as
+   * they were: none of its fields lies under them, and no partial filter (which could read them) decides
+   * membership.
+   */
+  keptBy(fields: ReadonlySet<string>): boolean {
+    return this.partial === undefined && this.roots.every((root) => !fields.has(root));
   }
 
   /** Keys of a document, or none when sparse/partial rules leave it out of the index. */

@@ -75,9 +75,10 @@ export class Collection {
 
   /**
    * Swaps a stored document for its updated version, enforcing unique indexes first. Indexes whose keys
-   * the update left as they were are not touched (most updates change one or two indexed fields).
+   * the update left as they were are not touched (most updates change one or two indexed fields); with
+   * the top-level `fields` the update can have changed, indexes on none of them are not even looked at.
    */
-  replace(oldDoc: Doc, newDoc: Doc): void {
+  replace(oldDoc: Doc, newDoc: Doc, fields?: ReadonlySet<string>): void {
     const idKey = idKeyOf(oldDoc);
     if (encodeKey(newDoc._id) !== idKey) {
       throw immutableField('_id');
@@ -85,6 +86,7 @@ export class Collection {
     const seq = this.seqOf(idKey);
     const changed: Array<[CollectionIndex, IndexEntry[], IndexEntry[]]> = [];
     for (const index of this.indexes.values()) {
+      if (fields && index.keptBy(fields)) continue;
       const before = index.entriesOf(oldDoc);
       const after = index.entriesOf(newDoc);
       if (sameEntries(before, after)) continue;

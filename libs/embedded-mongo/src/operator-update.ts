@@ -37,8 +37,16 @@ const OPERATORS = {
   $pullAll,
 } as unknown as Record<string, OperatorFactory>;
 
-/** What one statement does to each document it matched: the new version (the old one untouched), and whether it changed. */
-export type DocumentUpdate = (doc: Doc) => { doc: Doc; modified: boolean };
+/** A document's new version (the stored one untouched) and whether it differs. */
+export interface UpdatedDocument {
+  doc: Doc;
+  modified: boolean;
+  /** The top-level fields the update can have changed (indexes on other fields keep their keys); absent: any. */
+  fields?: ReadonlySet<string>;
+}
+
+/** What one statement does to each document it matched. */
+export type DocumentUpdate = (doc: Doc) => UpdatedDocument;
 
 /**
  * The operator update `modifier` built once for every document of a statement, or undefined when it needs
@@ -61,11 +69,12 @@ export function compileOperatorUpdate(modifier: Doc): DocumentUpdate | undefined
     (OPERATORS[op] as OperatorFactory)(expr as Doc),
   );
   const split = paths.map((p) => p.split('.'));
+  const fields = new Set(split.map((parts) => parts[0] as string));
   return (doc) => {
     const next = copyAlong(doc, split) ?? (cloneDeep(doc) as Doc);
     let modified = false;
     for (const mutate of mutators) if (mutate(next).length > 0) modified = true;
-    return { doc: next, modified };
+    return { doc: next, modified, fields };
   };
 }
 

@@ -35,15 +35,6 @@ export function compileUpdate(input: UpdateInput, inserting = false): DocumentUp
   };
 }
 
-/** Returns the updated copy of `doc` (never mutating it) and whether anything changed. */
-export function applyUpdate(
-  doc: Doc,
-  input: UpdateInput,
-  inserting = false,
-): { doc: Doc; modified: boolean } {
-  return buildUpdate(input, inserting)(doc);
-}
-
 function buildUpdate(input: UpdateInput, inserting: boolean): DocumentUpdate {
   const { u } = input;
   if (isPipeline(u)) {
@@ -122,5 +113,5 @@ export function buildUpsertDoc(filter: Doc, input: UpdateInput): Doc {
   if (isReplacement(input.u)) {
     return { ...(seed._id === undefined ? {} : { _id: seed._id }), ...input.u };
   }
-  return applyUpdate(seed, input, true).doc;
+  return buildUpdate(input, true)(seed).doc;
 }

@@ -43,10 +43,10 @@ export function runUpdate(
     const outcome: UpdateOutcome = { matched: 0, modified: 0, changes: [] };
     const apply = compileUpdate(input);
     for (const before of matches) {
-      const { doc: after, modified } = apply(before);
+      const { doc: after, modified, fields } = apply(before);
       outcome.matched++;
       if (modified) {
-        existing.replace(before, after);
+        existing.replace(before, after, fields);
         outcome.modified++;
       }
       outcome.changes.push({ before, after: modified ? after : before });

@@ -58,7 +58,8 @@ function viaServer(
   modifier: Doc,
 ): { doc: Doc; modified: boolean } | { code: number; message: string } {
   try {
-    return compileUpdate({ u: modifier })(doc);
+    const { doc: next, modified } = compileUpdate({ u: modifier })(doc);
+    return { doc: next, modified };
   } catch (error) {
     const { code, message } = toCommandError(error);
     return { code, message };
@@ -103,8 +104,9 @@ describe('operator updates built once per statement', () => {
     const apply = compileUpdate({ u: { $push: { 'a.list': 1 }, $set: { b: [] }, $inc: { 'c.n': 2 } } });
     const first = apply({ _id: 1, a: { list: [0] }, c: { n: 1 } });
     const second = apply({ _id: 2 });
-    expect(first).toEqual({ doc: { _id: 1, a: { list: [0, 1] }, c: { n: 3 }, b: [] }, modified: true });
-    expect(second).toEqual({ doc: { _id: 2, a: { list: [1] }, b: [], c: { n: 2 } }, modified: true });
+    expect(first).toMatchObject({ doc: { _id: 1, a: { list: [0, 1] }, c: { n: 3 }, b: [] }, modified: true });
+    expect(second).toMatchObject({ doc: { _id: 2, a: { list: [1] }, b: [], c: { n: 2 } }, modified: true });
+    expect(first.fields).toEqual(new Set(['a', 'b', 'c']));
     (first.doc.b as unknown[]).push('x');
     expect(second.doc.b).toEqual([]);
   });
