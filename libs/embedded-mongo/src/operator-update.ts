@@ -11,7 +11,7 @@ import {
   $set,
   $unset,
 } from 'mingo/operators/update';
-import { cloneDeep } from 'mingo/util';
+import { cloneDeep, compare, has, isDate, isEqual, isNumber, isObject, isRegExp } from 'mingo/util';
 import { type Doc, isPlainObject } from './types.js';
 
 type Mutator = (doc: Doc) => string[];
@@ -65,17 +65,119 @@ export function compileOperatorUpdate(modifier: Doc): DocumentUpdate | undefined
     }
   }
   assertUpdatablePaths(paths);
-  const mutators = Object.entries(modifier).map(([op, expr]) =>
-    (OPERATORS[op] as OperatorFactory)(expr as Doc),
-  );
+  const steps = Object.entries(modifier).map(([op, expr]) => ({
+    // Built even when a direct step exists: it checks the arguments as mingo's updater does.
+    mutate: (OPERATORS[op] as OperatorFactory)(expr as Doc),
+    direct: directStep(op, expr as Doc),
+  }));
   const split = paths.map((p) => p.split('.'));
   const fields = new Set(split.map((parts) => parts[0] as string));
   return (doc) => {
-    const next = copyAlong(doc, split) ?? (cloneDeep(doc) as Doc);
+    const copied = copyAlong(doc, split);
+    const next = copied ?? (cloneDeep(doc) as Doc);
     let modified = false;
-    for (const mutate of mutators) if (mutate(next).length > 0) modified = true;
+    for (const { mutate, direct } of steps) {
+      if (copied && direct ? direct(next) : mutate(next).length > 0) modified = true;
+    }
     return { doc: next, modified, fields };
   };
+}
+
+/** What an operator does at the end of a path: `parent[key]` with the operator's argument. */
+interface LeafStep {
+  /** Whether missing objects on the way are created (mingo's `buildGraph`), or the path is left alone. */
+  build: boolean;
+  apply: (parent: Doc, key: string, arg: unknown) => boolean;
+}
+
+/**
+ * mingo's own leaf steps of its commonest operators (same checks, same copies, same results), applied
+ * without its per-document path parsing and walking, which cost more than the steps. Only used when every
+ * path runs through plain objects (the copy along the paths succeeded), where that walk is a plain descent.
+ */
+const LEAF_STEPS: Record<string, LeafStep> = {
+  $set: {
+    build: true,
+    apply: (o, k, arg) => {
+      if (isEqual(o[k], arg)) return false;
+      o[k] = copyOf(arg);
+      return true;
+    },
+  },
+  $unset: {
+    build: false,
+    apply: (o, k) => {
+      if (!has(o, k)) return false;
+      const previous = o[k];
+      delete o[k];
+      return !isEqual(previous, o[k]);
+    },
+  },
+  $inc: {
+    build: true,
+    apply: (o, k, arg) => {
+      const previous = o[k];
+      if (!isNumber(previous) && previous !== undefined) return false;
+      const next = ((previous as number | undefined) || 0) + (arg as number);
+      o[k] = next;
+      return next !== previous;
+    },
+  },
+  $max: {
+    build: true,
+    apply: (o, k, arg) => {
+      if (compare(o[k], arg) > -1) return false;
+      o[k] = arg;
+      return true;
+    },
+  },
+  $min: {
+    build: true,
+    apply: (o, k, arg) => {
+      if (o[k] !== undefined && compare(o[k], arg) < 1) return false;
+      o[k] = arg;
+      return true;
+    },
+  },
+};
+
+/** mingo's "copy" clone of a value an update stores. */
+function copyOf(value: unknown): unknown {
+  if (isDate(value)) return new Date(value);
+  if (Array.isArray(value)) return value.slice();
+  if (isObject(value)) return Object.assign({}, value);
+  if (isRegExp(value)) return new RegExp(value);
+  return value;
+}
+
+function directStep(op: string, expr: Doc): ((doc: Doc) => boolean) | undefined {
+  const leaf = LEAF_STEPS[op];
+  if (!leaf) return undefined;
+  const targets = Object.entries(expr).map(([path, arg]) => ({ parts: path.split('.'), arg }));
+  return (doc) => {
+    let changed = false;
+    for (const { parts, arg } of targets) {
+      const parent = parentOf(doc, parts, leaf.build);
+      if (parent && leaf.apply(parent, parts[parts.length - 1] as string, arg)) changed = true;
+    }
+    return changed;
+  };
+}
+
+/** The object holding a path's last field, creating missing ones when `build` (as mingo's walk does). */
+function parentOf(doc: Doc, parts: string[], build: boolean): Doc | undefined {
+  let at = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const key = parts[i] as string;
+    let next = at[key];
+    if (next === undefined || next === null) {
+      if (!build) return undefined;
+      next = {};
+      at[key] = next;
+    }
+    at = next as Doc;
+  }
+  return at;
 }
 
 /**
