@@ -123,7 +123,7 @@ describe('find projections', () => {
   test('give the documents (field order included) and the error mingo gives', () => {
     fc.assert(
       fc.property(fc.array(docArb, { maxLength: 3 }), projectionArb, (bsons, projection) => {
-        const answer = (run: () => Doc[]) => {
+        const answer = (run: () => Doc[]): { docs: Doc[] } | { error: string } => {
           try {
             return { docs: run() };
           } catch (error) {
