@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Query } from 'mingo';
+import type { Query } from 'mingo/query';
 import type * as SortedBtree from 'sorted-btree';
 import {
   duplicateKeyError,
@@ -10,6 +10,7 @@ import {
 } from './index-spec.js';
 import { KeyMap } from './key-map.js';
 import { HIGHEST, LOWEST } from './key-order.js';
+import { compileQuery } from './mingo-query.js';
 import type { Doc } from './types.js';
 
 // sorted-btree is CommonJS with the class as `exports.default`; require() reads it the same way under
@@ -47,6 +48,8 @@ export class CollectionIndex {
   readonly directions: Array<1 | -1>;
   /** Per field: whether some document ever gave it several values (an array), as mongod tracks it. */
   readonly multikey: boolean[];
+  /** The top-level field each indexed path starts with. */
+  private readonly roots: string[];
   private readonly full = new KeyMap();
   private readonly tree;
   private readonly partial: Query | undefined;
@@ -58,9 +61,10 @@ export class CollectionIndex {
     this.fields = Object.keys(spec.key);
     this.directions = this.fields.map((f) => (Number(spec.key[f]) < 0 ? -1 : 1));
     this.multikey = this.fields.map(() => false);
+    this.roots = this.fields.map((f) => f.split('.')[0] as string);
     this.tree = new BTree<OrderedKey, string>(undefined, (a, b) => this.compare(a, b));
     const filter = spec.partialFilterExpression;
-    this.partial = filter && typeof filter === 'object' ? new Query(filter as Doc, {}) : undefined;
+    this.partial = filter && typeof filter === 'object' ? compileQuery(filter as Doc) : undefined;
   }
 
   /** `_id_` is unique without saying so, as in listIndexes output from mongod. */
@@ -75,6 +79,15 @@ export class CollectionIndex {
 
   get size(): number {
     return this.full.size;
+  }
+
+  /**
+   * True when a change confined to these top-level fields leaves this index's entries for any document as
+   * they were: none of its fields lies under them, and no partial filter (which could read them) decides
+   * membership.
+   */
+  keptBy(fields: ReadonlySet<string>): boolean {
+    return this.partial === undefined && this.roots.every((root) => !fields.has(root));
   }
 
   /** Keys of a document, or none when sparse/partial rules leave it out of the index. */

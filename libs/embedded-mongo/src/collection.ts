@@ -1,9 +1,9 @@
 import { ObjectId } from 'bson';
-import { Query } from 'mingo';
 import { CollectionIndex } from './collection-index.js';
 import { badValue, immutableField } from './errors.js';
 import type { IndexEntry, IndexSpec } from './index-spec.js';
 import { encodeKey } from './key-encoding.js';
+import { compileQuery } from './mingo-query.js';
 import { isPointLookup, type OrderedPlan, planOrdered, planQuery, type SortSpec } from './query-planner.js';
 import type { Doc } from './types.js';
 
@@ -73,18 +73,29 @@ export class Collection {
     return doc;
   }
 
-  /** Swaps a stored document for its updated version, enforcing unique indexes first. */
-  replace(oldDoc: Doc, newDoc: Doc): void {
+  /**
+   * Swaps a stored document for its updated version, enforcing unique indexes first. Indexes whose keys
+   * the update left as they were are not touched (most updates change one or two indexed fields); with
+   * the top-level `fields` the update can have changed, indexes on none of them are not even looked at.
+   */
+  replace(oldDoc: Doc, newDoc: Doc, fields?: ReadonlySet<string>): void {
     const idKey = idKeyOf(oldDoc);
     if (encodeKey(newDoc._id) !== idKey) {
       throw immutableField('_id');
     }
     const seq = this.seqOf(idKey);
-    const entries = this.entriesOf(newDoc);
-    for (const [index, keys] of entries) index.assertNoConflict(keys, idKey);
-    for (const [index, keys] of this.entriesOf(oldDoc)) index.remove(keys, idKey, seq);
+    const changed: Array<[CollectionIndex, IndexEntry[], IndexEntry[]]> = [];
+    for (const index of this.indexes.values()) {
+      if (fields && index.keptBy(fields)) continue;
+      const before = index.entriesOf(oldDoc);
+      const after = index.entriesOf(newDoc);
+      if (sameEntries(before, after)) continue;
+      index.assertNoConflict(after, idKey);
+      changed.push([index, before, after]);
+    }
+    for (const [index, before] of changed) index.remove(before, idKey, seq);
     this.docs.set(idKey, newDoc);
-    for (const [index, keys] of entries) index.add(keys, idKey, seq);
+    for (const [index, , after] of changed) index.add(after, idKey, seq);
   }
 
   remove(doc: Doc): void {
@@ -97,7 +108,7 @@ export class Collection {
 
   /** Matching documents in natural order, found through an index when the filter allows it. */
   select(filter: Doc): Doc[] {
-    const query = new Query(filter, {});
+    const query = compileQuery(filter);
     const plan = planQuery(filter, this.indexes.values());
     let candidates: Doc[];
     if (!plan) candidates = this.all();
@@ -130,7 +141,7 @@ export class Collection {
   }
 
   private walk(plan: OrderedPlan, filter: Doc, want: number): Doc[] {
-    const query = new Query(filter, {});
+    const query = compileQuery(filter);
     const { index } = plan;
     const seen = index.multikey.some(Boolean) ? new Set<string>() : undefined;
     const out: Doc[] = [];
@@ -195,6 +206,18 @@ export class Collection {
     if (found.length > 1) found.sort((a, b) => a[0] - b[0]);
     return found.map(([, doc]) => doc);
   }
+}
+
+/** Whether two lists of index entries put a document at the same places (keys and order encodings). */
+function sameEntries(a: IndexEntry[], b: IndexEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as IndexEntry;
+    const y = b[i] as IndexEntry;
+    if (x.key !== y.key || x.order.length !== y.order.length) return false;
+    for (let j = 0; j < x.order.length; j++) if (x.order[j] !== y.order[j]) return false;
+  }
+  return true;
 }
 
 export function idKeyOf(doc: Doc): string {

@@ -19,7 +19,7 @@ const HANDLERS = new Map<string, CommandHandler>(
 
 /** Runs one command document and always returns a reply (`ok: 0` with code/codeName on failure). */
 export function dispatchCommand(cmd: Doc, ctx: Omit<CommandContext, 'db'>): Doc {
-  const name = Object.keys(cmd)[0] ?? '';
+  const name = commandName(cmd);
   try {
     const handler = HANDLERS.get(name);
     if (!handler) throw commandNotFound(name);
@@ -32,9 +32,20 @@ export function dispatchCommand(cmd: Doc, ctx: Omit<CommandContext, 'db'>): Doc 
       );
     }
     const db = typeof cmd.$db === 'string' && cmd.$db !== '' ? cmd.$db : 'test';
-    const reply = handler(cmd, { ...ctx, db });
+    const reply = handler(cmd, {
+      storage: ctx.storage,
+      cursors: ctx.cursors,
+      connectionId: ctx.connectionId,
+      db,
+    });
     return { ...reply, ok: 1 };
   } catch (error) {
     return toCommandError(error).toReply();
   }
+}
+
+/** The command's first field, without listing all of them (a command carries a dozen). */
+function commandName(cmd: Doc): string {
+  for (const key in cmd) return key;
+  return '';
 }

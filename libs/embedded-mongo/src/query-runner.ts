@@ -1,7 +1,9 @@
-import { Aggregator, find, ProcessingMode } from 'mingo';
+import { Aggregator, ProcessingMode } from 'mingo';
 import { cloneDeep } from 'mingo/util';
 import type { Collection } from './collection.js';
 import { CommandError } from './errors.js';
+import { compileQuery } from './mingo-query.js';
+import { projectDocs } from './projection.js';
 import type { SortSpec } from './query-planner.js';
 import type { Storage } from './storage.js';
 import { type Doc, isPlainObject } from './types.js';
@@ -35,7 +37,7 @@ export function selectInOrder(coll: Collection, filter: Doc, sort: unknown, want
   let docs = coll.select(filter);
   if (reverse) docs = docs.reverse();
   if (!spec) return docs;
-  const cursor = find(docs, {}).sort(spec);
+  const cursor = compileQuery({}).find(docs).sort(spec);
   if (Number.isFinite(want)) cursor.limit(want);
   return cursor.all() as Doc[];
 }
@@ -50,10 +52,6 @@ export function runFind(coll: Collection | undefined, options: FindOptions): Doc
   const page = skip > 0 || docs.length > want ? docs.slice(skip, want) : docs;
   const projection = isPlainObject(options.projection) ? options.projection : {};
   return Object.keys(projection).length > 0 ? projectDocs(page, projection) : page;
-}
-
-export function projectDocs(docs: Doc[], projection: Doc): Doc[] {
-  return find(docs, {}, projection).all() as Doc[];
 }
 
 // Stages known not to mutate their input documents; anything else runs on clones.

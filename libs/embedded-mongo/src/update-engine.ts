@@ -3,6 +3,7 @@ import type { Modifier } from 'mingo/updater';
 import { cloneDeep, setValue } from 'mingo/util';
 import { CommandError, failedToParse } from './errors.js';
 import { encodeKey } from './key-encoding.js';
+import { compileOperatorUpdate, type DocumentUpdate } from './operator-update.js';
 import { type Doc, isOperatorDoc, isPlainObject } from './types.js';
 
 /** How a matched (or freshly seeded) document changes under an update's `u`. */
@@ -22,36 +23,52 @@ export function isReplacement(u: unknown): u is Doc {
   return isPlainObject(u) && Object.keys(u).every((k) => !k.startsWith('$'));
 }
 
-/** Returns the updated copy of `doc` (never mutating it) and whether anything changed. */
-export function applyUpdate(
-  doc: Doc,
-  input: UpdateInput,
-  inserting = false,
-): { doc: Doc; modified: boolean } {
+/**
+ * What `input` does to each document of one statement, worked out on first use (an invalid update fails
+ * then, as before, and not at all when nothing matched) and reused for every further document.
+ */
+export function compileUpdate(input: UpdateInput, inserting = false): DocumentUpdate {
+  let compiled: DocumentUpdate | undefined;
+  return (doc) => {
+    compiled ??= buildUpdate(input, inserting);
+    return compiled(doc);
+  };
+}
+
+function buildUpdate(input: UpdateInput, inserting: boolean): DocumentUpdate {
   const { u } = input;
   if (isPipeline(u)) {
-    const [result] = new Aggregator(u, {}).run([cloneDeep(doc)]) as Doc[];
-    const next = { _id: doc._id, ...(result ?? {}) };
-    return { doc: next, modified: encodeKey(next) !== encodeKey(doc) };
+    return (doc) => {
+      const [result] = new Aggregator(u, {}).run([cloneDeep(doc)]) as Doc[];
+      const next = { _id: doc._id, ...(result ?? {}) };
+      return { doc: next, modified: encodeKey(next) !== encodeKey(doc) };
+    };
   }
   if (isReplacement(u)) {
-    const next = { _id: u._id === undefined ? doc._id : u._id, ...u };
-    return { doc: next, modified: encodeKey(next) !== encodeKey(doc) };
+    return (doc) => {
+      const next = { _id: u._id === undefined ? doc._id : u._id, ...u };
+      return { doc: next, modified: encodeKey(next) !== encodeKey(doc) };
+    };
   }
   if (!isPlainObject(u) || Object.keys(u).length === 0) {
     throw failedToParse('Update document requires atomic operators');
   }
   if (!isOperatorDoc(u)) throw failedToParse('Update document mixes operators and fields');
   const modifier = toModifier(u, inserting);
-  if (Object.keys(modifier).length === 0) return { doc, modified: false };
-  const next = cloneDeep(doc);
+  if (Object.keys(modifier).length === 0) return (doc) => ({ doc, modified: false });
+  const compiled = compileOperatorUpdate(modifier);
+  if (compiled) return compiled;
+  // Positional paths need the filter; everything else here goes through mingo as a whole.
   const condition = inserting ? undefined : input.filter;
-  const changed = update(next, modifier, input.arrayFilters, condition);
-  return { doc: next, modified: changed.length > 0 };
+  return (doc) => {
+    const next = cloneDeep(doc) as Doc;
+    const changed = update(next, modifier as Modifier<Doc>, input.arrayFilters, condition);
+    return { doc: next, modified: changed.length > 0 };
+  };
 }
 
 /** `$setOnInsert` is not a mingo operator: it folds into `$set` on insert and is dropped otherwise. */
-function toModifier(u: Doc, inserting: boolean): Modifier<Doc> {
+function toModifier(u: Doc, inserting: boolean): Doc {
   const { $setOnInsert, ...rest } = u;
   const modifier: Doc = { ...rest };
   if (inserting && isPlainObject($setOnInsert)) {
@@ -70,7 +87,7 @@ function toModifier(u: Doc, inserting: boolean): Modifier<Doc> {
   for (const [op, fields] of Object.entries(modifier)) {
     if (isPlainObject(fields) && Object.keys(fields).length === 0) delete modifier[op];
   }
-  return modifier as Modifier<Doc>;
+  return modifier;
 }
 
 /** The document an upsert starts from: the filter's equality fields (including inside `$and`). */
@@ -96,5 +113,5 @@ export function buildUpsertDoc(filter: Doc, input: UpdateInput): Doc {
   if (isReplacement(input.u)) {
     return { ...(seed._id === undefined ? {} : { _id: seed._id }), ...input.u };
   }
-  return applyUpdate(seed, input, true).doc;
+  return buildUpdate(input, true)(seed).doc;
 }

@@ -76,26 +76,28 @@ export function parseOpQuery(message: Buffer): { namespace: string; query: Doc }
   return { namespace, query: doc };
 }
 
-function frame(responseTo: number, opCode: number, body: Uint8Array[]): Buffer {
-  const header = Buffer.alloc(HEADER_SIZE);
-  const length = HEADER_SIZE + body.reduce((n, b) => n + b.length, 0);
-  header.writeInt32LE(length, 0);
-  header.writeInt32LE(nextRequestId(), 4);
-  header.writeInt32LE(responseTo, 8);
-  header.writeInt32LE(opCode, 12);
-  return Buffer.concat([header, ...body]);
+/** One buffer holding the header, the op's fixed fields (`prefix` bytes, zeroed) and the body. */
+function frame(responseTo: number, opCode: number, prefix: number, body: Uint8Array): Buffer {
+  const length = HEADER_SIZE + prefix + body.length;
+  const message = Buffer.allocUnsafe(length);
+  message.writeInt32LE(length, 0);
+  message.writeInt32LE(nextRequestId(), 4);
+  message.writeInt32LE(responseTo, 8);
+  message.writeInt32LE(opCode, 12);
+  message.fill(0, HEADER_SIZE, HEADER_SIZE + prefix);
+  message.set(body, HEADER_SIZE + prefix);
+  return message;
 }
 
 export function encodeOpMsg(responseTo: number, reply: Doc): Buffer {
-  const prefix = Buffer.alloc(5); // flagBits 0, section kind 0
-  return frame(responseTo, OP_MSG, [prefix, serialize(reply)]);
+  return frame(responseTo, OP_MSG, 5, serialize(reply)); // flagBits 0, section kind 0
 }
 
 export function encodeOpReply(responseTo: number, reply: Doc): Buffer {
-  // responseFlags, cursorID (int64), startingFrom, numberReturned
-  const prefix = Buffer.alloc(20);
-  prefix.writeInt32LE(1, 16);
-  return frame(responseTo, OP_REPLY, [prefix, serialize(reply)]);
+  // responseFlags, cursorID (int64), startingFrom, numberReturned (1)
+  const message = frame(responseTo, OP_REPLY, 20, serialize(reply));
+  message.writeInt32LE(1, HEADER_SIZE + 16);
+  return message;
 }
 
 let requestCounter = 0;

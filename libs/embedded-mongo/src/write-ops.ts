@@ -1,7 +1,7 @@
 import type { Collection } from './collection.js';
 import { selectInOrder } from './query-runner.js';
 import { type Doc, isPlainObject } from './types.js';
-import { applyUpdate, buildUpsertDoc } from './update-engine.js';
+import { buildUpsertDoc, compileUpdate } from './update-engine.js';
 
 /** One update statement, as in the `updates` array of the update command. */
 export interface UpdateStatement {
@@ -41,11 +41,12 @@ export function runUpdate(
   const matches = existing ? pickMatches(existing, filter, stmt.sort, stmt.multi ? 0 : 1) : [];
   if (existing && matches.length > 0) {
     const outcome: UpdateOutcome = { matched: 0, modified: 0, changes: [] };
+    const apply = compileUpdate(input);
     for (const before of matches) {
-      const { doc: after, modified } = applyUpdate(before, input);
+      const { doc: after, modified, fields } = apply(before);
       outcome.matched++;
       if (modified) {
-        existing.replace(before, after);
+        existing.replace(before, after, fields);
         outcome.modified++;
       }
       outcome.changes.push({ before, after: modified ? after : before });

@@ -1,5 +1,5 @@
-import { Query } from 'mingo';
 import type { Collection } from '../collection.js';
+import { compileQuery } from '../mingo-query.js';
 import type { Doc } from '../types.js';
 import { asDoc, type CommandHandler, targetCollection } from './command-context.js';
 
@@ -29,7 +29,7 @@ function describeCollection(coll: Collection, nameOnly: boolean): Doc {
 }
 
 function filtered(docs: Doc[], filter: unknown): Doc[] {
-  const query = new Query(asDoc(filter), {});
+  const query = compileQuery(asDoc(filter));
   return docs.filter((d) => query.test(d));
 }
 

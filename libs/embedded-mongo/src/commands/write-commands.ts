@@ -1,6 +1,6 @@
 import type { Collection } from '../collection.js';
 import { failedToParse, toCommandError } from '../errors.js';
-import { projectDocs } from '../query-runner.js';
+import { projectDocs } from '../projection.js';
 import { type Doc, isPlainObject } from '../types.js';
 import { runDelete, runUpdate, type UpdateStatement } from '../write-ops.js';
 import {
