@@ -18,6 +18,7 @@ import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
 import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
 import { docsRoutes } from './entry-points/http/docs.routes.js';
+import { DOCS_BASE } from './entry-points/http/docs-page.js';
 import {
   BUNDLED_FRONTEND_DIR,
   frontendDirToServe,
@@ -139,7 +140,7 @@ function mountRoutes(app: Express, parts: Parts): void {
     }),
     rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rules),
   );
-  app.use(docsRoutes());
+  app.use(DOCS_BASE, docsRoutes());
   app.use(restProxy);
   app.use(...realtime.http);
   if (frontendDir) app.use(frontendRoutes(frontendDir));
