@@ -81,7 +81,12 @@ function rateLimitRules(config: Readonly<Config>): RateLimitRules {
 // Bodies are streamed to the upstreams; only login/signup are parsed, to rate-limit per username.
 function parseCredentialBodies(limitBytes: number): RequestHandler {
   const json = express.json({ limit: limitBytes });
-  return (req, res, next) => (routeOf(req)?.credentialLimit ? json(req, res, next) : next());
+  // Body parsing resumes in another async context: the request id is bound again after it (only then).
+  const rebindRequestId = requestId();
+  return (req, res, next) => {
+    if (!routeOf(req)?.credentialLimit) return next();
+    json(req, res, (err?: unknown) => (err === undefined ? rebindRequestId(req, res, next) : next(err)));
+  };
 }
 
 type RestUpstream = 'auth' | 'users' | 'messages';
@@ -130,8 +135,7 @@ function mountRoutes(app: Express, parts: Parts): void {
 
   app.use(securityHeaders(config.NODE_ENV === 'production'), corsForAllowList(config.CORS_ORIGINS));
   app.use(refuseForeignOrigins(config.CORS_ORIGINS), limitDeclaredBody(config.BODY_LIMIT_BYTES));
-  // requestId again: body parsing resumes in another async context.
-  app.use(parseCredentialBodies(config.BODY_LIMIT_BYTES), requestId());
+  app.use(parseCredentialBodies(config.BODY_LIMIT_BYTES));
   const rules = rateLimitRules(config);
   app.use(
     authenticate({
