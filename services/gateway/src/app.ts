@@ -24,6 +24,7 @@ import {
   frontendDirToServe,
   frontendRoutes,
 } from './entry-points/http/frontend.routes.js';
+import type { IdentityOptions } from './entry-points/http/identity.js';
 import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
 import { rateLimit } from './entry-points/http/rate-limit.middleware.js';
 import { createRealtimeProxy, type RealtimeProxy } from './entry-points/http/realtime.proxy.js';
@@ -33,6 +34,7 @@ import {
   refuseForeignOrigins,
   securityHeaders,
 } from './entry-points/http/security.middleware.js';
+import { createTokenCache } from './entry-points/http/token-cache.js';
 
 export interface GatewayOverrides {
   logger?: Logger;
@@ -96,6 +98,7 @@ interface Parts {
   upstreams: Record<RestUpstream, RealtimeNodePool>;
   logger: Logger;
   redis: Redis;
+  identity: IdentityOptions;
   agent: Agent;
   realtime: RealtimeProxy;
   frontendDir: string | undefined;
@@ -103,9 +106,8 @@ interface Parts {
 
 /** Everything after the probes, in order: the checks, the proxies, the client. */
 function mountRoutes(app: Express, parts: Parts): void {
-  const { config, logger, redis, agent, realtime, frontendDir, upstreams } = parts;
+  const { config, logger, redis, identity, agent, realtime, frontendDir, upstreams } = parts;
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
-  const identity = { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET };
   // One proxy for auth, users and messages: the request's classification names the upstream, and each
   // upstream's replicas take turns (the healthy ones; every known one while none is).
   const pickers = {
@@ -195,9 +197,16 @@ async function buildService(
 ): Promise<HttpService> {
   const { config, logger } = ctx;
   const { redis, agent, pool, upstreams } = await connectDependencies(ctx);
+  const identity: IdentityOptions = {
+    redis,
+    tokens: createTokenCache({
+      jwtSecret: config.JWT_SECRET,
+      internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
+    }),
+  };
   const realtime = createRealtimeProxy({
     pool,
-    identity: { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET },
+    identity,
     allowedOrigins: config.CORS_ORIGINS,
     agent,
     timeoutMs: config.REALTIME_PROXY_TIMEOUT_MS,
@@ -224,7 +233,8 @@ async function buildService(
     },
     readinessDetails: () => ({ realtimeNodes: pool.status() }),
     onUpgrade: (req, socket, head) => void realtime.upgrade(req, socket, head),
-    routes: (app) => mountRoutes(app, { config, logger, redis, agent, realtime, frontendDir, upstreams }),
+    routes: (app) =>
+      mountRoutes(app, { config, logger, redis, identity, agent, realtime, frontendDir, upstreams }),
   });
 }
 
