@@ -169,6 +169,7 @@ async function connectDependencies({ config, logger, onClose }: ServiceContext<R
     healthIntervalMs: config.REALTIME_HEALTH_INTERVAL_MS,
     dnsIntervalMs: config.REALTIME_DNS_INTERVAL_MS,
     logger,
+    agent,
   });
   const upstreamPool = (upstream: RestUpstream, urls: readonly string[]) =>
     createRealtimeNodePool({
@@ -177,6 +178,7 @@ async function connectDependencies({ config, logger, onClose }: ServiceContext<R
       dnsIntervalMs: config.UPSTREAM_DNS_INTERVAL_MS,
       logger,
       upstream,
+      agent,
     });
   const upstreams: Record<RestUpstream, RealtimeNodePool> = {
     auth: upstreamPool('auth', config.AUTH_URL),
