@@ -18,11 +18,13 @@ import type { RateLimitRules } from './domain/rate-limit-rules.js';
 import { authenticate, forwardRequestId } from './entry-points/http/authenticate.middleware.js';
 import { classifyRequest, routeOf } from './entry-points/http/classify.middleware.js';
 import { docsRoutes } from './entry-points/http/docs.routes.js';
+import { DOCS_BASE } from './entry-points/http/docs-page.js';
 import {
   BUNDLED_FRONTEND_DIR,
   frontendDirToServe,
   frontendRoutes,
 } from './entry-points/http/frontend.routes.js';
+import type { IdentityOptions } from './entry-points/http/identity.js';
 import { createUpstreamProxy } from './entry-points/http/proxy.routes.js';
 import { rateLimit } from './entry-points/http/rate-limit.middleware.js';
 import { createRealtimeProxy, type RealtimeProxy } from './entry-points/http/realtime.proxy.js';
@@ -32,6 +34,7 @@ import {
   refuseForeignOrigins,
   securityHeaders,
 } from './entry-points/http/security.middleware.js';
+import { createTokenCache } from './entry-points/http/token-cache.js';
 
 export interface GatewayOverrides {
   logger?: Logger;
@@ -80,7 +83,12 @@ function rateLimitRules(config: Readonly<Config>): RateLimitRules {
 // Bodies are streamed to the upstreams; only login/signup are parsed, to rate-limit per username.
 function parseCredentialBodies(limitBytes: number): RequestHandler {
   const json = express.json({ limit: limitBytes });
-  return (req, res, next) => (routeOf(req)?.credentialLimit ? json(req, res, next) : next());
+  // Body parsing resumes in another async context: the request id is bound again after it (only then).
+  const rebindRequestId = requestId();
+  return (req, res, next) => {
+    if (!routeOf(req)?.credentialLimit) return next();
+    json(req, res, (err?: unknown) => (err === undefined ? rebindRequestId(req, res, next) : next(err)));
+  };
 }
 
 type RestUpstream = 'auth' | 'users' | 'messages';
@@ -90,6 +98,7 @@ interface Parts {
   upstreams: Record<RestUpstream, RealtimeNodePool>;
   logger: Logger;
   redis: Redis;
+  identity: IdentityOptions;
   agent: Agent;
   realtime: RealtimeProxy;
   frontendDir: string | undefined;
@@ -97,9 +106,8 @@ interface Parts {
 
 /** Everything after the probes, in order: the checks, the proxies, the client. */
 function mountRoutes(app: Express, parts: Parts): void {
-  const { config, logger, redis, agent, realtime, frontendDir, upstreams } = parts;
+  const { config, logger, redis, identity, agent, realtime, frontendDir, upstreams } = parts;
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
-  const identity = { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET };
   // One proxy for auth, users and messages: the request's classification names the upstream, and each
   // upstream's replicas take turns (the healthy ones; every known one while none is).
   const pickers = {
@@ -129,8 +137,7 @@ function mountRoutes(app: Express, parts: Parts): void {
 
   app.use(securityHeaders(config.NODE_ENV === 'production'), corsForAllowList(config.CORS_ORIGINS));
   app.use(refuseForeignOrigins(config.CORS_ORIGINS), limitDeclaredBody(config.BODY_LIMIT_BYTES));
-  // requestId again: body parsing resumes in another async context.
-  app.use(parseCredentialBodies(config.BODY_LIMIT_BYTES), requestId());
+  app.use(parseCredentialBodies(config.BODY_LIMIT_BYTES));
   const rules = rateLimitRules(config);
   app.use(
     authenticate({
@@ -139,7 +146,7 @@ function mountRoutes(app: Express, parts: Parts): void {
     }),
     rateLimit(createRateLimitStore(redis, config.RATE_LIMIT_NAMESPACE), rules),
   );
-  app.use(docsRoutes());
+  app.use(DOCS_BASE, docsRoutes());
   app.use(restProxy);
   app.use(...realtime.http);
   if (frontendDir) app.use(frontendRoutes(frontendDir));
@@ -162,6 +169,7 @@ async function connectDependencies({ config, logger, onClose }: ServiceContext<R
     healthIntervalMs: config.REALTIME_HEALTH_INTERVAL_MS,
     dnsIntervalMs: config.REALTIME_DNS_INTERVAL_MS,
     logger,
+    agent,
   });
   const upstreamPool = (upstream: RestUpstream, urls: readonly string[]) =>
     createRealtimeNodePool({
@@ -170,6 +178,7 @@ async function connectDependencies({ config, logger, onClose }: ServiceContext<R
       dnsIntervalMs: config.UPSTREAM_DNS_INTERVAL_MS,
       logger,
       upstream,
+      agent,
     });
   const upstreams: Record<RestUpstream, RealtimeNodePool> = {
     auth: upstreamPool('auth', config.AUTH_URL),
@@ -190,9 +199,16 @@ async function buildService(
 ): Promise<HttpService> {
   const { config, logger } = ctx;
   const { redis, agent, pool, upstreams } = await connectDependencies(ctx);
+  const identity: IdentityOptions = {
+    redis,
+    tokens: createTokenCache({
+      jwtSecret: config.JWT_SECRET,
+      internalTokenSecret: config.INTERNAL_TOKEN_SECRET,
+    }),
+  };
   const realtime = createRealtimeProxy({
     pool,
-    identity: { redis, jwtSecret: config.JWT_SECRET, internalTokenSecret: config.INTERNAL_TOKEN_SECRET },
+    identity,
     allowedOrigins: config.CORS_ORIGINS,
     agent,
     timeoutMs: config.REALTIME_PROXY_TIMEOUT_MS,
@@ -219,7 +235,8 @@ async function buildService(
     },
     readinessDetails: () => ({ realtimeNodes: pool.status() }),
     onUpgrade: (req, socket, head) => void realtime.upgrade(req, socket, head),
-    routes: (app) => mountRoutes(app, { config, logger, redis, agent, realtime, frontendDir, upstreams }),
+    routes: (app) =>
+      mountRoutes(app, { config, logger, redis, identity, agent, realtime, frontendDir, upstreams }),
   });
 }
 

@@ -1,10 +1,4 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../logger/index.js';
 
@@ -21,30 +15,28 @@ export interface Listener {
 }
 
 interface Tracked {
-  inFlight: Set<ServerResponse>;
   sockets: Set<Socket>;
   /** Sockets taken over by `onUpgrade`: tunnels with no request to finish, cut as soon as close() begins. */
   upgraded: Set<Socket>;
 }
 
-function trackIn<T extends ServerResponse | Socket>(set: Set<T>, item: T): void {
-  set.add(item);
-  item.once('close', () => set.delete(item));
+function trackIn(set: Set<Socket>, socket: Socket): void {
+  set.add(socket);
+  socket.once('close', () => set.delete(socket));
 }
 
-function closeServer(server: Server, { inFlight, sockets, upgraded }: Tracked, gracePeriodMs: number) {
+/**
+ * While closing, how often keep-alive connections are looked at: one whose response in flight (or a request
+ * that came in meanwhile) has ended is closed at the next look, else it would hold close() open until its
+ * idle timeout. Looking on a tick costs nothing per request, where a listener on every response did.
+ */
+const IDLE_CHECK_MS = 20;
+
+function closeServer(server: Server, { sockets, upgraded }: Tracked, gracePeriodMs: number) {
   for (const socket of upgraded) socket.destroy();
   if (!server.listening) return Promise.resolve();
-  // A keep-alive socket whose last response just ended would hold close() open until its idle timeout.
-  const closeWhenIdle = (): void => {
-    setImmediate(() => server.closeIdleConnections());
-  };
-  const onRequestDuringClose = (_req: IncomingMessage, res: ServerResponse): void => {
-    res.once('finish', closeWhenIdle);
-  };
-  for (const res of inFlight) res.once('finish', closeWhenIdle);
-  server.on('request', onRequestDuringClose);
   return new Promise<void>((resolve) => {
+    const idleCheck = setInterval(() => server.closeIdleConnections(), IDLE_CHECK_MS);
     // Cut connections still busy after the grace period so close() cannot hang forever; upgraded
     // (WebSocket) sockets are not HTTP connections any more, hence the raw socket list too.
     const timer = setTimeout(() => {
@@ -52,8 +44,8 @@ function closeServer(server: Server, { inFlight, sockets, upgraded }: Tracked, g
       for (const socket of sockets) socket.destroy();
     }, gracePeriodMs);
     server.close(() => {
+      clearInterval(idleCheck);
       clearTimeout(timer);
-      server.off('request', onRequestDuringClose);
       resolve();
     });
     server.closeIdleConnections();
@@ -66,8 +58,7 @@ export function createListener(
   opts: { label: string; logger: Logger; onUpgrade?: UpgradeHandler },
 ): Listener {
   const server = createServer(app);
-  const tracked: Tracked = { inFlight: new Set(), sockets: new Set(), upgraded: new Set() };
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => trackIn(tracked.inFlight, res));
+  const tracked: Tracked = { sockets: new Set(), upgraded: new Set() };
   server.on('connection', (socket: Socket) => trackIn(tracked.sockets, socket));
   const { onUpgrade } = opts;
   if (onUpgrade) {

@@ -28,18 +28,30 @@ export interface RealtimeNodePoolOptions {
   logger: Logger;
   /** Names the pool in logs (default `realtime`); the same pool serves the REST upstreams. */
   upstream?: string;
+  /**
+   * A keep-alive agent for the plain-http health checks (the proxy's): each check then reuses a connection
+   * where it would open and close one per node and interval. Its owner destroys it on stop.
+   */
+  agent?: http.Agent;
 }
 
-function probe(url: string, timeoutMs: number): Promise<boolean> {
+function probe(url: string, timeoutMs: number, agent?: http.Agent, retried = false): Promise<boolean> {
   return new Promise((resolve) => {
-    const client = url.startsWith('https:') ? https : http;
-    // No keep-alive agent: an idle pooled socket would keep the process (and test runs) alive.
-    const req = client.get(`${url}/healthz`, { agent: false, timeout: timeoutMs }, (res) => {
+    const secure = url.startsWith('https:');
+    const client = secure ? https : http;
+    // Without an agent, no keep-alive: the socket closes with the check.
+    const options = { agent: (!secure && agent) || false, timeout: timeoutMs };
+    const req = client.get(`${url}/healthz`, options, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
     req.on('timeout', () => req.destroy(new Error('health check timed out')));
-    req.on('error', () => resolve(false));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the node closed just as the check went out says nothing about its health.
+      if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) {
+        resolve(probe(url, timeoutMs, agent, true));
+      } else resolve(false);
+    });
   });
 }
 
@@ -85,7 +97,7 @@ export function createRealtimeNodePool(opts: RealtimeNodePoolOptions): RealtimeN
     checking = true;
     try {
       const nodes = [...health.keys()];
-      const results = await Promise.all(nodes.map((node) => probe(node, timeoutMs)));
+      const results = await Promise.all(nodes.map((node) => probe(node, timeoutMs, opts.agent)));
       nodes.forEach((node, i) => {
         const healthy = results[i] === true;
         if (health.has(node) && health.get(node) !== healthy) {

@@ -3,6 +3,7 @@ export type TargetVerdict =
   | { ok: false; reason: 'not-origin-form' | 'backslash' | 'encoded-separator' | 'dot-segment' };
 
 const ENCODED_SEPARATOR = /%(?:2f|5c)/i;
+const MAY_HOLD_DOT = /[.%]/;
 
 // `.`, `..` and their percent-encoded spellings (`%2e`, `.%2E`, …).
 function isDotSegment(segment: string): boolean {
@@ -24,6 +25,9 @@ export function canonicalTarget(target: string): TargetVerdict {
   if (!pathname.startsWith('/')) return { ok: false, reason: 'not-origin-form' };
   if (pathname.includes('\\')) return { ok: false, reason: 'backslash' };
   if (ENCODED_SEPARATOR.test(pathname)) return { ok: false, reason: 'encoded-separator' };
-  if (pathname.split('/').some(isDotSegment)) return { ok: false, reason: 'dot-segment' };
+  // Most paths hold neither a dot nor a percent sign, and so no dot segment: no split for them.
+  if (MAY_HOLD_DOT.test(pathname) && pathname.split('/').some(isDotSegment)) {
+    return { ok: false, reason: 'dot-segment' };
+  }
   return { ok: true, pathname: pathname.replace(/\/{2,}/g, '/'), search };
 }

@@ -22,7 +22,7 @@ export function normalizePath(pathname: string): string {
 }
 
 function under(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(`${prefix}/`);
+  return path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/');
 }
 
 const PROTECTED_AUTH_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/logout-all']);

@@ -25,7 +25,7 @@ export function authenticate(opts: AuthenticateOptions): RequestHandler {
       })
     : undefined;
   return async (req, res, next) => {
-    setIdentityHeaders(req, undefined, opts.internalTokenSecret);
+    setIdentityHeaders(req, undefined, opts.tokens);
     const policy = routeOf(req);
     if (!policy?.requiresAuth) return next();
     const { caller, hit } = await authenticateRequest(
@@ -36,7 +36,7 @@ export function authenticate(opts: AuthenticateOptions): RequestHandler {
     );
     res.locals.caller = caller;
     if (hit) res.locals[API_HIT_LOCAL] = hit;
-    setIdentityHeaders(req, caller, opts.internalTokenSecret);
+    setIdentityHeaders(req, caller, opts.tokens);
     next();
   };
 }

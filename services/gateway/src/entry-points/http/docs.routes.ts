@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type Router } from 'express';
 import { buildOpenApiDocument } from '../../domain/openapi/build-document.js';
-import { DOCS_BASE, DOCS_INITIALIZER_JS, DOCS_PAGE_HTML } from './docs-page.js';
+import { DOCS_INITIALIZER_JS, DOCS_PAGE_HTML } from './docs-page.js';
 
 // Only what the page loads: not the package's own index.html/initializer, which point at an online demo.
 const SWAGGER_ASSETS = ['swagger-ui.css', 'index.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'];
@@ -14,24 +14,25 @@ function swaggerUiDir(): string {
 
 /**
  * Public, served by the gateway itself: `GET /api/docs/openapi.json` (the OpenAPI document, built once) and
- * `GET /api/docs` (Swagger UI, every asset from the installed package, so it works offline).
+ * `GET /api/docs` (Swagger UI, every asset from the installed package, so it works offline). Mounted at
+ * `DOCS_BASE`, so that every other request passes one prefix test rather than each route's pattern.
  */
 export function docsRoutes(): Router {
   const document = JSON.stringify(buildOpenApiDocument());
   const assetsDir = swaggerUiDir();
   const router = express.Router();
-  router.get(`${DOCS_BASE}/openapi.json`, (_req, res) => {
+  router.get('/openapi.json', (_req, res) => {
     // Changes only with a deploy; the ETag lets clients revalidate cheaply after that.
     res.set('Cache-Control', 'public, max-age=300').type('application/json').send(document);
   });
-  router.get(DOCS_BASE, (_req, res) => {
+  router.get('/', (_req, res) => {
     res.set('Cache-Control', 'no-cache').type('html').send(DOCS_PAGE_HTML);
   });
-  router.get(`${DOCS_BASE}/docs-initializer.js`, (_req, res) => {
+  router.get('/docs-initializer.js', (_req, res) => {
     res.set('Cache-Control', 'no-cache').type('text/javascript').send(DOCS_INITIALIZER_JS);
   });
   for (const file of SWAGGER_ASSETS) {
-    router.get(`${DOCS_BASE}/${file}`, (_req, res, next) => {
+    router.get(`/${file}`, (_req, res, next) => {
       res.sendFile(file, { root: assetsDir, maxAge: '1d' }, (err) => err && next(err));
     });
   }

@@ -1,20 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  type Caller,
-  IDENTITY_HEADERS,
-  INTERNAL_TOKEN,
-  readTokenFromCookieHeader,
-  signInternalToken,
-  verifyUserToken,
-} from '@chat/shared/auth';
+import { type Caller, IDENTITY_HEADERS, INTERNAL_TOKEN, readTokenFromCookieHeader } from '@chat/shared/auth';
 import type { Redis } from '@chat/shared/redis';
 import { checkCaller, type WindowHit } from '../../data-access/caller-check.js';
 import { gatewayErrors } from '../../errors.js';
+import type { TokenCache } from './token-cache.js';
 
 export interface IdentityOptions {
   redis: Redis;
-  jwtSecret: string;
-  internalTokenSecret: string;
+  tokens: TokenCache;
 }
 
 function bearerToken(req: IncomingMessage): string | undefined {
@@ -45,9 +38,9 @@ export async function authenticateRequest(
 ): Promise<{ caller: Caller; hit?: { count: number; ttlMs: number } }> {
   const token = readUserToken(req, allowNonCookie);
   if (!token) throw gatewayErrors.noToken();
-  let claims: ReturnType<typeof verifyUserToken>;
+  let claims: ReturnType<TokenCache['verifyUser']>;
   try {
-    claims = verifyUserToken(token, opts.jwtSecret);
+    claims = opts.tokens.verifyUser(token);
   } catch {
     throw gatewayErrors.invalidToken();
   }
@@ -68,8 +61,12 @@ export async function authenticateRequest(
  * Only the gateway states who the caller is: client-sent identity headers are always removed, and an
  * authenticated request gets a fresh internal caller token. The proxy copies `req.headers` upstream.
  */
-export function setIdentityHeaders(req: IncomingMessage, caller: Caller | undefined, secret: string): void {
+export function setIdentityHeaders(
+  req: IncomingMessage,
+  caller: Caller | undefined,
+  tokens: TokenCache,
+): void {
   for (const header of IDENTITY_HEADERS) delete req.headers[header];
   delete req.headers[INTERNAL_TOKEN.header];
-  if (caller) req.headers[INTERNAL_TOKEN.header] = signInternalToken(caller, secret);
+  if (caller) req.headers[INTERNAL_TOKEN.header] = tokens.internalToken(caller);
 }

@@ -4,8 +4,10 @@ import { parse as parseUrl, type UrlWithStringQuery } from 'node:url';
 import type { Logger } from '@chat/shared/logger';
 import {
   createProxyMiddleware,
+  debugProxyErrorsPlugin,
   fixRequestBody,
   type RequestHandler as ProxyHandler,
+  proxyEventsPlugin,
 } from 'http-proxy-middleware';
 import type { Upstream } from '../../domain/route-policy.js';
 import { gatewayErrors } from '../../errors.js';
@@ -70,6 +72,10 @@ export function createUpstreamProxy(opts: ProxyOptions): ProxyHandler {
     xfwd: false,
     proxyTimeout: opts.timeoutMs,
     agent: opts.agent,
+    // The default plugins minus the logger one, which builds a URL and a log line for every proxied
+    // response only to hand them to a no-op logger; failures are logged by `on.error` below.
+    ejectPlugins: true,
+    plugins: [debugProxyErrorsPlugin, proxyEventsPlugin],
     on: {
       proxyReq: (proxyReq, req) => {
         proxyReq.on('timeout', () => markTimedOut(req));

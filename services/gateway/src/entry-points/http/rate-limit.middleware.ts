@@ -9,6 +9,7 @@ import {
   usernameClientId,
   usernameId,
 } from '../../domain/rate-limit-rules.js';
+import type { CredentialLimit } from '../../domain/route-policy.js';
 import { gatewayErrors, RateLimitedError } from '../../errors.js';
 import { API_HIT_LOCAL } from './authenticate.middleware.js';
 import { routeOf } from './classify.middleware.js';
@@ -21,24 +22,29 @@ function bodyUsername(req: Request): string | undefined {
   return typeof username === 'string' && username.trim() !== '' ? username : undefined;
 }
 
-function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules, apiCounted: boolean) {
-  const policy = routeOf(req);
-  const hits: Array<{ rule: RateRule; id: string }> = [];
+type Hit = { rule: RateRule; id: string };
+
+function credentialHits(req: Request, limit: CredentialLimit, rules: RateLimitRules): Hit[] {
   // req.ip honours `trust proxy`: with 0 hops it is the socket address, whatever X-Forwarded-For says.
   const ip = clientKey(req.ip ?? req.socket.remoteAddress ?? '');
   const username = bodyUsername(req);
-  if (policy?.credentialLimit === 'login') {
-    hits.push({ rule: rules.loginPerIp, id: ip });
-    if (username) {
-      // Per (username, IP) first: an attacker elsewhere is throttled without locking the owner out.
-      hits.push({ rule: rules.loginPerUsernameIp, id: usernameClientId(username, ip) });
-      hits.push({ rule: rules.loginPerUsername, id: usernameId(username) });
-    }
+  if (limit === 'signup') {
+    const perIp = { rule: rules.signupPerIp, id: ip };
+    return username ? [perIp, { rule: rules.signupPerUsername, id: usernameId(username) }] : [perIp];
   }
-  if (policy?.credentialLimit === 'signup') {
-    hits.push({ rule: rules.signupPerIp, id: ip });
-    if (username) hits.push({ rule: rules.signupPerUsername, id: usernameId(username) });
-  }
+  if (!username) return [{ rule: rules.loginPerIp, id: ip }];
+  // Per (username, IP) first: an attacker elsewhere is throttled without locking the owner out.
+  return [
+    { rule: rules.loginPerIp, id: ip },
+    { rule: rules.loginPerUsernameIp, id: usernameClientId(username, ip) },
+    { rule: rules.loginPerUsername, id: usernameId(username) },
+  ];
+}
+
+// Only login and signup need the client address and the body: other routes skip both.
+function hitsFor(req: Request, caller: Caller | undefined, rules: RateLimitRules, apiCounted: boolean) {
+  const policy = routeOf(req);
+  const hits: Hit[] = policy?.credentialLimit ? credentialHits(req, policy.credentialLimit, rules) : [];
   if (policy?.userApiLimit && caller && !apiCounted) hits.push({ rule: rules.apiPerUser, id: caller.userId });
   return hits;
 }

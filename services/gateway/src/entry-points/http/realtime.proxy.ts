@@ -86,9 +86,9 @@ export function createRealtimeProxy(opts: RealtimeProxyOptions): RealtimeProxy {
         isSocketHandshake: true,
       };
       if (!isOriginAllowed(check, opts.allowedOrigins)) throw gatewayErrors.originNotAllowed();
-      setIdentityHeaders(req, undefined, opts.identity.internalTokenSecret);
+      setIdentityHeaders(req, undefined, opts.identity.tokens);
       const { caller } = await authenticateRequest(req, true, opts.identity);
-      setIdentityHeaders(req, caller, opts.identity.internalTokenSecret);
+      setIdentityHeaders(req, caller, opts.identity.tokens);
       req.headers['x-request-id'] = safeRequestId(req.headers['x-request-id']);
       stateClientAddress(req, req.socket.remoteAddress);
       choose(req, caller);

@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import cors from 'cors';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -6,7 +8,7 @@ import { gatewayErrors } from '../../errors.js';
 import { routeOf } from './classify.middleware.js';
 
 /** helmet with a CSP for a same-origin SPA that talks to the API and Socket.IO on its own origin. */
-export function securityHeaders(production: boolean): RequestHandler {
+function helmetFor(production: boolean) {
   return helmet({
     contentSecurityPolicy: {
       directives: {
@@ -19,6 +21,26 @@ export function securityHeaders(production: boolean): RequestHandler {
       },
     },
   });
+}
+
+/**
+ * helmet's headers, worked out once: with this configuration they do not depend on the request, and helmet
+ * would otherwise rebuild the CSP string and run a dozen middlewares on every proxied request.
+ */
+export function securityHeaders(production: boolean): RequestHandler {
+  const sample = new ServerResponse(new IncomingMessage(new Socket()));
+  let done = false;
+  helmetFor(production)(sample.req, sample, () => {
+    done = true;
+  });
+  if (!done) throw new Error('helmet did not finish synchronously');
+  const headers = Object.entries(sample.getHeaders()).flatMap(([name, value]) =>
+    value === undefined ? [] : [[name, value] as const],
+  );
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
 }
 
 /** CORS for the allow-list only, with credentials (the cookie); other origins get no CORS headers. */
