@@ -69,11 +69,7 @@ function buildApp(opts: HttpServiceOptions, readiness: Readiness, metrics: HttpM
   app.disable('x-powered-by');
   app.use(metrics.middleware);
   app.use(requestId());
-  if (opts.jsonLimit !== false) {
-    app.use(express.json({ limit: opts.jsonLimit ?? '100kb' }));
-    // Body parsing resumes in the socket's async context; bind the request id again for the routes.
-    app.use(requestId());
-  }
+  if (opts.jsonLimit !== false) app.use(express.json({ limit: opts.jsonLimit ?? '100kb' }));
   if (opts.first?.length) app.use(opts.first);
   mountProbes(app, readiness, opts.probes === 'internal' ? undefined : metrics);
   opts.routes(app);
