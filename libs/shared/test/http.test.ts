@@ -160,6 +160,33 @@ describe('createHttpService', () => {
   });
 });
 
+describe('createHttpService with etag: false', () => {
+  test('a reply carries no ETag, where the default one has it', async () => {
+    const plain = createHttpService({
+      name: 'http-test-no-etag',
+      logger,
+      etag: false,
+      routes: (app) => {
+        app.get('/items/:id', (req, res) => {
+          res.json({ id: req.params.id });
+        });
+      },
+    });
+    const plainBase = (await plain.start(0, '127.0.0.1')).url;
+    try {
+      const [without, withDefault] = await Promise.all([
+        fetch(`${plainBase}/items/a`),
+        fetch(`${base}/items/a`),
+      ]);
+      expect(await without.json()).toEqual({ id: 'a' });
+      expect(without.headers.get('etag')).toBeNull();
+      expect(withDefault.headers.get('etag')).toMatch(/^W\/"/);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
 describe('validate', () => {
   test('returns the parsed value and keeps schema-defined messages', () => {
     const schema = z.object({ message: z.string().trim().min(1, { error: 'Message is required' }) });

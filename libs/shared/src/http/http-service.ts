@@ -20,6 +20,11 @@ export interface HttpServiceOptions {
   readinessTimeoutMs?: number;
   /** express.json body limit; default '100kb'. `false` leaves bodies unread, for a proxy that streams them. */
   jsonLimit?: string | false;
+  /**
+   * Express's ETag on every reply (default true): a SHA-1 of each body, POSTs included. A service whose
+   * replies are never revalidated turns it off rather than hash every reply.
+   */
+  etag?: boolean;
   /** Run on every request right after the request id, before the probes (e.g. a proxy's path checks). */
   first?: RequestHandler[];
   /**
@@ -67,6 +72,7 @@ function mountProbes(app: express.Express, readiness: Readiness, metrics: HttpMe
 function buildApp(opts: HttpServiceOptions, readiness: Readiness, metrics: HttpMetrics): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (opts.etag === false) app.disable('etag');
   app.use(metrics.middleware);
   app.use(requestId());
   if (opts.jsonLimit !== false) app.use(express.json({ limit: opts.jsonLimit ?? '100kb' }));
