@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { AppError, createHttpService, type HttpService, validate } from '../src/http/index.js';
-import { currentCorrelationId } from '../src/logger/index.js';
+import {
+  AppError,
+  createHttpService,
+  type HttpService,
+  requestIdOf,
+  requestLogger,
+  validate,
+} from '../src/http/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { captureLogger } from './http-helpers.js';
 
@@ -25,8 +31,8 @@ beforeAll(async () => {
     routes: (app) => {
       app.post('/echo', (req, res) => {
         const body = validate(z.object({ username: z.string() }), req.body, 'TEST.INVALID_BODY');
-        logger.info('echo handled');
-        res.json({ body, correlationId: currentCorrelationId() });
+        requestLogger(res, logger).info('echo handled');
+        res.json({ body, correlationId: requestIdOf(res) });
       });
       app.get('/items/:id', (req, res) => {
         res.json({ id: req.params.id });
@@ -95,20 +101,21 @@ describe('createHttpService', () => {
     expect(await res.json()).toEqual({ error: 'username: expected a string', code: 'TEST.INVALID_BODY' });
   });
 
-  test('an unknown error is a generic 500, logged with its stack, never sent', async () => {
-    const res = await fetch(`${base}/boom`);
+  test('an unknown error is a generic 500, logged with its stack under the request id, never sent', async () => {
+    const res = await fetch(`${base}/boom`, { headers: { 'x-request-id': 'req-boom-1' } });
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(JSON.parse(text)).toEqual({ error: 'Internal server error', code: 'INTERNAL' });
     expect(text).not.toMatch(/secret internal detail|at .*\.ts/);
     const logged = lines.find((l) => l.msg === 'unhandled error');
+    expect(logged?.correlationId).toBe('req-boom-1');
     expect(logged?.err).toMatchObject({
       message: 'secret internal detail',
       stack: expect.stringContaining('Error'),
     });
   });
 
-  test('echoes a caller request id and binds it as the correlation id after body parsing', async () => {
+  test('echoes a caller request id, hands it to the route and logs the route’s lines under it', async () => {
     const res = await postJson(JSON.stringify({ username: 'alice' }), { 'x-request-id': 'req-abc-1' });
     expect(res.headers.get('x-request-id')).toBe('req-abc-1');
     expect(await res.json()).toEqual({ body: { username: 'alice' }, correlationId: 'req-abc-1' });
@@ -150,6 +157,33 @@ describe('createHttpService', () => {
     expect(text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(text).not.toContain('id-123456');
     expect(text).toContain('process_cpu_user_seconds_total');
+  });
+});
+
+describe('createHttpService with etag: false', () => {
+  test('a reply carries no ETag, where the default one has it', async () => {
+    const plain = createHttpService({
+      name: 'http-test-no-etag',
+      logger,
+      etag: false,
+      routes: (app) => {
+        app.get('/items/:id', (req, res) => {
+          res.json({ id: req.params.id });
+        });
+      },
+    });
+    const plainBase = (await plain.start(0, '127.0.0.1')).url;
+    try {
+      const [without, withDefault] = await Promise.all([
+        fetch(`${plainBase}/items/a`),
+        fetch(`${base}/items/a`),
+      ]);
+      expect(await without.json()).toEqual({ id: 'a' });
+      expect(without.headers.get('etag')).toBeNull();
+      expect(withDefault.headers.get('etag')).toMatch(/^W\/"/);
+    } finally {
+      await plain.stop();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { createLogger, currentCorrelationId, withCorrelationId } from '../src/logger/index.js';
+import { correlatedLogger, createLogger } from '../src/logger/index.js';
 
 function captureLogger(level = 'info') {
   const lines: Array<Record<string, unknown>> = [];
@@ -58,27 +58,28 @@ describe('createLogger', () => {
       body: { password: '[redacted]', username: 'alice' },
     });
   });
-
-  test('adds the bound correlation id, also across await', async () => {
-    const { logger, lines } = captureLogger();
-    logger.info('outside');
-    await withCorrelationId('corr-1', async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      logger.info('inside');
-    });
-    expect(lines[0]).not.toHaveProperty('correlationId');
-    expect(lines[1]).toMatchObject({ msg: 'inside', correlationId: 'corr-1' });
-  });
 });
 
-describe('withCorrelationId', () => {
-  test('returns the function result and scopes the id to it', () => {
-    expect(currentCorrelationId()).toBeUndefined();
-    const result = withCorrelationId('outer', () => [
-      currentCorrelationId(),
-      withCorrelationId('inner', currentCorrelationId),
-    ]);
-    expect(result).toEqual(['outer', 'inner']);
-    expect(currentCorrelationId()).toBeUndefined();
+describe('correlatedLogger', () => {
+  test('puts the correlation id on every line of the child, and on none of the parent', async () => {
+    const { logger, lines } = captureLogger();
+    const correlated = correlatedLogger(logger, 'corr-1');
+    logger.info('outside');
+    await new Promise((resolve) => setImmediate(resolve));
+    correlated.info({ messageId: 'm1' }, 'inside');
+    expect(lines[0]).not.toHaveProperty('correlationId');
+    expect(lines[1]).toMatchObject({
+      service: 'logger-test',
+      msg: 'inside',
+      messageId: 'm1',
+      correlationId: 'corr-1',
+    });
+  });
+
+  test('without an id it is the logger itself, adding nothing', () => {
+    const { logger, lines } = captureLogger();
+    expect(correlatedLogger(logger, undefined)).toBe(logger);
+    correlatedLogger(logger, undefined).info('plain');
+    expect(lines[0]).not.toHaveProperty('correlationId');
   });
 });

@@ -192,12 +192,18 @@ describe('startOutboxRelay', () => {
     expect(store.reads).toBe(readsAtStop);
   });
 
-  test('an entry that fails its schema blocks the relay, retried, and nothing after it overtakes it', async () => {
+  test('an entry the broker never confirms blocks the relay, retried, and nothing after it overtakes it', async () => {
     const store = new MemoryOutbox();
-    store.add({ ...fakeMessageCreatedEvent(), extra: 1 });
+    const stuck = store.add(fakeMessageCreatedEvent());
     store.add(fakeMessageCreatedEvent());
+    const refusing: Publisher = {
+      publish: (routingKey, event, opts) =>
+        event.eventId === (stuck.payload as MessageCreatedEvent).eventId
+          ? Promise.reject(new Error('not confirmed'))
+          : tb.broker.publisher().publish(routingKey, event, opts),
+    };
 
-    start(store, tb.broker.publisher());
+    start(store, refusing);
 
     await waitFor(() => store.reads >= 3, { message: 'the relay retries the batch' });
     expect(store.marked).toEqual([]);

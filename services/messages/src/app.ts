@@ -110,6 +110,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       return createHttpService({
         name: 'messages',
         logger,
+        // Replies are fresh state (a stored message, a page of history), never revalidated by clients.
+        etag: false,
         readiness: {
           mongo: () => pingMongo(connection),
           broker: brokerReadiness(broker),

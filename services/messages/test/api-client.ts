@@ -12,10 +12,15 @@ export function call(
   method: string,
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   return fetch(`${t.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'x-internal-token': bearerFor(caller).internalToken },
+    headers: {
+      'content-type': 'application/json',
+      'x-internal-token': bearerFor(caller).internalToken,
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger/index.js';
 import { AppError } from './app-error.js';
+import { requestLogger } from './request-id.js';
 
 function send(res: Response, status: number, error: string, code: string): void {
   res.status(status).json({ error, code });
@@ -32,7 +33,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // Too late to send a reply: let express close the connection.
     if (res.headersSent) return next(err);
     if (err instanceof AppError) {
-      if (err.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
+      if (err.status >= 500) {
+        requestLogger(res, logger).error({ err, method: req.method, path: req.path }, 'request failed');
+      }
       return send(res, err.status, err.message, err.code);
     }
     const type = errorType(err);
@@ -41,10 +44,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (type === 'entity.parse.failed') return send(res, 400, 'Malformed JSON body', 'HTTP.MALFORMED_JSON');
     const status = clientErrorStatus(err);
     if (status !== undefined) {
-      logger.debug({ status, type, method: req.method, path: req.path }, 'client error');
+      requestLogger(res, logger).debug({ status, type, method: req.method, path: req.path }, 'client error');
       return send(res, status, STATUS_CODES[status] ?? 'Bad request', 'HTTP.BAD_REQUEST');
     }
-    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    requestLogger(res, logger).error({ err, method: req.method, path: req.path }, 'unhandled error');
     send(res, 500, 'Internal server error', 'INTERNAL');
   };
 }

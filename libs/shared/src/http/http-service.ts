@@ -20,6 +20,11 @@ export interface HttpServiceOptions {
   readinessTimeoutMs?: number;
   /** express.json body limit; default '100kb'. `false` leaves bodies unread, for a proxy that streams them. */
   jsonLimit?: string | false;
+  /**
+   * Express's ETag on every reply (default true): a SHA-1 of each body, POSTs included. A service whose
+   * replies are never revalidated turns it off rather than hash every reply.
+   */
+  etag?: boolean;
   /** Run on every request right after the request id, before the probes (e.g. a proxy's path checks). */
   first?: RequestHandler[];
   /**
@@ -67,13 +72,10 @@ function mountProbes(app: express.Express, readiness: Readiness, metrics: HttpMe
 function buildApp(opts: HttpServiceOptions, readiness: Readiness, metrics: HttpMetrics): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (opts.etag === false) app.disable('etag');
   app.use(metrics.middleware);
   app.use(requestId());
-  if (opts.jsonLimit !== false) {
-    app.use(express.json({ limit: opts.jsonLimit ?? '100kb' }));
-    // Body parsing resumes in the socket's async context; bind the request id again for the routes.
-    app.use(requestId());
-  }
+  if (opts.jsonLimit !== false) app.use(express.json({ limit: opts.jsonLimit ?? '100kb' }));
   if (opts.first?.length) app.use(opts.first);
   mountProbes(app, readiness, opts.probes === 'internal' ? undefined : metrics);
   opts.routes(app);

@@ -4,7 +4,7 @@ export { createHttpService, type HttpService, type HttpServiceOptions } from './
 export type { UpgradeHandler } from './listener.js';
 export { createHttpMetrics, type HttpMetrics } from './metrics.js';
 export type { ReadinessChecks } from './readiness.js';
-export { REQUEST_ID_HEADER, requestId } from './request-id.js';
+export { REQUEST_ID_HEADER, requestId, requestIdOf, requestLogger } from './request-id.js';
 export { runService } from './run-service.js';
 export {
   type Closer,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
-import { withCorrelationId } from '../logger/correlation.js';
+import type { RequestHandler, Response } from 'express';
+import { correlatedLogger, type Logger } from '../logger/index.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -8,8 +8,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * Reads `x-request-id` (or creates one), echoes it in the response and binds it as the correlation id
- * for the rest of the request.
+ * Reads `x-request-id` (or creates one), echoes it in the response and keeps it in `res.locals.requestId`,
+ * the request's correlation id: routes pass it on explicitly ({@link requestIdOf}, {@link requestLogger}).
  */
 export function requestId(): RequestHandler {
   return (req, res, next) => {
@@ -17,6 +17,17 @@ export function requestId(): RequestHandler {
     const id = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, id);
     res.locals.requestId = id;
-    withCorrelationId(id, () => next());
+    next();
   };
+}
+
+/** The id the `requestId` middleware gave this request, if it ran. */
+export function requestIdOf(res: Response): string | undefined {
+  const id: unknown = res.locals.requestId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** `logger` with this request's id as `correlationId` on every line (made when a request first logs). */
+export function requestLogger(res: Response, logger: Logger): Logger {
+  return correlatedLogger(logger, requestIdOf(res));
 }

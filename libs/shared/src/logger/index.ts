@@ -1,7 +1,5 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import { currentCorrelationId } from './correlation.js';
 
-export { currentCorrelationId, withCorrelationId } from './correlation.js';
 export type { Logger };
 
 /** Paths pino replaces with '[redacted]': credentials must never reach the logs. */
@@ -25,8 +23,8 @@ export const REDACT_PATHS: readonly string[] = [
 ];
 
 /**
- * A pino logger writing JSON lines to stdout (or `destination`, for tests) with `service` in every line,
- * credentials redacted, and the current correlation id added as `correlationId`.
+ * A pino logger writing JSON lines to stdout (or `destination`, for tests) with `service` in every line and
+ * credentials redacted. Lines about one request or event carry its id through {@link correlatedLogger}.
  */
 export function createLogger(opts: {
   service: string;
@@ -38,11 +36,16 @@ export function createLogger(opts: {
     base: { service: opts.service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
-    mixin() {
-      const correlationId = currentCorrelationId();
-      return correlationId === undefined ? {} : { correlationId };
-    },
   };
   // pino's default destination writes synchronously to stdout, so nothing is lost on process.exit.
   return opts.destination ? pino(options, opts.destination) : pino(options);
+}
+
+/**
+ * `logger` with `correlationId` on every line: the id of the request that caused the work (the gateway's
+ * `x-request-id`), carried explicitly — on the request, the outbox entry, the AMQP header — rather than bound
+ * with AsyncLocalStorage, whose promise hooks cost every promise of the process. Without an id, `logger` itself.
+ */
+export function correlatedLogger(logger: Logger, correlationId: string | undefined): Logger {
+  return correlationId === undefined ? logger : logger.child({ correlationId });
 }

@@ -67,8 +67,8 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let stopped = false;
 
   /**
-   * Resolves once the broker confirmed the entry. One whose payload fails its schema can never be published:
-   * it blocks the relay (retried with backoff, logged as an error) rather than be lost or overtaken.
+   * Resolves once the broker confirmed the entry. One that is never confirmed blocks the relay (retried with
+   * backoff) rather than be lost or overtaken.
    */
   const publishEntry = async (entry: OutboxEntry): Promise<void> => {
     const headers =

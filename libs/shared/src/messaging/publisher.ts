@@ -10,7 +10,7 @@ import type { Publisher, PublishOptions } from './types.js';
 
 const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
 
-/** Thrown by `publish` when an event does not match its schema; nothing was sent. */
+/** Thrown by {@link parseEvent} when an event does not match its schema. */
 export class InvalidEventError extends Error {
   readonly issues: string[];
   constructor(routingKey: string, issues: string[]) {
@@ -28,7 +28,11 @@ export class PublishError extends Error {
   }
 }
 
-/** Validate `event` against the schema of `routingKey`; throws {@link InvalidEventError}. */
+/**
+ * Validate `event` against the schema of `routingKey`; throws {@link InvalidEventError}. The check of a trust
+ * boundary: a consumer runs it on every event it receives (another service's), a publisher does not re-run it
+ * on the events its own code built from validated data.
+ */
 export function parseEvent<K extends RoutingKey>(routingKey: K, event: unknown): EventOf<K> {
   const schema = eventSchemas[routingKey];
   if (!schema) throw new InvalidEventError(String(routingKey), ['unknown routing key']);
@@ -51,18 +55,17 @@ function routingHeadersOf<K extends RoutingKey>(routingKey: K, event: EventOf<K>
 export function createPublisher(channel: ChannelWrapper, exchange: string): Publisher {
   return {
     async publish(routingKey, event, opts: PublishOptions = {}) {
-      const valid = parseEvent(routingKey, event);
       const timeoutMs = opts.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
       try {
         // `timeout` also removes the message from the wrapper's offline buffer, so a rejected publish is
         // never sent after a later reconnection.
-        await channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(valid)), {
+        await channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
           persistent: true,
           contentType: 'application/json',
-          messageId: valid.eventId,
+          messageId: event.eventId,
           type: routingKey,
           timestamp: Math.floor(Date.now() / 1000),
-          headers: { ...routingHeadersOf(routingKey, valid), ...opts.headers },
+          headers: { ...routingHeadersOf(routingKey, event), ...opts.headers },
           timeout: timeoutMs,
         });
       } catch (err) {
@@ -70,7 +73,7 @@ export function createPublisher(channel: ChannelWrapper, exchange: string): Publ
           err instanceof Error && err.message === 'timeout'
             ? `not confirmed within ${timeoutMs} ms`
             : 'refused';
-        throw new PublishError(`Publish of ${routingKey} ${valid.eventId} ${reason}`, { cause: err });
+        throw new PublishError(`Publish of ${routingKey} ${event.eventId} ${reason}`, { cause: err });
       }
     },
   };

@@ -9,10 +9,12 @@ export interface PublishOptions {
 
 export interface Publisher {
   /**
-   * Validate `event` with its schema (throws {@link InvalidEventError}, nothing sent), publish it persistent on
-   * the events exchange and resolve once the broker confirms it. Rejects within `timeoutMs` when the broker is
-   * unreachable; a timed-out message still buffered is dropped, so it is never sent later. One already written
-   * to the socket may still reach the broker: it carries the same `eventId`, which consumers deduplicate.
+   * Publish `event` persistent on the events exchange and resolve once the broker confirms it. The event is
+   * the service's own, built from validated data and typed by its routing key, so it is not validated again
+   * here: consumers validate what they receive (`parseEvent`), the producers' tests parse what they publish.
+   * Rejects within `timeoutMs` when the broker is unreachable; a timed-out message still buffered is dropped,
+   * so it is never sent later. One already written to the socket may still reach the broker: it carries the
+   * same `eventId`, which consumers deduplicate.
    */
   publish<K extends RoutingKey>(routingKey: K, event: EventOf<K>, opts?: PublishOptions): Promise<void>;
 }

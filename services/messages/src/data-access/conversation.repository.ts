@@ -54,6 +54,8 @@ export interface ConversationRepository {
     at: Date;
     /** Apply only if the conversation still has this newest message and peer count (else null). */
     ifUnchanged?: { lastMessageId: string; peerSent: number };
+    /** The request that read, published with the event. */
+    correlationId?: string;
   }): Promise<StoredConversation | null>;
   /** Apply a block change of `blockerId` unless a newer one (by `at`) was already applied. */
   setBlock(change: {
@@ -150,19 +152,22 @@ export function createConversationRepository(model: ConversationModel): Conversa
       return docs.map((doc) => toStoredConversation(doc as ConversationRecord));
     },
 
-    async markRead({ conversationId, readerId, peerId, upTo, seen, at, ifUnchanged }) {
+    async markRead({ conversationId, readerId, peerId, upTo, seen, at, ifUnchanged, correlationId }) {
       const mark = `reads.${readerId}`;
       // Same generator as message ids: the read sorts after the messages it covers in the relay's order.
       const key = oid(newMessageId());
-      const event = withCorrelation({
-        _id: key,
-        eventId: randomUUID(),
-        routingKey: 'conversation.read',
-        occurredAt: at,
-        readerId: oid(readerId),
-        peerId: oid(peerId),
-        upTo: oid(upTo),
-      });
+      const event = withCorrelation(
+        {
+          _id: key,
+          eventId: randomUUID(),
+          routingKey: 'conversation.read',
+          occurredAt: at,
+          readerId: oid(readerId),
+          peerId: oid(peerId),
+          upTo: oid(upTo),
+        },
+        correlationId,
+      );
       const doc = await native.findOneAndUpdate(
         {
           _id: oid(conversationId),

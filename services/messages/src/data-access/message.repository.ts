@@ -32,6 +32,8 @@ export interface NewMessage {
   seq: number;
   peerSeq: number;
   idempotencyKey?: string;
+  /** The request that sent it, stored and published with its creation event. */
+  correlationId?: string;
 }
 
 export interface MessageRepository {
@@ -44,10 +46,19 @@ export interface MessageRepository {
   findByIds(ids: string[]): Promise<StoredMessage[]>;
   /** Up to `limit` messages of a conversation older than `before` (all if absent), oldest first. */
   page(conversationId: string, opts: { before?: string; limit: number }): Promise<StoredMessage[]>;
-  /** Replace the text of `senderId`'s undeleted message and queue `message.updated`; null if none matched. */
-  edit(id: string, senderId: string, text: string, at: Date): Promise<StoredMessage | null>;
+  /**
+   * Replace the text of `senderId`'s undeleted message and queue `message.updated` (with the request's
+   * `correlationId`); null if none matched.
+   */
+  edit(
+    id: string,
+    senderId: string,
+    text: string,
+    at: Date,
+    correlationId?: string,
+  ): Promise<StoredMessage | null>;
   /** Erase the text of `senderId`'s undeleted message and queue `message.deleted`; null if none matched. */
-  erase(id: string, senderId: string, at: Date): Promise<StoredMessage | null>;
+  erase(id: string, senderId: string, at: Date, correlationId?: string): Promise<StoredMessage | null>;
 }
 
 export const oid = (id: string) => new Types.ObjectId(id);
@@ -70,12 +81,19 @@ export function toStoredMessage(doc: MessageRecord): StoredMessage {
 }
 
 /** The update that queues one event in the message's own outbox, in the same single-document write. */
-function queueEvent(routingKey: 'message.updated' | 'message.deleted', at: Date) {
+function queueEvent(
+  routingKey: 'message.updated' | 'message.deleted',
+  at: Date,
+  correlationId: string | undefined,
+) {
   // Outbox keys come from the message ids' generator, so an event sorts after every message sent before it.
   const key = oid(newMessageId());
   return {
     $push: {
-      pendingEvents: withCorrelation({ _id: key, eventId: randomUUID(), routingKey, occurredAt: at }),
+      pendingEvents: withCorrelation(
+        { _id: key, eventId: randomUUID(), routingKey, occurredAt: at },
+        correlationId,
+      ),
     },
     $min: { outboxAt: key },
   };
@@ -116,12 +134,10 @@ export function createMessageRepository(model: MessageModel, handOver?: HandOver
       const id = oid(input._id);
       const eventId = randomUUID();
       const now = new Date();
-      const creation = withCorrelation({
-        _id: id,
-        eventId,
-        routingKey: 'message.created' as const,
-        occurredAt: now,
-      });
+      const creation = withCorrelation(
+        { _id: id, eventId, routingKey: 'message.created' as const, occurredAt: now },
+        input.correlationId,
+      );
       // Through the driver: every field is built here from validated values, and mongoose's document
       // construction, casting and validation were a large share of the service's CPU per send.
       const doc: MessageRecord = {
@@ -181,20 +197,20 @@ export function createMessageRepository(model: MessageModel, handOver?: HandOver
       return docs.reverse().map(toStoredMessage);
     },
 
-    edit: (id, senderId, text, at) =>
+    edit: (id, senderId, text, at, correlationId) =>
       changeUndeleted(
         id,
         senderId,
         { message: text, editedAt: at, updatedAt: at },
-        queueEvent('message.updated', at),
+        queueEvent('message.updated', at, correlationId),
       ),
 
-    erase: (id, senderId, at) =>
+    erase: (id, senderId, at, correlationId) =>
       changeUndeleted(
         id,
         senderId,
         { message: '', deletedAt: at, updatedAt: at },
-        queueEvent('message.deleted', at),
+        queueEvent('message.deleted', at, correlationId),
       ),
   };
 }

@@ -13,9 +13,9 @@ export interface DeletedMessage {
  */
 export async function deleteMessage(
   deps: { messages: MessageRepository; notifyOutbox: () => void },
-  input: { callerId: string; messageId: string },
+  input: { callerId: string; messageId: string; correlationId?: string },
 ): Promise<DeletedMessage> {
-  const erased = await deps.messages.erase(input.messageId, input.callerId, new Date());
+  const erased = await deps.messages.erase(input.messageId, input.callerId, new Date(), input.correlationId);
   const tombstone = erased?.deletedAt
     ? { ...erased, deletedAt: erased.deletedAt }
     : await explainUnchanged(deps.messages, input.messageId, input.callerId);

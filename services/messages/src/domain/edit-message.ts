@@ -21,9 +21,10 @@ export async function explainUnchanged(
  */
 export async function editMessage(
   deps: { messages: MessageRepository; notifyOutbox: () => void },
-  input: { callerId: string; messageId: string; text: string },
+  input: { callerId: string; messageId: string; text: string; correlationId?: string },
 ): Promise<StoredMessage> {
-  const edited = await deps.messages.edit(input.messageId, input.callerId, input.text, new Date());
+  const { messageId, callerId, text, correlationId } = input;
+  const edited = await deps.messages.edit(messageId, callerId, text, new Date(), correlationId);
   if (!edited) {
     await explainUnchanged(deps.messages, input.messageId, input.callerId);
     throw messagesErrors.messageDeleted();

@@ -21,7 +21,7 @@ type ReadDeps = {
   conversations: ConversationRepository;
   notifyOutbox: () => void;
 };
-type ReadInput = { readerId: string; peerId: string; upTo: string };
+type ReadInput = { readerId: string; peerId: string; upTo: string; correlationId?: string };
 
 /**
  * Move the mark, covering the peer's messages up to `upTo`. The message carries the peer's running count up

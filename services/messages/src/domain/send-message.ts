@@ -21,6 +21,8 @@ export interface SendMessageInput {
   /** Already trimmed and length-checked at the edge. */
   text: string;
   idempotencyKey?: string;
+  /** The request's id, stored and published with the message's creation event. */
+  correlationId?: string;
 }
 
 // A key replays only the request it was first used for; reusing it for another one is a client bug.
@@ -68,7 +70,7 @@ async function storeSend(
   input: SendMessageInput,
   pairKey: string,
 ): Promise<StoreOutcome> {
-  const { senderId, receiverId, idempotencyKey } = input;
+  const { senderId, receiverId, idempotencyKey, correlationId } = input;
   const messageId = deps.messages.newId();
   const counted = await deps.conversations.recordSend(
     pairKey,
@@ -86,6 +88,7 @@ async function storeSend(
     seq: counted.senderSeq,
     peerSeq: counted.peerSeq,
     idempotencyKey,
+    correlationId,
   });
   return result.inserted ? result : { inserted: false, counted: { ...counted, messageId } };
 }

@@ -7,7 +7,7 @@ import {
   sendMessageBody,
 } from '@chat/shared/api';
 import { requireCaller } from '@chat/shared/auth';
-import { validate } from '@chat/shared/http';
+import { requestIdOf, validate } from '@chat/shared/http';
 import type { Express } from 'express';
 import type { ConversationRepository } from '../../data-access/conversation.repository.js';
 import type { KnownUserRepository } from '../../data-access/known-user.repository.js';
@@ -50,6 +50,7 @@ export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): voi
       receiverId,
       text: message,
       idempotencyKey: idempotency,
+      correlationId: requestIdOf(res),
     });
     res.status(201).json(toMessageReply(stored));
   });
@@ -58,7 +59,7 @@ export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): voi
     const readerId = callerIdOf(res);
     const peerId = validate(objectId, req.params.peerId, messagesInputCodes.id);
     const { upTo } = validate(readConversationBody, req.body, messagesInputCodes.body);
-    res.json(await readConversation(deps, { readerId, peerId, upTo }));
+    res.json(await readConversation(deps, { readerId, peerId, upTo, correlationId: requestIdOf(res) }));
   });
 
   app.get('/api/messages/:id', authenticated, async (req, res) => {
@@ -73,13 +74,19 @@ export function mountMessagesRoutes(app: Express, deps: MessagesRoutesDeps): voi
     const callerId = callerIdOf(res);
     const messageId = validate(objectId, req.params.messageId, messagesInputCodes.id);
     const { message } = validate(editMessageBody, req.body, messagesInputCodes.body);
-    res.json(toMessageReply(await editMessage(deps, { callerId, messageId, text: message })));
+    const edited = await editMessage(deps, {
+      callerId,
+      messageId,
+      text: message,
+      correlationId: requestIdOf(res),
+    });
+    res.json(toMessageReply(edited));
   });
 
   app.delete('/api/messages/:messageId', authenticated, async (req, res) => {
     const callerId = callerIdOf(res);
     const messageId = validate(objectId, req.params.messageId, messagesInputCodes.id);
-    const deleted = await deleteMessage(deps, { callerId, messageId });
+    const deleted = await deleteMessage(deps, { callerId, messageId, correlationId: requestIdOf(res) });
     res.json({ ...deleted, deletedAt: deleted.deletedAt.toISOString() });
   });
 }

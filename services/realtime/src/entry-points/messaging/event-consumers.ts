@@ -51,13 +51,13 @@ export async function startEventConsumers(broker: Broker, opts: EventConsumersOp
       broker,
       'message.updated',
       gated(queues.updated),
-      (event) => () => applyMessageUpdated(opts.changes, event),
+      (event, log) => () => applyMessageUpdated({ ...opts.changes, logger: log }, event),
     ),
     startGatedConsumer(
       broker,
       'message.deleted',
       gated(queues.deleted),
-      (event) => () => applyMessageDeleted(opts.changes, event),
+      (event, log) => () => applyMessageDeleted({ ...opts.changes, logger: log }, event),
     ),
     startGatedConsumer(
       broker,
@@ -69,13 +69,13 @@ export async function startEventConsumers(broker: Broker, opts: EventConsumersOp
       broker,
       'user.blocked',
       gated(queues.blocked),
-      (event) => () => applyBlockChange(blocks, event, 'block'),
+      (event, log) => () => applyBlockChange({ ...blocks, logger: log }, event, 'block'),
     ),
     startGatedConsumer(
       broker,
       'user.unblocked',
       gated(queues.unblocked),
-      (event) => () => applyBlockChange(blocks, event, 'unblock'),
+      (event, log) => () => applyBlockChange({ ...blocks, logger: log }, event, 'unblock'),
     ),
   ]);
 }

@@ -1,5 +1,5 @@
 import type { EventOf, RoutingKey } from '@chat/shared/events';
-import { type Logger, withCorrelationId } from '@chat/shared/logger';
+import { correlatedLogger, type Logger } from '@chat/shared/logger';
 import { type Broker, CORRELATION_HEADER, type Consumer, type QueueShard } from '@chat/shared/messaging';
 import type { Redis } from '@chat/shared/redis';
 import type { OutageGate } from '../redis/outage-gate.js';
@@ -27,13 +27,14 @@ export interface GatedConsumerOptions {
  * handler resolves, requeues when it throws and dead-letters invalid events. While Redis is down the
  * event is held here, unacked, until the gate reopens: an outage must not burn the delivery limit and
  * dead-letter valid events (the prefetch bounds how many are held; the rest wait in the queue).
- * `handle` gets a fresh function per delivery to run its work in, retried as a whole after an outage.
+ * `handle` gets a fresh function per delivery to run its work in, retried as a whole after an outage, and
+ * the logger of that event: the node's, with the correlation id of the request that caused it (its AMQP header).
  */
 export function startGatedConsumer<K extends RoutingKey>(
   broker: Broker,
   routingKey: K,
   opts: GatedConsumerOptions,
-  handle: (event: EventOf<K>) => () => Promise<unknown>,
+  handle: (event: EventOf<K>, logger: Logger) => () => Promise<unknown>,
 ): Promise<Consumer> {
   return broker.consume({
     queue: opts.queue,
@@ -42,15 +43,16 @@ export function startGatedConsumer<K extends RoutingKey>(
     ...(opts.shard ? { shard: opts.shard } : {}),
     handler: async (event, meta) => {
       const correlationId = meta.headers[CORRELATION_HEADER];
-      const work = handle(event);
-      const run = async () => {
-        await work();
-        opts.logger.debug({ routingKey, eventId: event.eventId }, 'event handled');
-      };
+      const log = correlatedLogger(
+        opts.logger,
+        typeof correlationId === 'string' ? correlationId : undefined,
+      );
+      const work = handle(event, log);
       for (;;) {
         await opts.gate.open(opts.stopping);
         try {
-          await (typeof correlationId === 'string' ? withCorrelationId(correlationId, run) : run());
+          await work();
+          log.debug({ routingKey, eventId: event.eventId }, 'event handled');
           return;
         } catch (err) {
           if (!isRedisOutage(opts.redis, err)) throw err;
