@@ -3,7 +3,6 @@ import {
   createHttpService,
   createServiceApp,
   type HttpService,
-  requestId,
   type ServiceApp,
   type ServiceContext,
 } from '@chat/shared/http';
@@ -83,11 +82,9 @@ function rateLimitRules(config: Readonly<Config>): RateLimitRules {
 // Bodies are streamed to the upstreams; only login/signup are parsed, to rate-limit per username.
 function parseCredentialBodies(limitBytes: number): RequestHandler {
   const json = express.json({ limit: limitBytes });
-  // Body parsing resumes in another async context: the request id is bound again after it (only then).
-  const rebindRequestId = requestId();
   return (req, res, next) => {
     if (!routeOf(req)?.credentialLimit) return next();
-    json(req, res, (err?: unknown) => (err === undefined ? rebindRequestId(req, res, next) : next(err)));
+    json(req, res, next);
   };
 }
 

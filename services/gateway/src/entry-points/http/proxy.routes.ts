@@ -1,7 +1,7 @@
 import type { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { parse as parseUrl, type UrlWithStringQuery } from 'node:url';
-import type { Logger } from '@chat/shared/logger';
+import { correlatedLogger, type Logger } from '@chat/shared/logger';
 import {
   createProxyMiddleware,
   debugProxyErrorsPlugin,
@@ -93,7 +93,9 @@ export function createUpstreamProxy(opts: ProxyOptions): ProxyHandler {
       proxyRes: (proxyRes) => stripUpstreamHeaders(proxyRes.headers),
       error: (err, req, res) => {
         const timedOut = wasTimedOut(req);
-        opts.logger.warn(
+        // The request id the gateway forwards (see authenticate.middleware.ts), so the line joins its request.
+        const requestId = req.headers['x-request-id'];
+        correlatedLogger(opts.logger, typeof requestId === 'string' ? requestId : undefined).warn(
           {
             upstream: routeOf(req)?.upstream,
             code: (err as NodeJS.ErrnoException).code,
