@@ -11,6 +11,8 @@ export interface BenchOptions {
   durationSeconds: number;
   /** Target sends/s of the chat load; 0 = as fast as the system accepts. */
   rate: number;
+  /** Seconds of the same chat load run, unmeasured, before the first measured one (JIT, pools, caches). */
+  warmUpSeconds: number;
   concurrency: number;
   sockets: number;
   growthMessages: number;
@@ -33,6 +35,7 @@ export const DEFAULTS = {
   users: 200,
   durationSeconds: 20,
   rate: 0,
+  warmUpSeconds: 10,
   concurrency: 64,
   sockets: 5_000,
   growthMessages: 10_000,
@@ -43,6 +46,7 @@ export const DEFAULTS = {
 export const QUICK = {
   users: 10,
   durationSeconds: 3,
+  warmUpSeconds: 1,
   concurrency: 8,
   sockets: 50,
   growthMessages: 200,
@@ -58,6 +62,8 @@ Without --url it starts the whole stack itself (two realtime nodes; an embedded 
   --users N              chat users, all connected and Available (default ${DEFAULTS.users})
   --duration S           seconds of chat load, per run (default ${DEFAULTS.durationSeconds})
   --rate R               target sends/s; 0 = as fast as accepted (default ${DEFAULTS.rate})
+  --warm-up S            seconds of the same chat load, not measured, before the first measured run
+                         (default ${DEFAULTS.warmUpSeconds}; 0 = none)
   --concurrency N        sends in flight at most (default ${DEFAULTS.concurrency})
   --sockets N            idle sockets for the capacity test, held by one client process per 5,000
                          (default ${DEFAULTS.sockets}; at most ~19,000 on one node with 20,000 open files)
@@ -99,6 +105,7 @@ const rawSchema = z.object({
   users: whole('users', 2, 10_000).optional(),
   duration: whole('duration', 1, 3_600).optional(),
   rate: whole('rate', 0, 100_000).optional(),
+  'warm-up': whole('warm-up', 0, 600).optional(),
   concurrency: whole('concurrency', 1, 10_000).optional(),
   sockets: whole('sockets', 1, 200_000).optional(),
   replicas: z.string().min(1, { error: '--replicas takes tier=N pairs' }).optional(),
@@ -129,6 +136,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         users: { type: 'string' },
         duration: { type: 'string' },
         rate: { type: 'string' },
+        'warm-up': { type: 'string' },
         concurrency: { type: 'string' },
         sockets: { type: 'string' },
         replicas: { type: 'string' },
@@ -164,6 +172,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     users: values.users ?? base.users,
     durationSeconds: values.duration ?? base.durationSeconds,
     rate: values.rate ?? base.rate,
+    warmUpSeconds: values['warm-up'] ?? base.warmUpSeconds,
     concurrency: values.concurrency ?? base.concurrency,
     sockets: values.sockets ?? base.sockets,
     growthMessages: values.growth ?? base.growthMessages,

@@ -13,6 +13,8 @@ describe('bench options', () => {
     expect(parseOptions(['--url', 'http://127.0.0.1:5000/'], {})).toMatchObject({
       url: 'http://127.0.0.1:5000',
     });
+    expect(parseOptions(['--warm-up', '0'], {})).toMatchObject({ warmUpSeconds: 0 });
+    expect(parseOptions(['--quick'], {})).toMatchObject({ warmUpSeconds: 1 });
     expect(parseOptions(['--help'], {})).toBe('help');
   });
 
@@ -23,6 +25,7 @@ describe('bench options', () => {
     [['--duration=-3'], '--duration takes a whole number ≥ 1'],
     [['--duration', '-3'], "Option '--duration' argument is ambiguous"],
     [['--rate', '1e3'], '--rate takes a whole number ≥ 0'],
+    [['--warm-up', '601'], '--warm-up takes a whole number ≤ 600'],
     [['--sockets', '9999999'], '--sockets takes a whole number ≤ 200,000'],
     [['--url', 'ftp://host'], '--url takes an http(s) URL'],
     [['--nope'], "Unknown option '--nope'"],
