@@ -68,6 +68,10 @@ describe('two auth replicas on one database', () => {
     // A last signup's event behind them shows that no second copy of any was still on its way.
     const { user: marker } = await signUpOn(first, { gender: 'male' });
     await registered.waitForEvent((e) => e.user._id === marker._id, 10_000);
+    // The broker hands the event on before its relay marks it published: wait for the mark as well.
+    await waitFor(async () => (await db.users.countDocuments({ eventPending: true })) === 0, {
+      message: 'the last signup left pending',
+    });
 
     const published = registered.events.map((e) => e.user._id).filter((id) => ids.includes(id));
     expect(published.sort()).toEqual([...ids].sort());

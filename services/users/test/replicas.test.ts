@@ -118,6 +118,10 @@ describe('two users replicas publishing block changes from one database', () => 
       await waitFor(() => changes.events.some((e) => e.eventId === markerEvent.eventId), {
         message: 'the last change was not published',
       });
+      // The broker hands the event on before its relay settles it: wait for the settle as well.
+      await waitFor(async () => (await blocks.countDocuments({ 'outbox.0': { $exists: true } })) === 0, {
+        message: 'the last change left pending',
+      });
 
       const published = changes.messages.filter((m) => stored.includes(m.event.eventId));
       expect(published.map((m) => m.event.eventId).sort()).toEqual([...stored].sort());
