@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
 import type express from 'express';
 import jwt from 'jsonwebtoken';
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
   callerOf,
   IDENTITY_HEADERS,
   INTERNAL_TOKEN,
   readTokenFromCookieHeader,
+  rememberVerified,
   requireCaller,
   signInternalToken,
   signUserToken,
@@ -164,6 +165,64 @@ describe('internal token', () => {
     } finally {
       await service.stop();
     }
+  });
+});
+
+describe('remembered verifications', () => {
+  const start = new Date('2030-01-01T00:00:00Z');
+  const startSeconds = Math.floor(start.getTime() / 1000);
+
+  // The clock is set, not waited for: the rule is about the token's exp, in whole seconds.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test('a remembered token is answered until the second it expires, then refused like any expired one', () => {
+    let verifications = 0;
+    const verify = rememberVerified((token: string) => {
+      verifications++;
+      const caller = verifyInternalToken(token, INTERNAL);
+      const exp = jwt.decode(token, { json: true })?.exp ?? 0;
+      return { value: caller, exp };
+    });
+    const caller = { userId: 'u4', jti: 'j4', tokenExp: startSeconds + 3600 };
+    const token = signInternalToken(caller, INTERNAL);
+    expect(verify(token)).toEqual(caller);
+    vi.setSystemTime(start.getTime() + INTERNAL_TOKEN.ttlSeconds * 1000 - 1);
+    expect(verify(token)).toEqual(caller);
+    expect(verifications).toBe(1);
+    vi.setSystemTime(start.getTime() + INTERNAL_TOKEN.ttlSeconds * 1000);
+    expect(() => verify(token)).toThrow(expect.objectContaining({ code: 'AUTH.INVALID_INTERNAL_TOKEN' }));
+    expect(verifications).toBe(2);
+  });
+
+  test('a failure is never remembered, and a token differing by one byte is verified on its own', () => {
+    let verifications = 0;
+    const verify = rememberVerified((token: string) => {
+      verifications++;
+      return { value: verifyInternalToken(token, INTERNAL), exp: startSeconds + 60 };
+    });
+    const token = signInternalToken({ userId: 'u5', jti: 'j5', tokenExp: startSeconds + 3600 }, INTERNAL);
+    verify(token);
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${b64({ sub: 'someone-else', jti: 'j5', tokenExp: startSeconds + 3600 })}.${signature}`;
+    expect(() => verify(forged)).toThrow(expect.objectContaining({ status: 401 }));
+    expect(() => verify(forged)).toThrow(expect.objectContaining({ status: 401 }));
+    expect(verifications).toBe(3);
+  });
+
+  test('holds at most maxEntries tokens, forgetting the oldest first', () => {
+    const seen: string[] = [];
+    const verify = rememberVerified((token: string) => {
+      seen.push(token);
+      return { value: token, exp: startSeconds + 60 };
+    }, 2);
+    for (const token of ['a', 'b', 'c', 'b', 'a']) verify(token);
+    expect(seen).toEqual(['a', 'b', 'c', 'a']);
   });
 });
 

@@ -45,10 +45,17 @@ const capacitySchema = z.strictObject({
   connectSeconds: figure,
   connectPerSecond: figure,
   connectMs: latency,
+  connectCpuMsPerSocket: z.strictObject({
+    node: figure.nullable(),
+    clients: figure.nullable(),
+    redis: figure.nullable(),
+  }),
   rssBeforeMB: figure.nullable(),
+  rssHalfMB: figure.nullable(),
   rssAfterMB: figure.nullable(),
-  // RSS may shrink (GC) on a tiny sample, so this one can be negative.
+  // RSS may shrink (GC) on a tiny sample, so these can be negative.
   bytesPerSocket: z.number().int().nullable(),
+  bytesPerSocketOverall: z.number().int().nullable(),
   openFilesLimit: z.strictObject({ bench: count.nullable(), node: count.nullable() }),
   errors,
   broadcast: z.strictObject({ received: count, ackMs: figure, fanOutMs: figure, arrivalMs: latency }),
@@ -119,7 +126,7 @@ export const benchResultSchema = z.strictObject({
   busy: busySchema,
   /** Error-level lines the services logged (5xx, failed handlers…): their count and the first few. */
   serviceErrors: z.strictObject({ count, sample: z.array(z.string()) }),
-  goals: z.strictObject({ chatLoad: goal, capacity: goal, growth: goal }),
+  goals: z.strictObject({ chatLoad: goal, cpu: goal, capacity: goal, growth: goal }),
 });
 
 export type BenchResult = z.infer<typeof benchResultSchema>;

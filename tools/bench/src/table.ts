@@ -58,7 +58,11 @@ export function formatTable(r: BenchResult): string {
       '  memory per socket',
       c.bytesPerSocket === null
         ? 'n/a'
-        : `${(c.bytesPerSocket / 1024).toFixed(1)} KB (RSS ${c.rssBeforeMB} → ${c.rssAfterMB} MB)`,
+        : `${(c.bytesPerSocket / 1024).toFixed(1)} KB added by the second half (RSS ${c.rssBeforeMB} → ${c.rssHalfMB} → ${c.rssAfterMB} MB; ${((c.bytesPerSocketOverall ?? 0) / 1024).toFixed(1)} KB overall)`,
+    ],
+    [
+      '  CPU per connect',
+      `node ${c.connectCpuMsPerSocket.node ?? 'n/a'} ms, clients ${c.connectCpuMsPerSocket.clients ?? 'n/a'} ms, redis ${c.connectCpuMsPerSocket.redis ?? 'n/a'} ms`,
     ],
     [
       '  status broadcast fan-out',

@@ -13,3 +13,4 @@ export {
 export { invalidTokenError, noTokenError, UNAUTHORIZED } from './errors.js';
 export { callerOf, requireCaller, signInternalToken, verifyInternalToken } from './internal-token.js';
 export { readTokenFromCookieHeader, signUserToken, userTokenCookie, verifyUserToken } from './user-token.js';
+export { rememberBounded, rememberVerified } from './verified-tokens.js';

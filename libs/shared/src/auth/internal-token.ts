@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { type Caller, INTERNAL_TOKEN } from './constants.js';
 import { invalidTokenError, noTokenError } from './errors.js';
 import { hmacKey, isNumericDate, isText, verifyHs256 } from './jwt-verify.js';
+import { rememberVerified } from './verified-tokens.js';
 
 const invalidToken = () => invalidTokenError('AUTH.INVALID_INTERNAL_TOKEN');
 
@@ -22,25 +23,31 @@ export function signInternalToken(caller: Caller, secret: string): string {
   return jwt.sign(payload, hmacKey(secret), { algorithm: INTERNAL_TOKEN.algorithm });
 }
 
-/** Verifies a caller token (HS256, iss chat-gateway, aud chat-internal); throws AUTH.INVALID_INTERNAL_TOKEN (401). */
-export function verifyInternalToken(token: string, secret: string): Caller {
+function verifiedCaller(token: string, secret: string): { value: Caller; exp: number } {
   const payload = verifyHs256(token, secret, INTERNAL_TOKEN.issuer, INTERNAL_TOKEN.audience);
   if (!payload) throw invalidToken();
   const { sub, jti, tokenExp, exp } = payload;
   if (!isText(sub) || !isText(jti) || !isNumericDate(tokenExp) || !isNumericDate(exp)) throw invalidToken();
-  return { userId: sub, jti, tokenExp };
+  return { value: { userId: sub, jti, tokenExp }, exp };
+}
+
+/** Verifies a caller token (HS256, iss chat-gateway, aud chat-internal); throws AUTH.INVALID_INTERNAL_TOKEN (401). */
+export function verifyInternalToken(token: string, secret: string): Caller {
+  return verifiedCaller(token, secret).value;
 }
 
 /**
  * Express middleware: requires a valid `x-internal-token` and stores the caller in `res.locals.caller`.
  * Missing → 401 'Unauthorized - No Token Provided'; invalid → 401 'Unauthorized - Invalid Token'.
+ * The gateway reuses a caller's token for several seconds, so verified ones are remembered until they expire.
  */
 export function requireCaller(secret: string): RequestHandler {
+  const verify = rememberVerified((token) => verifiedCaller(token, secret));
   return (req, res, next) => {
     const token = req.get(INTERNAL_TOKEN.header);
     if (!token) return next(noTokenError());
     try {
-      res.locals.caller = verifyInternalToken(token, secret);
+      res.locals.caller = verify(token);
     } catch (err) {
       return next(err);
     }

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { epochNow, type FromWorker, fromWorkerSchema, type ToWorker } from '../capacity-protocol.js';
 import type { BenchUser } from '../http-client.js';
-import { memoryOf, openFilesLimit } from '../proc-stats.js';
+import { cpuSecondsOf, findProcesses, memoryOf, openFilesLimit } from '../proc-stats.js';
 import { openSocket } from '../socket-client.js';
 import { type LatencySummary, sleep, summarize, Tally } from '../stats.js';
 
@@ -27,10 +27,16 @@ export interface CapacityResult {
   connectSeconds: number;
   connectPerSecond: number;
   connectMs: LatencySummary;
+  /** CPU ms per socket opened, over both halves: the node, the client processes, Redis (null: unreadable). */
+  connectCpuMsPerSocket: { node: number | null; clients: number | null; redis: number | null };
   rssBeforeMB: number | null;
+  /** The node's RSS once the first half of the sockets is open. */
+  rssHalfMB: number | null;
   rssAfterMB: number | null;
-  /** (RSS after − RSS before) / connected sockets; null when the node's memory is not readable. */
+  /** RSS added by the second half ÷ its sockets; null when the node's memory is not readable. */
   bytesPerSocket: number | null;
+  /** (RSS after − RSS before) / connected sockets, the node's one-off growth included. */
+  bytesPerSocketOverall: number | null;
   openFilesLimit: { bench: number | null; node: number | null };
   errors: Record<string, number>;
   broadcast: {
@@ -78,6 +84,10 @@ class SocketWorker {
     });
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   send(message: ToWorker): void {
     if (this.failure) throw this.failure;
     this.child.send(message);
@@ -112,42 +122,101 @@ class SocketWorker {
   }
 }
 
+interface OpenRound {
+  connected: number;
+  connectMs: number[];
+  errors: Tally;
+  openFilesLimit: number | null;
+}
+
+/** Every worker opens its share of sockets `[from, to)` of the whole count; resolves once all report. */
+async function openRound(
+  workers: SocketWorker[],
+  opts: CapacityOptions,
+  range: { from: number; to: number },
+  deadline: number,
+): Promise<OpenRound> {
+  const count = workers.length;
+  const users = opts.users.map((u) => ({ id: u.id, token: u.token }));
+  const opened = await Promise.all(
+    workers.map((worker, i) => {
+      const first = range.from + Math.floor(((range.to - range.from) * i) / count);
+      const next = range.from + Math.floor(((range.to - range.from) * (i + 1)) / count);
+      const reply = worker.next('opened', opts.timeoutMs + 30_000);
+      worker.send({
+        type: 'open',
+        url: opts.url,
+        users,
+        first,
+        count: next - first,
+        concurrency: Math.max(1, Math.ceil(opts.concurrency / count)),
+        deadline,
+      });
+      return reply;
+    }),
+  );
+  const errors = new Tally();
+  for (const o of opened) for (const [kind, n] of Object.entries(o.errors)) errors.add(kind, n);
+  return {
+    // Each worker reports all the sockets it holds, this round's and earlier ones.
+    connected: opened.reduce((n, o) => n + o.connected, 0),
+    connectMs: opened.flatMap((o) => o.connectMs),
+    errors,
+    openFilesLimit: lowest(opened.map((o) => o.openFilesLimit ?? undefined)),
+  };
+}
+
+/** CPU seconds of these processes together; undefined when one cannot be read. */
+function cpuOf(pids: number[]): number | undefined {
+  let total = 0;
+  for (const pid of pids) {
+    const seconds = cpuSecondsOf(pid);
+    if (seconds === undefined) return undefined;
+    total += seconds;
+  }
+  return total;
+}
+
+const perSocketMs = (before: number | undefined, after: number | undefined, sockets: number) =>
+  before === undefined || after === undefined || sockets === 0
+    ? null
+    : Math.round(((after - before) * 1000 * 1000) / sockets) / 1000;
+
 /**
  * N idle authenticated sockets on one node, held by ⌈N / 5,000⌉ worker processes, then one status
- * broadcast to all of them: memory per socket, connect rate and the fan-out time.
+ * broadcast to all of them: memory per socket, connect rate, CPU per connect and the fan-out time.
+ * The sockets are opened in two halves. Memory per socket is the RSS added by the second half: the first
+ * half also pays what a node grows once under load (V8's young generation reaching its full size, buffer
+ * pools), which the overall figure spreads over the sockets as if each cost it.
  */
 export async function runCapacity(opts: CapacityOptions): Promise<CapacityResult> {
-  const rssBefore = opts.nodePid === undefined ? undefined : memoryOf(opts.nodePid, 'VmRSS');
+  const rss = () => (opts.nodePid === undefined ? undefined : memoryOf(opts.nodePid, 'VmRSS'));
+  const rssBefore = rss();
   const count = Math.max(1, Math.ceil(opts.sockets / SOCKETS_PER_WORKER));
   const workers = Array.from({ length: count }, (_, i) => new SocketWorker(i));
-  const users = opts.users.map((u) => ({ id: u.id, token: u.token }));
+  const nodePids = opts.nodePid === undefined ? [] : [opts.nodePid];
+  const redisPids = findProcesses('redis-server', 'redis').map((p) => p.pid);
+  const clientPids = workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
   try {
-    const started = epochNow();
     const deadline = Date.now() + opts.timeoutMs;
-    const opened = await Promise.all(
-      workers.map((worker, i) => {
-        const first = Math.floor((opts.sockets * i) / count);
-        const next = Math.floor((opts.sockets * (i + 1)) / count);
-        const reply = worker.next('opened', opts.timeoutMs + 30_000);
-        worker.send({
-          type: 'open',
-          url: opts.url,
-          users,
-          first,
-          count: next - first,
-          concurrency: Math.max(1, Math.ceil(opts.concurrency / count)),
-          deadline,
-        });
-        return reply;
-      }),
-    );
-    const connectSeconds = (epochNow() - started) / 1000;
-    const connected = opened.reduce((n, o) => n + o.connected, 0);
-    const errors = new Tally();
-    for (const o of opened) for (const [kind, n] of Object.entries(o.errors)) errors.add(kind, n);
+    const half = Math.floor(opts.sockets / 2);
+    const cpuBefore = { node: cpuOf(nodePids), clients: cpuOf(clientPids), redis: cpuOf(redisPids) };
+    let started = epochNow();
+    const first = await openRound(workers, opts, { from: 0, to: half }, deadline);
+    let connectSeconds = (epochNow() - started) / 1000;
     await sleep(1_000); // let the node finish the greetings before reading its memory
-    const rssAfter = opts.nodePid === undefined ? undefined : memoryOf(opts.nodePid, 'VmRSS');
+    const rssHalf = rss();
+    started = epochNow();
+    const second = await openRound(workers, opts, { from: half, to: opts.sockets }, deadline);
+    connectSeconds += (epochNow() - started) / 1000;
+    const cpuAfter = { node: cpuOf(nodePids), clients: cpuOf(clientPids), redis: cpuOf(redisPids) };
+    const connected = second.connected;
+    const errors = first.errors;
+    for (const [kind, n] of Object.entries(second.errors.toJSON())) errors.add(kind, n);
+    await sleep(1_000);
+    const rssAfter = rss();
     const broadcast = await measureBroadcast(workers, opts, connected);
+    const secondHalf = connected - first.connected;
     return {
       target: opts.url,
       requested: opts.sockets,
@@ -155,15 +224,29 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityResult
       workers: count,
       connectSeconds: Math.round(connectSeconds * 100) / 100,
       connectPerSecond: Math.round(connected / Math.max(0.001, connectSeconds)),
-      connectMs: summarize(opened.flatMap((o) => o.connectMs)),
+      connectMs: summarize([...first.connectMs, ...second.connectMs]),
+      connectCpuMsPerSocket: {
+        node: perSocketMs(cpuBefore.node, cpuAfter.node, connected),
+        clients: perSocketMs(cpuBefore.clients, cpuAfter.clients, connected),
+        redis: perSocketMs(cpuBefore.redis, cpuAfter.redis, connected),
+      },
       rssBeforeMB: mb(rssBefore),
+      rssHalfMB: mb(rssHalf),
       rssAfterMB: mb(rssAfter),
       bytesPerSocket:
+        rssHalf !== undefined && rssAfter !== undefined && secondHalf > 0
+          ? Math.round((rssAfter - rssHalf) / secondHalf)
+          : null,
+      bytesPerSocketOverall:
         rssBefore !== undefined && rssAfter !== undefined && connected > 0
           ? Math.round((rssAfter - rssBefore) / connected)
           : null,
       openFilesLimit: {
-        bench: lowest([openFilesLimit(), ...opened.map((o) => o.openFilesLimit ?? undefined)]),
+        bench: lowest([
+          openFilesLimit(),
+          first.openFilesLimit ?? undefined,
+          second.openFilesLimit ?? undefined,
+        ]),
         node: opts.nodePid === undefined ? null : (openFilesLimit(opts.nodePid) ?? null),
       },
       errors: errors.toJSON(),

@@ -1,4 +1,11 @@
-import { type Caller, signInternalToken, type UserClaims, verifyUserToken } from '@chat/shared/auth';
+import {
+  type Caller,
+  rememberBounded,
+  rememberVerified,
+  signInternalToken,
+  type UserClaims,
+  verifyUserToken,
+} from '@chat/shared/auth';
 
 /**
  * The two JWT operations of every authenticated request, remembered: a browser sends the same cookie on
@@ -22,29 +29,16 @@ export interface TokenCacheOptions {
 /** An internal token lives 60 s; reused for 10 s, a forwarded one outlives any clock skew between hosts. */
 const INTERNAL_TOKEN_REUSE_MS = 10_000;
 
-function remember<K, V>(map: Map<K, V>, key: K, value: V, maxEntries: number): void {
-  if (map.size >= maxEntries) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-  map.set(key, value);
-}
-
 /** Verified user tokens keyed by their exact text, and internal tokens by the user token's jti. */
 export function createTokenCache(opts: TokenCacheOptions): TokenCache {
   const maxEntries = opts.maxEntries ?? 10_000;
-  const verified = new Map<string, UserClaims>();
+  const verifyUser = rememberVerified((token) => {
+    const claims = verifyUserToken(token, opts.jwtSecret);
+    return { value: claims, exp: claims.exp };
+  }, maxEntries);
   const signed = new Map<string, { token: string; signedAt: number; caller: Caller }>();
   return {
-    verifyUser(token) {
-      const known = verified.get(token);
-      // The signature of these exact bytes was checked; only time can make them invalid (jsonwebtoken's rule).
-      if (known && Math.floor(Date.now() / 1000) < known.exp) return known;
-      if (known) verified.delete(token);
-      const claims = verifyUserToken(token, opts.jwtSecret);
-      remember(verified, token, claims, maxEntries);
-      return claims;
-    },
+    verifyUser,
     internalToken(caller) {
       const now = Date.now();
       const known = signed.get(caller.jti);
@@ -58,7 +52,7 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache {
       }
       const token = signInternalToken(caller, opts.internalTokenSecret);
       if (known) signed.delete(caller.jti);
-      remember(signed, caller.jti, { token, signedAt: now, caller }, maxEntries);
+      rememberBounded(signed, caller.jti, { token, signedAt: now, caller }, maxEntries);
       return token;
     },
   };
