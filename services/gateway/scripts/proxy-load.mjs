@@ -10,6 +10,7 @@
 //       [--profile DIR]   (writes the gateway's .cpuprofile there)
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -78,6 +79,20 @@ async function serveGateway() {
   const { url } = await app.start(0, '127.0.0.1');
   reportCpu();
   process.send({ url });
+}
+
+/** CPU ms of the local redis-server (utime + stime, 100 ticks a second), if one can be found. */
+function redisCpuMs() {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(redis-server)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {}
+  }
+  return undefined;
 }
 
 function child(role, env = {}) {
@@ -152,11 +167,11 @@ async function measure() {
   };
   await run(Number(values.warmup));
   const requests = Number(values.requests);
-  const [g0, u0] = [await cpuMs(gateway), await cpuMs(upstream)];
+  const [g0, u0, r0] = [await cpuMs(gateway), await cpuMs(upstream), redisCpuMs()];
   const started = performance.now();
   await run(requests);
   const wallMs = performance.now() - started;
-  const [g1, u1] = [await cpuMs(gateway), await cpuMs(upstream)];
+  const [g1, u1, r1] = [await cpuMs(gateway), await cpuMs(upstream), redisCpuMs()];
   console.log(
     JSON.stringify({
       dist,
@@ -165,6 +180,8 @@ async function measure() {
       perSecond: Math.round((requests / wallMs) * 1000),
       gatewayCpuMsPerRequest: Number(((g1 - g0) / requests).toFixed(3)),
       upstreamCpuMsPerRequest: Number(((u1 - u0) / requests).toFixed(3)),
+      // The machine's Redis: anything else using it meanwhile is counted too.
+      redisCpuMsPerRequest: r0 === undefined ? null : Number(((r1 - r0) / requests).toFixed(3)),
     }),
   );
   agent.destroy();

@@ -156,6 +156,8 @@ async function connectDependencies({ config, logger, onClose }: ServiceContext<R
     name: 'gateway',
     lazy: true,
     prefix: config.REDIS_PREFIX,
+    // Every request asks Redis one independent question: batched while one batch is on its way.
+    autoPipelining: true,
   });
   onClose(async () => redis.disconnect());
   await redis.connect().catch((err: unknown) => logger.error({ err }, 'redis not reachable at start'));

@@ -18,6 +18,12 @@ export function createRedis(
     prefix?: string;
     /** Registers the client's close ({@link closeRedis}) with the owner's shutdown. */
     onClose?: (closer: () => Promise<void>) => void;
+    /**
+     * ioredis's auto-pipelining: commands issued while a batch is on its way go out together, in order, in
+     * one write (one read and one reply write for Redis too). For clients that issue many independent
+     * commands concurrently (a gateway checking every request).
+     */
+    autoPipelining?: boolean;
   },
 ): Redis {
   const log = opts.logger.child({ redis: opts.name });
@@ -28,6 +34,7 @@ export function createRedis(
     enableReadyCheck: true,
     maxRetriesPerRequest: 2,
     retryStrategy: (attempt) => Math.min(attempt * 200, MAX_BACKOFF_MS),
+    enableAutoPipelining: opts.autoPipelining ?? false,
   });
   // Log the first error of an outage only: ioredis repeats it on every reconnect attempt.
   let healthy = true;
