@@ -3,6 +3,7 @@ import type { AmqpConnectionManager, Channel, ChannelWrapper } from 'amqp-connec
 import type { ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import type { BrokerNames, RoutingKey } from '../events/index.js';
+import { type AckBatcher, createAckBatcher } from './ack-batcher.js';
 import { parseEvent } from './publisher.js';
 import { assertConsumerQueue, checkQueueShard } from './topology.js';
 import type { ConsumeOptions, Consumer, DeliveryMeta } from './types.js';
@@ -101,13 +102,13 @@ interface DeliveryContext<K extends RoutingKey> {
 
 function settle(
   log: Logger,
-  channel: Channel,
+  acks: AckBatcher,
   msg: ConsumeMessage,
   outcome: 'ack' | 'requeue' | 'reject',
 ): void {
   try {
-    if (outcome === 'ack') channel.ack(msg);
-    else channel.nack(msg, false, outcome === 'requeue');
+    if (outcome === 'ack') acks.ack(msg);
+    else acks.nack(msg, outcome === 'requeue');
   } catch (err) {
     log.warn(
       { err, messageId: msg.properties.messageId },
@@ -117,25 +118,25 @@ function settle(
 }
 
 /** Parse, run the handler, then ack / requeue / dead-letter on the channel that delivered the message. */
-async function deliver<K extends RoutingKey>(ctx: DeliveryContext<K>, channel: Channel, msg: ConsumeMessage) {
+async function deliver<K extends RoutingKey>(ctx: DeliveryContext<K>, acks: AckBatcher, msg: ConsumeMessage) {
   const { log } = ctx;
   const messageId: unknown = msg.properties.messageId;
-  if (ctx.stopping.aborted) return settle(log, channel, msg, 'requeue');
+  if (ctx.stopping.aborted) return settle(log, acks, msg, 'requeue');
   const parsed = parseBody(ctx.routingKey, msg);
   if (!parsed.ok) {
     log.warn({ messageId, reason: parsed.reason }, 'invalid message dead-lettered');
-    return settle(log, channel, msg, 'reject');
+    return settle(log, acks, msg, 'reject');
   }
   const meta = deliveryMetaOf(msg);
   try {
     await ctx.handler(parsed.event, meta);
-    settle(log, channel, msg, 'ack');
+    settle(log, acks, msg, 'ack');
   } catch (err) {
     log.warn({ err, messageId, deliveryCount: meta.deliveryCount }, 'handler failed, message requeued');
     // Back off so a short outage does not burn the delivery limit; the limit then dead-letters it.
     const delayMs = Math.min(MAX_RETRY_DELAY_MS, ctx.retryDelayMs * 2 ** (meta.deliveryCount - 1));
     await sleep(delayMs, undefined, { signal: ctx.stopping }).catch(() => {});
-    settle(log, channel, msg, 'requeue');
+    settle(log, acks, msg, 'requeue');
   }
 }
 
@@ -170,20 +171,25 @@ export async function startConsumer<K extends RoutingKey>(
     stopping: stopping.signal,
   };
   const inFlight = new Set<Promise<void>>();
-  let current: Channel | undefined;
+  // Acks go to the channel that delivered the message (a delivery tag means nothing on a newer channel).
+  let current: AckBatcher | undefined;
 
   const wrapper = manager.createChannel({
     name: `consumer:${queue}`,
     confirm: false,
     setup: async (channel: Channel) => {
       await assertConsumerQueue(channel, names, queue, routingKey, limits, opts.shard);
-      current = channel;
+      current = createAckBatcher(channel, (err) =>
+        log.warn({ err }, 'could not ack; the broker will redeliver those messages'),
+      );
     },
   });
   wrapper.on('error', (err: Error) => log.error({ err }, 'consumer channel error'));
   const onMessage = (msg: ConsumeMessage) => {
-    if (!current) return;
-    const task = deliver(ctx, current, msg).finally(() => inFlight.delete(task));
+    const acks = current;
+    if (!acks) return;
+    acks.delivered(msg);
+    const task = deliver(ctx, acks, msg).finally(() => inFlight.delete(task));
     inFlight.add(task);
   };
   await subscribe(manager, wrapper, log, queue, onMessage, prefetch);
@@ -195,6 +201,7 @@ export async function startConsumer<K extends RoutingKey>(
       stopping.abort();
       await wrapper.cancelAll().catch((err: unknown) => log.warn({ err }, 'cancel failed'));
       await Promise.allSettled([...inFlight]);
+      current?.flush();
       await wrapper.close();
       log.info('consumer stopped');
     },
