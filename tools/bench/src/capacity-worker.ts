@@ -9,11 +9,11 @@ import {
   type ToWorker,
   toWorkerSchema,
 } from './capacity-protocol.js';
+import { type LeanSocket, openLeanSocket } from './lean-socket.js';
 import { openFilesLimit } from './proc-stats.js';
-import { type BenchSocket, openSocket } from './socket-client.js';
 import { now, pool, Tally } from './stats.js';
 
-const sockets: BenchSocket[] = [];
+const sockets: LeanSocket[] = [];
 let arrivals: number[] = [];
 let expected = 0;
 let reported = false;
@@ -30,7 +30,7 @@ async function open(cmd: Extract<ToWorker, { type: 'open' }>): Promise<void> {
     if (!user || Date.now() > cmd.deadline) return errors.add('skipped-timeout');
     const t = now();
     try {
-      sockets.push(await openSocket(cmd.url, user.token));
+      sockets.push(await openLeanSocket(cmd.url, user.token));
       connectMs.push(now() - t);
     } catch (error) {
       errors.add(error instanceof Error ? `connect-${error.message}` : 'connect-error');
@@ -49,7 +49,7 @@ function listen(speakerId: string, status: string): void {
   arrivals = [];
   expected = sockets.length;
   reported = false;
-  for (const { socket } of sockets) {
+  for (const socket of sockets) {
     socket.on('userStatus', (raw: unknown) => {
       if (typeof raw !== 'object' || raw === null) return;
       const event = raw as Record<string, unknown>;
@@ -74,7 +74,7 @@ process.on('message', (raw: unknown) => {
   else if (cmd.type === 'listen') listen(cmd.speakerId, cmd.status);
   else if (cmd.type === 'report') report();
   else {
-    for (const { socket } of sockets) socket.close();
+    for (const socket of sockets) socket.close();
     process.exit(0);
   }
 });
