@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { type MessageCreatedEvent, messageCreatedEvent } from '../src/events/index.js';
@@ -63,6 +64,37 @@ describe('Publisher.publish', () => {
       await expect(down.waitForConnect(200)).rejects.toThrow(/not reachable/);
     } finally {
       await down.close();
+    }
+  });
+});
+
+describe('the connection under the publisher', () => {
+  test('a batch published at once leaves in a few socket writes, not one per message, and all arrive', async () => {
+    const socket = (tb.broker.manager.connection as unknown as { connection: { stream: Writable } })
+      .connection.stream;
+    // Every system call the socket makes goes through _write (one chunk) or _writev (a corked run).
+    let writes = 0;
+    const { _write, _writev } = socket;
+    socket._write = function (this: Writable, ...args: Parameters<Writable['_write']>) {
+      writes++;
+      return _write.apply(this, args);
+    };
+    if (_writev) {
+      socket._writev = function (this: Writable, ...args: Parameters<NonNullable<Writable['_writev']>>) {
+        writes++;
+        return _writev.apply(this, args);
+      };
+    }
+    try {
+      const events = Array.from({ length: 100 }, () => fakeMessageCreatedEvent());
+      await Promise.all(events.map((event) => tb.broker.publisher().publish('message.created', event)));
+      await waitFor(() => events.every((e) => collector.events.some((c) => c.eventId === e.eventId)), {
+        message: 'not every event of the batch arrived',
+      });
+      expect(writes).toBeLessThan(20);
+    } finally {
+      socket._write = _write;
+      socket._writev = _writev;
     }
   });
 });

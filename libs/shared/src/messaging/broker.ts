@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import amqp, { type AmqpConnectionManager, type Channel, type ChannelWrapper } from 'amqp-connection-manager';
 import type { Logger } from 'pino';
 import { brokerNames, deadLetterQueueOf, type RoutingKey } from '../events/index.js';
@@ -41,6 +42,38 @@ function watchConnection(manager: AmqpConnectionManager, log: Logger): void {
   manager.on('unblocked', () => log.info('amqp connection unblocked'));
 }
 
+/** The socket under an amqplib connection, as amqp-connection-manager's `connect` event hands it over. */
+interface ConnectedModel {
+  connection?: { stream?: unknown };
+}
+
+function isCorkable(stream: unknown): stream is Writable {
+  return stream instanceof Writable;
+}
+
+/**
+ * The frames amqplib writes in one go leave in one system call: it writes every frame (each publish of a
+ * relay's batch, each ack) to the socket on its own, so a batch of N publishes cost N writes here and N
+ * reads in the broker. The socket is corked at the first write of a turn and uncorked right after it.
+ */
+function coalesceWrites(model: unknown): void {
+  const stream = (model as ConnectedModel).connection?.stream;
+  if (!isCorkable(stream)) return;
+  const write = stream.write;
+  let corked = false;
+  stream.write = function (this: Writable, ...args: Parameters<Writable['write']>) {
+    if (!corked) {
+      corked = true;
+      this.cork();
+      process.nextTick(() => {
+        corked = false;
+        this.uncork();
+      });
+    }
+    return write.apply(this, args);
+  } as Writable['write'];
+}
+
 /**
  * Connect to RabbitMQ through amqp-connection-manager (heartbeats on, reconnects forever). Every
  * (re)connection declares the events exchange and the dead-letter exchange before anything is published.
@@ -54,6 +87,7 @@ export function createBroker(opts: BrokerOptions): ManagedBroker {
     connectionOptions: { clientProperties: { connection_name: opts.name } },
   });
   watchConnection(manager, log);
+  manager.on('connect', ({ connection }) => coalesceWrites(connection));
   const publishChannel = manager.createChannel({
     name: `publisher:${opts.name}`,
     confirm: true,
