@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Types, trusted } from 'mongoose';
 import { isDuplicateKey } from './duplicate-key.js';
+import { createInsertBatcher } from './insert-batcher.js';
 import type { MessageModel, MessageRecord } from './message.model.js';
 import { newMessageId } from './message-id.js';
 import { nativeCollection } from './native-collection.js';
@@ -113,6 +114,11 @@ export interface HandOver {
 
 export function createMessageRepository(model: MessageModel, handOver?: HandOver): MessageRepository {
   const native = nativeCollection(model);
+  const insertMessage = createInsertBatcher(() => {
+    const { db } = model.db;
+    if (!db) throw new Error('MongoDB is not connected');
+    return db;
+  }, model.collection.collectionName);
   const changeUndeleted = async (
     id: string,
     senderId: string,
@@ -163,7 +169,7 @@ export function createMessageRepository(model: MessageModel, handOver?: HandOver
         updatedAt: now,
       };
       try {
-        await native.insertOne(doc);
+        await insertMessage(doc);
         const message = toStoredMessage(doc);
         handOver?.take(message, creation.correlationId);
         return { inserted: true, message };
