@@ -53,20 +53,9 @@ function greet(socket: RealtimeSocket, greeting: Greeting): void {
   for (const change of others) socket.emit('userStatus', change);
 }
 
-/**
- * engine.io keeps the HTTP request that opened the connection for the socket's whole life (Socket.IO's
- * memory guide advises dropping it). Everything this node reads from it (the token, the client's address)
- * was read by the handshake middleware, so it is let go once admitted. (A WebSocket's upgrade request is
- * still held by engine.io's upgrade response until the connection closes; a long-polling one is freed.)
- */
-function releaseOpeningRequest(socket: RealtimeSocket): void {
-  (socket.conn as { request: unknown }).request = null;
-}
-
 /** An authenticated socket: rooms, presence, handlers, expiry. Nothing here throws into Socket.IO. */
 export function handleConnection(socket: RealtimeSocket, deps: ConnectionDeps): void {
   const { userId, jti, iat, exp } = socket.data;
-  releaseOpeningRequest(socket);
   const greeting = deps.admitted.take(socket);
   void socket.join([userRoom(userId), jtiRoom(jti)]);
   deps.metrics.connectedSockets.inc();
