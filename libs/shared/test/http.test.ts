@@ -187,6 +187,37 @@ describe('createHttpService with etag: false', () => {
   });
 });
 
+describe('createHttpService request objects', () => {
+  test('arrive with the app’s prototypes already, so Express re-parents nothing, and keep its API', async () => {
+    const seen: Array<{ request: boolean; response: boolean }> = [];
+    const service = createHttpService({
+      name: 'http-test-prototypes',
+      logger,
+      routes: (app) => {
+        app.get('/who', (req, res) => {
+          res.status(201).json({ ip: req.ip, path: req.path, query: req.query, app: req.app === app });
+        });
+      },
+    });
+    // Ahead of Express's own listener: what the server built, before app.handle ran.
+    service.server.prependListener('request', (req, res) => {
+      seen.push({
+        request: Object.getPrototypeOf(req) === service.app.request,
+        response: Object.getPrototypeOf(res) === service.app.response,
+      });
+    });
+    const { url } = await service.start(0, '127.0.0.1');
+    try {
+      const res = await fetch(`${url}/who?x=1`);
+      expect(res.status).toBe(201);
+      expect(await res.json()).toEqual({ ip: '127.0.0.1', path: '/who', query: { x: '1' }, app: true });
+      expect(seen).toEqual([{ request: true, response: true }]);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
 describe('validate', () => {
   test('returns the parsed value and keeps schema-defined messages', () => {
     const schema = z.object({ message: z.string().trim().min(1, { error: 'Message is required' }) });

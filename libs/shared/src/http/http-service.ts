@@ -3,6 +3,7 @@ import express, { type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger/index.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { expressServerOptions } from './express-prototypes.js';
 import { createListener, type Listener, type UpgradeHandler } from './listener.js';
 import { createHttpMetrics, type HttpMetrics } from './metrics.js';
 import { type Readiness, type ReadinessChecks, readinessHandler } from './readiness.js';
@@ -121,7 +122,12 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
   };
   const app = buildApp(opts, readiness, metrics);
   const { logger, onUpgrade } = opts;
-  const main = createListener(app, { label: opts.name, logger, onUpgrade });
+  const main = createListener(app, {
+    label: opts.name,
+    logger,
+    onUpgrade,
+    serverOptions: expressServerOptions(app),
+  });
   let internal: Listener | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -129,7 +135,11 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
     const address = await main.listen(port, host);
     if (opts.probes !== 'internal' || !internalAddress) return address;
     const internalApp = buildInternalApp(opts, readiness, metrics);
-    internal = createListener(internalApp, { label: `${opts.name} internal port`, logger });
+    internal = createListener(internalApp, {
+      label: `${opts.name} internal port`,
+      logger,
+      serverOptions: expressServerOptions(internalApp),
+    });
     try {
       const { url } = await internal.listen(internalAddress.port, internalAddress.host);
       return { ...address, internalUrl: url };

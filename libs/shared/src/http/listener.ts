@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../logger/index.js';
 
@@ -55,9 +61,9 @@ function closeServer(server: Server, { sockets, upgraded }: Tracked, gracePeriod
 /** An HTTP server for `app` that logs `<label> listening` once it listens. */
 export function createListener(
   app: RequestListener,
-  opts: { label: string; logger: Logger; onUpgrade?: UpgradeHandler },
+  opts: { label: string; logger: Logger; onUpgrade?: UpgradeHandler; serverOptions?: ServerOptions },
 ): Listener {
-  const server = createServer(app);
+  const server = createServer(opts.serverOptions ?? {}, app);
   const tracked: Tracked = { sockets: new Set(), upgraded: new Set() };
   server.on('connection', (socket: Socket) => trackIn(tracked.sockets, socket));
   const { onUpgrade } = opts;
