@@ -1,13 +1,16 @@
-import WebSocket from 'ws';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { clientFrame, createFrameReader, handshakeKey, OPCODE } from './websocket-frames.js';
 
 /**
  * An idle Socket.IO client for the capacity phase, speaking the wire protocol (Engine.IO 4 over one
- * WebSocket, Socket.IO 5 packets) directly: open the transport with the `jwt` cookie, connect to the main
- * namespace, answer the server's pings, and hand on the events it is asked for. The capacity phase opens
- * thousands of these on the same two cores as the node it measures, and socket.io-client (a Manager, a
- * reconnection timer and an emitter chain per socket) cost the load generator twice the node's CPU per
- * connect. What the node does per socket is the same for both clients. No reconnection: a socket that drops
- * is simply not counted in the broadcast.
+ * WebSocket, Socket.IO 5 packets) directly on a TCP socket: the upgrade request with the `jwt` cookie,
+ * connect to the main namespace, answer the server's pings, and hand on the events it is asked for. The
+ * capacity phase opens thousands of these on the same two cores as the node it measures: socket.io-client
+ * (a Manager, a reconnection timer and an emitter chain per socket) cost the load generator twice the
+ * node's CPU per connect, and ws (an HTTP client request, a stream pair and a parser per socket) still
+ * more than the node. What the node does per socket is the same for every client.
+ * No reconnection: a socket that drops is simply not counted in the broadcast.
  */
 export interface LeanSocket {
   /** Called with the payload of each `event` the server emits (parsed only for the events listened to). */
@@ -16,20 +19,15 @@ export interface LeanSocket {
 }
 
 // Engine.IO packet types (first character) and Socket.IO packet types (second, inside a message).
+const EIO_OPEN = '0';
 const EIO_PING = '2';
-const EIO_PONG = '3';
+const EIO_PONG = Buffer.from('3');
 const EIO_MESSAGE = '4';
-const SIO_CONNECT = '0';
+const SIO_CONNECT = Buffer.from('40');
 const SIO_EVENT = '2';
 const SIO_CONNECT_ERROR = '4';
-
-/** `ws://…/socket.io/?EIO=4&transport=websocket` of an http(s) base URL. */
-function transportUrl(base: string): string {
-  const url = new URL('/socket.io/', base);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.search = 'EIO=4&transport=websocket';
-  return url.toString();
-}
+const GREETING = '42["getOnlineUsers"';
+const HEAD_END = '\r\n\r\n';
 
 /** The event name and payload of a Socket.IO EVENT packet's body (`["name",data]`), or undefined. */
 function eventOf(body: string): { name: string; data: unknown } | undefined {
@@ -40,43 +38,63 @@ function eventOf(body: string): { name: string; data: unknown } | undefined {
   return undefined;
 }
 
+function openTransport(base: URL): Socket {
+  const port = Number(base.port) || (base.protocol === 'https:' ? 443 : 80);
+  if (base.protocol === 'https:') return connectTls({ host: base.hostname, port, servername: base.hostname });
+  return connectTcp({ host: base.hostname, port });
+}
+
+/** The upgrade reply's verdict: undefined when it is a 101 with the expected accept key. */
+function refusalOf(head: string, accept: string): string | undefined {
+  const status = /^HTTP\/1\.1 (\d{3})/.exec(head)?.[1];
+  if (status !== '101') return `upgrade refused: HTTP ${status ?? '?'}`;
+  const answered = /\r\nsec-websocket-accept:\s*(\S+)/i.exec(head)?.[1];
+  return answered === accept ? undefined : 'upgrade refused: wrong Sec-WebSocket-Accept';
+}
+
 /**
  * Opens a socket and resolves once the node greeted it (its first `getOnlineUsers`: presence recorded);
- * rejects on a refused handshake, a closed transport or the timeout.
+ * rejects on a refused upgrade or handshake, a closed transport or the timeout.
  */
 export function openLeanSocket(url: string, token: string, timeoutMs = 30_000): Promise<LeanSocket> {
-  const ws = new WebSocket(transportUrl(url), {
-    headers: { cookie: `jwt=${token}` },
-    perMessageDeflate: false,
-  });
+  const base = new URL('/socket.io/?EIO=4&transport=websocket', url);
+  const { key, accept } = handshakeKey();
+  const tcp = openTransport(base);
+  tcp.setNoDelay(true);
+  tcp.write(
+    `GET ${base.pathname}${base.search} HTTP/1.1\r\nHost: ${base.host}\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+      `Cookie: jwt=${token}${HEAD_END}`,
+  );
   const listeners = new Map<string, (data: unknown) => void>();
   const socket: LeanSocket = {
     on: (event, listener) => void listeners.set(event, listener),
-    close: () => ws.terminate(),
+    close: () => tcp.destroy(),
   };
+  const send = (payload: Buffer) => tcp.write(clientFrame(OPCODE.text, payload));
   return new Promise((resolve, reject) => {
     let greeted = false;
+    let upgraded = false;
+    let head = '';
+    const frames = createFrameReader();
     const timer = setTimeout(() => fail(new Error('socket not greeted in time')), timeoutMs);
     const fail = (error: Error) => {
       clearTimeout(timer);
       if (!greeted) reject(error);
-      ws.terminate();
+      tcp.destroy();
     };
-    ws.on('error', (error) => fail(error));
-    ws.on('close', () => fail(new Error('transport closed')));
-    ws.on('message', (raw: Buffer) => {
-      const text = raw.toString();
+    const onText = (text: string) => {
       const kind = text[0];
-      if (kind === EIO_PING) return void ws.send(EIO_PONG);
+      if (kind === EIO_PING) return void send(EIO_PONG);
       if (kind !== EIO_MESSAGE) {
         // The Engine.IO open packet: ask for the main namespace.
-        if (kind === '0') ws.send(EIO_MESSAGE + SIO_CONNECT);
+        if (kind === EIO_OPEN) send(SIO_CONNECT);
         return;
       }
       const packet = text[1];
       if (packet === SIO_CONNECT_ERROR) return fail(new Error(`refused: ${text.slice(2)}`));
       if (packet !== SIO_EVENT) return;
-      if (!greeted && text.startsWith('["getOnlineUsers"', 2)) {
+      if (!greeted && text.startsWith(GREETING)) {
         greeted = true;
         clearTimeout(timer);
         resolve(socket);
@@ -84,6 +102,34 @@ export function openLeanSocket(url: string, token: string, timeoutMs = 30_000): 
       if (listeners.size === 0) return;
       const event = eventOf(text.slice(2));
       if (event) listeners.get(event.name)?.(event.data);
+    };
+    const onFrames = (chunk: Buffer) => {
+      for (const frame of frames.push(chunk)) {
+        if (frame.opcode === OPCODE.text) onText(frame.payload.toString());
+        else if (frame.opcode === OPCODE.ping) tcp.write(clientFrame(OPCODE.pong, frame.payload));
+        else if (frame.opcode === OPCODE.close) return fail(new Error('transport closed'));
+      }
+    };
+    tcp.on('error', (error) => fail(error));
+    tcp.on('close', () => fail(new Error('transport closed')));
+    tcp.on('data', (chunk: Buffer) => {
+      try {
+        if (!upgraded) {
+          head += chunk.toString('latin1');
+          const end = head.indexOf(HEAD_END);
+          if (end === -1) return;
+          const refusal = refusalOf(head.slice(0, end), accept);
+          if (refusal) return fail(new Error(refusal));
+          const rest = Buffer.from(head.slice(end + HEAD_END.length), 'latin1');
+          upgraded = true;
+          head = '';
+          if (rest.length > 0) onFrames(rest);
+          return;
+        }
+        onFrames(chunk);
+      } catch (error) {
+        fail(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   });
 }
