@@ -1,5 +1,6 @@
 import { type BenchUser, readHistory, sendMessage } from '../http-client.js';
-import { type LatencySummary, now, pool, summarize, Tally } from '../stats.js';
+import { asMessage, openSocket } from '../socket-client.js';
+import { type LatencySummary, now, pool, summarize, Tally, until } from '../stats.js';
 
 export interface GrowthOptions {
   baseUrl: string;
@@ -40,10 +41,37 @@ export function checkpointsFor(total: number): number[] {
 
 const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
 
-/** One conversation grows (both directions, concurrently); latency is sampled idle at each checkpoint. */
+/**
+ * One conversation grows (both directions, concurrently); latency is sampled idle at each checkpoint: the
+ * fill outruns the outbox relay, so sampling waits until both users' sockets got every message sent so far
+ * (else the later checkpoints would time the backlog's delivery, not the conversation's size).
+ */
 export async function runGrowth(opts: GrowthOptions): Promise<GrowthResult> {
   const errors = new Tally();
   const deadline = Date.now() + opts.timeoutMs;
+  const users = [opts.a, opts.b];
+  const sockets = await Promise.all(users.map((user) => openSocket(opts.baseUrl, user.token)));
+  let delivered = 0;
+  sockets.forEach(({ socket }, i) => {
+    socket.on('newMessage', (raw: unknown) => {
+      const message = asMessage(raw);
+      if (message && message.receiverId === users[i]?.id && message.message.startsWith('growth '))
+        delivered++;
+    });
+  });
+  try {
+    return await grow(opts, errors, deadline, () => delivered);
+  } finally {
+    for (const { socket } of sockets) socket.close();
+  }
+}
+
+async function grow(
+  opts: GrowthOptions,
+  errors: Tally,
+  deadline: number,
+  delivered: () => number,
+): Promise<GrowthResult> {
   let count = 0;
   let fillMs = 0;
   let filled = 0;
@@ -63,6 +91,9 @@ export async function runGrowth(opts: GrowthOptions): Promise<GrowthResult> {
     }
     fillMs += now() - fillStart;
     filled += count - before;
+    if (!(await until(() => delivered() >= count, Math.max(0, deadline - Date.now()), 50))) {
+      errors.add('backlog-not-delivered');
+    }
     const sendMs: number[] = [];
     const historyMs: number[] = [];
     for (let i = 0; i < opts.samples; i++) {
