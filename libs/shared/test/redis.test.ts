@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createRedis,
+  deleteKeysUnder,
   pingRedis,
   type Redis,
   readPresence,
   redisKeys,
   USER_STATUSES,
 } from '../src/redis/index.js';
-import { newObjectId, testEnv, waitFor } from '../src/testing/index.js';
+import { newObjectId, testEnv, uniqueName, waitFor } from '../src/testing/index.js';
 import { captureLogger } from './http-helpers.js';
 
 const { logger, lines } = captureLogger('redis-test');
@@ -32,6 +33,29 @@ function users(count: number): string[] {
   touched.push(...ids);
   return ids;
 }
+
+describe('deleteKeysUnder', () => {
+  test('deletes every key under the prefix, however many, and nothing else', async () => {
+    const base = uniqueName('test-delete');
+    // A glob character in the prefix is matched as itself: unescaped, `base*:` would take the neighbours too.
+    const prefix = `${base}*:`;
+    const neighbours = [`${base}x:kept`, `${base}:kept`];
+    const doomed = Array.from({ length: 2_500 }, (_, i) => `${prefix}chat:key:${i}`);
+    await redis.mset(...[...doomed, ...neighbours].flatMap((key) => [key, '1']));
+    await redis.set(`${prefix}chat:stream`, 'x', 'PX', 60_000);
+    try {
+      expect(await deleteKeysUnder(redis, prefix)).toBe(doomed.length + 1);
+      expect(await redis.exists(...doomed, `${prefix}chat:stream`)).toBe(0);
+      expect(await redis.exists(...neighbours)).toBe(neighbours.length);
+    } finally {
+      await redis.del(...neighbours);
+    }
+  });
+
+  test('refuses an empty prefix', async () => {
+    await expect(deleteKeysUnder(redis, '')).rejects.toThrow('needs a prefix');
+  });
+});
 
 describe('createRedis', () => {
   test('connects, names the connection and logs ready', async () => {

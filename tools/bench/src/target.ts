@@ -68,7 +68,6 @@ function stackEnv(options: BenchOptions): Record<string, string> {
     BCRYPT_COST: '10',
     AMQP_NAMESPACE: options.namespace,
     RATE_LIMIT_NAMESPACE: options.namespace,
-    REDIS_PREFIX: `${options.namespace}:`,
     RATE_LIMIT_SIGNUP_PER_IP: NO_LIMIT,
     RATE_LIMIT_SIGNUP_PER_USERNAME: NO_LIMIT,
     RATE_LIMIT_LOGIN_PER_IP: NO_LIMIT,
@@ -106,6 +105,9 @@ export async function startTarget(options: BenchOptions, log: (line: string) => 
     amqpUrl: AMQP_URL,
     mongoUrl: options.mongoUrl ?? mongo?.uri,
     databasePrefix: `${options.namespace}-`,
+    // The run's keys (delivery marks, sequences, rate-limit windows) are of no use once it ends.
+    redisPrefix: `${options.namespace}:`,
+    discardRedisKeys: true,
     env: stackEnv(options),
     log: (line) => {
       if (/"level":(50|60)/.test(line)) errors.push(line);

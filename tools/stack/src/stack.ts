@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedMongo } from '@chat/embedded-mongo';
+import { deleteKeysUnder } from '@chat/shared/redis';
+import { Redis } from 'ioredis';
 import { freePortRange } from './ports.js';
 import { assertReachable, infrastructure } from './reachability.js';
 import {
@@ -81,6 +83,11 @@ export interface StackOptions {
    * (`stack-<random>:`), so stacks sharing a Redis (tests, a bench, `npm start`) never cross-talk.
    */
   redisPrefix?: string;
+  /**
+   * Delete every key under the prefix once the stack stopped: nothing reads a throwaway stack's keys
+   * again. Default: true when the stack chose the prefix itself, false for a given one.
+   */
+  discardRedisKeys?: boolean;
   /** Extra environment for every service (secrets, log level, namespaces…). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -104,11 +111,33 @@ export interface RunningStack {
    * is ready. It takes the place of the service of the same name (a replacement of a killed one), if any.
    */
   spawn(spec: ServiceSpec): Promise<ServiceProcess>;
-  /** Stops every service (gateway first) and the embedded MongoDB, if any. */
+  /** The REDIS_PREFIX of every service of this stack. */
+  redisPrefix: string;
+  /** Stops every service (gateway first) and the embedded MongoDB, if any, then discards its Redis keys (see `discardRedisKeys`). */
   stop(): Promise<void>;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Deletes a stopped stack's Redis keys; a Redis that cannot be reached leaves them to their expiry. */
+async function discardKeys(redisUrl: string, prefix: string, log: (line: string) => void): Promise<void> {
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await deleteKeysUnder(redis, prefix);
+  } catch (error) {
+    log(
+      `redis keys under ${prefix} left to expire: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** Starts the whole chat locally: every service as its own process, N realtime nodes, one gateway. */
 export async function startStack(opts: StackOptions = {}): Promise<RunningStack> {
@@ -120,6 +149,8 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const mongo = opts.mongoUrl ? undefined : await startEmbeddedMongo();
   const mongoUrl = opts.mongoUrl ?? mongo?.uri ?? '';
   const replicas = replicaCounts(opts);
+  const redisPrefix = opts.redisPrefix ?? `stack-${randomBytes(4).toString('hex')}:`;
+  const discardRedisKeys = opts.discardRedisKeys ?? opts.redisPrefix === undefined;
   const total = TIERS.reduce((sum, tier) => sum + replicas[tier], 0);
   const ports = await allocatePorts(opts.gatewayPort ?? 5000, total);
   const specs = serviceSpecs(
@@ -129,7 +160,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       amqpUrl,
       mongoUrl,
       prefix: opts.databasePrefix ?? '',
-      redisPrefix: opts.redisPrefix ?? `stack-${randomBytes(4).toString('hex')}:`,
+      redisPrefix,
     },
     opts.env,
   );
@@ -137,6 +168,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const stop = async () => {
     for (const service of [...services].reverse()) await stopService(service);
     await mongo?.stop();
+    if (discardRedisKeys) await discardKeys(redisUrl, redisPrefix, log);
   };
   try {
     const backends = specs.filter((s) => s.workspace !== 'gateway').map((s) => spawnService(root, s, log));
@@ -154,6 +186,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     url: urls[0] ?? '',
     urls,
     mongoUrl,
+    redisPrefix,
     services,
     service(name) {
       const found = services.find((s) => s.spec.name === name);

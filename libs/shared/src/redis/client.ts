@@ -70,3 +70,23 @@ export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<void> 
     clearTimeout(timer);
   }
 }
+
+/** `text` as a SCAN pattern that matches only itself: glob characters are escaped. */
+const literalPattern = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
+/**
+ * Deletes every key under `prefix` (SCAN in batches, UNLINK each batch) and returns how many went. Only
+ * for a prefix that is a whole throwaway deployment's (a local stack's or a bench run's, which nothing reads
+ * once it stopped); `redis` must be a client without a key prefix of its own.
+ */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<number> {
+  if (prefix === '') throw new Error('deleteKeysUnder needs a prefix: it would delete every key');
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${literalPattern(prefix)}*`, 'COUNT', 1000);
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}

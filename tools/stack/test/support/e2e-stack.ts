@@ -42,6 +42,7 @@ export async function startE2eStack(nodes = 2, extraEnv: Record<string, string> 
       amqpUrl: env.amqpUrl,
       databasePrefix: `test-e2e-${id}-`,
       redisPrefix,
+      discardRedisKeys: true,
       env: {
         AMQP_NAMESPACE: namespace,
         RATE_LIMIT_NAMESPACE: `test-e2e-${id}`,
