@@ -41,7 +41,10 @@ describe('npm run bench -- --quick', () => {
     expect(parsed.chatLoad.processes.map((p) => p.name)).toContain('realtime-2');
     expect(parsed.capacity.connected).toBe(QUICK.sockets);
     expect(parsed.capacity.broadcast.received).toBe(QUICK.sockets);
+    expect(parsed.capacity.errors).toEqual({});
     expect(parsed.growth.reached).toBeGreaterThanOrEqual(QUICK.growthMessages);
+    // Every checkpoint was sampled after the fill's messages had all been delivered.
+    expect(parsed.growth.errors).toEqual({});
     expect(parsed.growth.checkpoints.map((c) => c.messages)[0]).toBe(100);
     expect(parsed.busy).toMatchObject({
       accepted: QUICK.busyMessages,
