@@ -9,7 +9,8 @@ queues=N splits message.created over N realtime delivery queues, DELIVERY_QUEUES
 Environment: PORT (first gateway, default 5000; the other gateways and the services take the next ports), REDIS_URL, AMQP_URL,
 MONGO_URL (unset: an embedded MongoDB-wire-compatible server, data kept in memory), MONGO_DB_PREFIX
 (prefix of the auth/users/messages database names, default none), REDIS_PREFIX (prefix of every Redis
-key and channel, default unique per run), JWT_SECRET,
+key and channel; default unique per run and deleted at stop, or with MONGO_URL one per MongoDB server and
+MONGO_DB_PREFIX, kept like the data), JWT_SECRET,
 INTERNAL_TOKEN_SECRET, LOG_LEVEL. Ctrl-C stops everything.`;
 
 const count = (option: string, raw: string | undefined): number => {

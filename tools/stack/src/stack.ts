@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedMongo } from '@chat/embedded-mongo';
@@ -78,14 +78,11 @@ export interface StackOptions {
   mongoUrl?: string;
   /** Prefix of the three database names (e.g. `test-e2e-x-` → `test-e2e-x-auth`). */
   databasePrefix?: string;
-  /**
-   * REDIS_PREFIX of every service: keys and channels of this stack. Default: unique per run
-   * (`stack-<random>:`), so stacks sharing a Redis (tests, a bench, `npm start`) never cross-talk.
-   */
+  /** REDIS_PREFIX of every service: keys and channels of this stack. Default: see {@link defaultRedisPrefix}. */
   redisPrefix?: string;
   /**
-   * Delete every key under the prefix once the stack stopped: nothing reads a throwaway stack's keys
-   * again. Default: true when the stack chose the prefix itself, false for a given one.
+   * Delete every key under the prefix once the stack stopped, for a stack whose keys nothing reads again.
+   * Default: as {@link defaultRedisPrefix} says for a prefix the stack chose, false for a given one.
    */
   discardRedisKeys?: boolean;
   /** Extra environment for every service (secrets, log level, namespaces…). */
@@ -119,6 +116,24 @@ export interface RunningStack {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/**
+ * The Redis prefix of a stack started without one, so stacks sharing a Redis (tests, a bench, `npm start`)
+ * never cross-talk. Over an embedded MongoDB (data gone at stop) it is unique per run and its keys are
+ * deleted at stop. Over a `mongoUrl` it is the same for every run on that server and database prefix, and
+ * kept: statuses, held messages and sync sequences belong with the data they describe and outlive a restart
+ * as the data does, and two stacks sharing the databases share them too.
+ */
+export function defaultRedisPrefix(mongo: { mongoUrl?: string; databasePrefix?: string }): {
+  prefix: string;
+  discard: boolean;
+} {
+  if (!mongo.mongoUrl) return { prefix: `stack-${randomBytes(4).toString('hex')}:`, discard: true };
+  const data = createHash('sha1')
+    .update(`${mongo.mongoUrl}\n${mongo.databasePrefix ?? ''}`)
+    .digest('hex');
+  return { prefix: `stack-${data.slice(0, 8)}:`, discard: false };
+}
+
 /** Deletes a stopped stack's Redis keys; a Redis that cannot be reached leaves them to their expiry. */
 async function discardKeys(redisUrl: string, prefix: string, log: (line: string) => void): Promise<void> {
   const redis = new Redis(redisUrl, {
@@ -149,8 +164,9 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const mongo = opts.mongoUrl ? undefined : await startEmbeddedMongo();
   const mongoUrl = opts.mongoUrl ?? mongo?.uri ?? '';
   const replicas = replicaCounts(opts);
-  const redisPrefix = opts.redisPrefix ?? `stack-${randomBytes(4).toString('hex')}:`;
-  const discardRedisKeys = opts.discardRedisKeys ?? opts.redisPrefix === undefined;
+  const chosen = opts.redisPrefix === undefined ? defaultRedisPrefix(opts) : undefined;
+  const redisPrefix = opts.redisPrefix ?? chosen?.prefix ?? '';
+  const discardRedisKeys = opts.discardRedisKeys ?? chosen?.discard ?? false;
   const total = TIERS.reduce((sum, tier) => sum + replicas[tier], 0);
   const ports = await allocatePorts(opts.gatewayPort ?? 5000, total);
   const specs = serviceSpecs(

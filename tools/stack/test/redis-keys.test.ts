@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
+import { deleteKeysUnder } from '@chat/shared/redis';
 import { testEnv } from '@chat/shared/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, test } from 'vitest';
-import { startStack } from '../src/stack.js';
+import { defaultRedisPrefix, type StackOptions, startStack } from '../src/stack.js';
 import { signUp } from './support/browser.js';
 
 const env = testEnv();
@@ -26,34 +27,51 @@ async function keysUnder(prefix: string): Promise<string[]> {
   return found;
 }
 
+/** Starts a one-node stack, signs a user up (rate-limit windows, a status: keys of the services' own), stops it. */
+async function runAndStop(opts: Pick<StackOptions, 'mongoUrl' | 'databasePrefix'>) {
+  const stack = await startStack({
+    gatewayPort: 0,
+    replicas: { realtime: 1 },
+    redisUrl: env.redisUrl,
+    amqpUrl: env.amqpUrl,
+    env: { AMQP_NAMESPACE: namespace, RATE_LIMIT_NAMESPACE: namespace, LOG_LEVEL: 'warn', BCRYPT_COST: '10' },
+    log: () => {},
+    ...opts,
+  });
+  let written: string[] = [];
+  try {
+    await signUp(stack.url, 'keys');
+    written = await keysUnder(stack.redisPrefix);
+  } finally {
+    await stack.stop();
+  }
+  return { prefix: stack.redisPrefix, written, left: await keysUnder(stack.redisPrefix) };
+}
+
 describe('a local stack and Redis', () => {
-  test('a stopped stack leaves no key under the prefix it chose for itself', async () => {
-    const stack = await startStack({
-      gatewayPort: 0,
-      replicas: { realtime: 1 },
-      mongoUrl: env.mongoUrl,
-      redisUrl: env.redisUrl,
-      amqpUrl: env.amqpUrl,
-      databasePrefix: `${namespace}-`,
-      env: {
-        AMQP_NAMESPACE: namespace,
-        RATE_LIMIT_NAMESPACE: namespace,
-        LOG_LEVEL: 'warn',
-        BCRYPT_COST: '10',
-      },
-      log: () => {},
-    });
-    let stopped = false;
+  test('over its own embedded MongoDB, a stopped stack leaves no key under the prefix it chose', async () => {
+    const run = await runAndStop({});
+    expect(run.prefix).toMatch(/^stack-[0-9a-f]{8}:$/);
+    expect(run.written.length).toBeGreaterThan(0);
+    expect(run.left).toEqual([]);
+  }, 90_000);
+
+  test('over a MONGO_URL, every run on that server and database prefix keeps the same prefix and its keys', async () => {
+    const opts = { mongoUrl: env.mongoUrl, databasePrefix: `${namespace}-` };
+    expect(defaultRedisPrefix(opts)).toEqual(defaultRedisPrefix({ ...opts }));
+    expect(defaultRedisPrefix(opts).prefix).not.toBe(
+      defaultRedisPrefix({ ...opts, databasePrefix: `${namespace}-other-` }).prefix,
+    );
+    const run = await runAndStop(opts);
     try {
-      expect(stack.redisPrefix).toMatch(/^stack-[0-9a-f]{8}:$/);
-      // A signup leaves the services' own keys behind: rate-limit windows, the user's status.
-      await signUp(stack.url, 'keys');
-      expect((await keysUnder(stack.redisPrefix)).length).toBeGreaterThan(0);
-      await stack.stop();
-      stopped = true;
-      expect(await keysUnder(stack.redisPrefix)).toEqual([]);
+      expect(run.prefix).toBe(defaultRedisPrefix(opts).prefix);
+      expect(run.written.length).toBeGreaterThan(0);
+      // A node takes its own presence with it when it stops; the services' state stays.
+      const durable = run.written.filter((key) => key.includes(':ratelimit:'));
+      expect(durable.length).toBeGreaterThan(0);
+      expect(run.left).toEqual(expect.arrayContaining(durable));
     } finally {
-      if (!stopped) await stack.stop();
+      await deleteKeysUnder(redis, run.prefix);
     }
   }, 90_000);
 });
