@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deleteBrokerNamespace } from '@chat/shared/messaging';
-import { deleteKeysUnder } from '@chat/shared/redis';
+import { deleteKeysUnder, keysUnder } from '@chat/shared/redis';
 import { testEnv } from '@chat/shared/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -16,14 +16,9 @@ afterAll(async () => {
   await deleteBrokerNamespace(env.amqpUrl, namespace);
 });
 
-async function keysUnder(prefix: string): Promise<string[]> {
+async function keysOf(prefix: string): Promise<string[]> {
   const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  for await (const keys of keysUnder(redis, prefix)) found.push(...keys);
   return found;
 }
 
@@ -41,11 +36,11 @@ async function runAndStop(opts: Pick<StackOptions, 'mongoUrl' | 'databasePrefix'
   let written: string[] = [];
   try {
     await signUp(stack.url, 'keys');
-    written = await keysUnder(stack.redisPrefix);
+    written = await keysOf(stack.redisPrefix);
   } finally {
     await stack.stop();
   }
-  return { prefix: stack.redisPrefix, written, left: await keysUnder(stack.redisPrefix) };
+  return { prefix: stack.redisPrefix, written, left: await keysOf(stack.redisPrefix) };
 }
 
 describe('a local stack and Redis', () => {

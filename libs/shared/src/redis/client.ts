@@ -75,18 +75,26 @@ export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<void> 
 const literalPattern = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
 /**
- * Deletes every key under `prefix` (SCAN in batches, UNLINK each batch) and returns how many went. Only
- * for a prefix that is a whole throwaway deployment's (a local stack's or a bench run's, which nothing reads
- * once it stopped); `redis` must be a client without a key prefix of its own.
+ * The keys under `prefix`, in SCAN batches (a key written meanwhile may or may not be seen, as with SCAN);
+ * `redis` must be a client without a key prefix of its own.
+ */
+export async function* keysUnder(redis: Redis, prefix: string): AsyncGenerator<string[]> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${literalPattern(prefix)}*`, 'COUNT', 1000);
+    if (keys.length > 0) yield keys;
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/**
+ * Deletes every key under `prefix` (UNLINK each SCAN batch) and returns how many went. Only for a prefix
+ * that is a whole throwaway deployment's (a local stack's or a bench run's, which nothing reads once it
+ * stopped).
  */
 export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<number> {
   if (prefix === '') throw new Error('deleteKeysUnder needs a prefix: it would delete every key');
   let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${literalPattern(prefix)}*`, 'COUNT', 1000);
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  for await (const keys of keysUnder(redis, prefix)) deleted += await redis.unlink(...keys);
   return deleted;
 }

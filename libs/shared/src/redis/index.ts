@@ -1,5 +1,5 @@
 export type { Redis } from 'ioredis';
-export { closeRedis, createRedis, deleteKeysUnder, pingRedis } from './client.js';
+export { closeRedis, createRedis, deleteKeysUnder, keysUnder, pingRedis } from './client.js';
 export { adapterChannelPrefix, prefixed, prefixOf, redisKeys } from './keys.js';
 export {
   busyUntilFrom,
