@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * Messages between the capacity phase and its socket worker processes (child processes over IPC). The
- * sockets live in several processes because each process may hold at most the open-files limit of
- * descriptors (20,000 here): one process could not open 19,000 sockets plus its other connections.
+ * sockets live outside the bench's own process, which holds the chat users' connections too, and in as
+ * many processes as each one's open-files limit requires (one for 19,000 under a limit of 20,000).
  * Times cross process boundaries as epoch milliseconds (`performance.timeOrigin + performance.now()`).
  */
 export const toWorkerSchema = z.discriminatedUnion('type', [

@@ -9,7 +9,7 @@ import {
   type ToWorker,
   toWorkerSchema,
 } from './capacity-protocol.js';
-import { type LeanSocket, openLeanSocket } from './lean-socket.js';
+import { type LeanSocket, openLeanSocket, sourceAddress } from './lean-socket.js';
 import { openFilesLimit } from './proc-stats.js';
 import { now, pool, Tally } from './stats.js';
 
@@ -30,7 +30,8 @@ async function open(cmd: Extract<ToWorker, { type: 'open' }>): Promise<void> {
     if (!user || Date.now() > cmd.deadline) return errors.add('skipped-timeout');
     const t = now();
     try {
-      sockets.push(await openLeanSocket(cmd.url, user.token));
+      const localAddress = sourceAddress(cmd.url, cmd.first + i);
+      sockets.push(await openLeanSocket(cmd.url, user.token, { localAddress }));
       connectMs.push(now() - t);
     } catch (error) {
       errors.add(error instanceof Error ? `connect-${error.message}` : 'connect-error');

@@ -65,8 +65,9 @@ Without --url it starts the whole stack itself (two realtime nodes; an embedded 
   --warm-up S            seconds of the same chat load, not measured, before the first measured run
                          (default ${DEFAULTS.warmUpSeconds}; 0 = none)
   --concurrency N        sends in flight at most (default ${DEFAULTS.concurrency})
-  --sockets N            idle sockets for the capacity test, held by one client process per 5,000
-                         (default ${DEFAULTS.sockets}; at most ~19,000 on one node with 20,000 open files)
+  --sockets N            idle sockets for the capacity test, each client process holding as many as its
+                         open-files limit allows (default ${DEFAULTS.sockets}; at most ~19,000 on one node
+                         with 20,000 open files)
   --growth N             messages the growth conversation reaches, ≥ 200 (default ${DEFAULTS.growthMessages})
   --replicas LIST        processes per tier of the stack it starts, and realtime delivery queues, e.g.
                          gateway=2,auth=2,users=2,messages=2,realtime=3,queues=4 (default one of each, two nodes)

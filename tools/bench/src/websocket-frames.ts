@@ -52,6 +52,8 @@ export function clientFrame(opcode: number, payload: Buffer): Buffer {
   return frame;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export interface ServerFrame {
   opcode: number;
   payload: Buffer;
@@ -62,7 +64,7 @@ export interface ServerFrame {
  * completed. Throws on what a server must not send (a masked frame, a fragment, a length beyond 2^32).
  */
 export function createFrameReader(): { push(chunk: Buffer): ServerFrame[] } {
-  let pending: Buffer = Buffer.alloc(0);
+  let pending: Buffer = EMPTY;
   return {
     push(chunk) {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -89,6 +91,9 @@ export function createFrameReader(): { push(chunk: Buffer): ServerFrame[] } {
         frames.push({ opcode: first & 0x0f, payload: pending.subarray(header, header + length) });
         pending = pending.subarray(header + length);
       }
+      // What is kept between chunks must not hold the chunk's memory: an idle socket keeps its last
+      // remainder until its next chunk, and the greeting's chunk is several KB.
+      pending = pending.length === 0 ? EMPTY : Buffer.from(pending);
       return frames;
     },
   };
