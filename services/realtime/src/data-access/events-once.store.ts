@@ -1,12 +1,12 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
 import { runScript } from './lua.js';
-import type { Plans } from './plan.js';
+import { type Plans, planArgs } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
 // The event's mark and its emits in one step: a redelivery emits nothing, a crash loses nothing.
 const ONCE = `${EMIT_LUA}
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
-emit_plan(cjson.decode(ARGV[2]).applied)
+emit_plan(plan_for('applied', 2))
 return 1`;
 
 export interface EventsOnceStore {
@@ -21,7 +21,7 @@ export function createEventsOnceStore(redis: Redis, opts: { ttlSeconds: number }
         redis,
         ONCE,
         [redisKeys.realtimeEventDone(eventId)],
-        [opts.ttlSeconds, JSON.stringify(plans)],
+        [opts.ttlSeconds, ...planArgs(plans)],
       )) === 1,
   };
 }

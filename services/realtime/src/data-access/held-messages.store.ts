@@ -1,6 +1,6 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
 import { asStrings, runScript } from './lua.js';
-import type { CreatedFact, Plans, ReleasePlan } from './plan.js';
+import { type CreatedFact, type Plans, planArgs, type ReleasePlan } from './plan.js';
 import { MAKE_AVAILABLE } from './release.script.js';
 import { EMIT_LUA } from './user-events.js';
 
@@ -23,7 +23,7 @@ local fate = redis.call('HMGET', KEYS[5], 'deleted', 'message')
 local fact
 if fate[1] then
   fact = 'deleted'
-elseif redis.call('SISMEMBER', KEYS[6], ARGV[7]) == 1 or redis.call('SISMEMBER', KEYS[7], ARGV[1]) == 1 then
+elseif redis.call('SISMEMBER', KEYS[6], ARGV[6]) == 1 or redis.call('SISMEMBER', KEYS[7], ARGV[1]) == 1 then
   fact = 'blocked'
 else
   if fate[2] then message = fate[2] end
@@ -37,12 +37,12 @@ else
     fact = 'available'
   end
 end
-local plan = cjson.decode(ARGV[6])[fact]
+local plan = plan_for(fact, 10)
 if plan and plan.hold then
-  redis.call('HSET', KEYS[4], ARGV[8], message)
-  redis.call('ZADD', KEYS[8], ARGV[9], ARGV[8])
+  redis.call('HSET', KEYS[4], ARGV[7], message)
+  redis.call('ZADD', KEYS[8], ARGV[8], ARGV[7])
   -- Bounded: past the limit the oldest leave the hold (they stay in the history) and are counted.
-  local over = redis.call('ZCARD', KEYS[8]) - tonumber(ARGV[10])
+  local over = redis.call('ZCARD', KEYS[8]) - tonumber(ARGV[9])
   if over > 0 then
     local oldest = redis.call('ZPOPMIN', KEYS[8], over)
     for i = 1, #oldest, 2 do redis.call('HDEL', KEYS[4], oldest[i]) end
@@ -122,7 +122,7 @@ export function createHeldMessagesStore(redis: Redis, opts: { limit: number }): 
         redisKeys.heldOrder(receiverId),
         redisKeys.heldDropped(receiverId),
       ];
-      const args = [receiverId, now, messageJson, DEDUPE_TTL_SECONDS, attempt, JSON.stringify(plans)];
+      const args = [receiverId, now, messageJson, DEDUPE_TTL_SECONDS, attempt];
       const createdAt = Date.parse(message.createdAt);
       const hold = [
         senderId,
@@ -130,7 +130,7 @@ export function createHeldMessagesStore(redis: Redis, opts: { limit: number }): 
         Number.isNaN(createdAt) ? now : createdAt,
         opts.limit,
       ];
-      const reply = await runScript(redis, RECORD, keys, [...args, ...hold]);
+      const reply = await runScript(redis, RECORD, keys, [...args, ...hold, ...planArgs(plans)]);
       if (!isFact(reply)) throw new Error(`unexpected delivery script reply: ${String(reply)}`);
       return reply;
     },

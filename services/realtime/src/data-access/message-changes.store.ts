@@ -1,7 +1,7 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
 import { heldField } from './held-messages.store.js';
 import { expectOneOf, runScript } from './lua.js';
-import type { DeletedFact, Plans, UpdatedFact } from './plan.js';
+import { type DeletedFact, type Plans, planArgs, type UpdatedFact } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
 // Each change is applied once per event id, atomically with its emits. The message's fate (latest edit,
@@ -25,7 +25,7 @@ else
     fact = 'applied'
   end
 end
-emit_plan(cjson.decode(ARGV[5])[fact])
+emit_plan(plan_for(fact, 5))
 return fact`;
 
 // The edit's text is dropped with the deletion: a deleted message's text is not kept anywhere.
@@ -45,7 +45,7 @@ else
     fact = 'applied'
   end
 end
-emit_plan(cjson.decode(ARGV[3])[fact])
+emit_plan(plan_for(fact, 3))
 return fact`;
 
 interface MessageRef {
@@ -80,12 +80,12 @@ export function createMessageChangesStore(redis: Redis, opts: { ttlSeconds: numb
   return {
     async update({ eventId, message, messageJson, plans }) {
       const field = heldField(message.senderId, message._id);
-      const args = [opts.ttlSeconds, message.editedAt, messageJson, field, JSON.stringify(plans)];
+      const args = [opts.ttlSeconds, message.editedAt, messageJson, field, ...planArgs(plans)];
       const reply = await runScript(redis, UPDATE, keysOf(eventId, message), args);
       return expectOneOf(reply, ['applied', 'held', 'stale', 'deleted', 'duplicate'] as const);
     },
     async remove({ eventId, message, plans }) {
-      const args = [opts.ttlSeconds, heldField(message.senderId, message._id), JSON.stringify(plans)];
+      const args = [opts.ttlSeconds, heldField(message.senderId, message._id), ...planArgs(plans)];
       const reply = await runScript(redis, DELETE, keysOf(eventId, message), args);
       return expectOneOf(reply, ['applied', 'held', 'already', 'duplicate'] as const);
     },

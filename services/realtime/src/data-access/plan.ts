@@ -11,6 +11,18 @@ export interface Plan {
 
 export type Plans<F extends string> = Partial<Record<F, Plan>>;
 
+/**
+ * Plans as a script's last arguments: (fact, plan JSON) pairs, so the script decodes only the plan of the
+ * fact it found (`plan_for(fact, from)` in user-events.ts), not every fact's.
+ */
+export function planArgs<F extends string>(plans: Plans<F>): string[] {
+  const args: string[] = [];
+  for (const [fact, plan] of Object.entries<Plan | undefined>(plans)) {
+    if (plan) args.push(fact, JSON.stringify(plan));
+  }
+  return args;
+}
+
 /** Switching to Available: `summary` once (when there was a Busy status or a hold), then `each` per message. */
 export interface ReleasePlan {
   summary: Plan;

@@ -1,6 +1,6 @@
 import { type Redis, redisKeys } from '@chat/shared/redis';
 import { expectOneOf, runScript } from './lua.js';
-import type { Plans, TypingFact } from './plan.js';
+import { type Plans, planArgs, type TypingFact } from './plan.js';
 import { EMIT_LUA } from './user-events.js';
 
 // Applied once per event id, and only when newer than the last change of the same pair: a block and
@@ -39,7 +39,7 @@ elseif redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 or redis.call('SISMEMBER',
 elseif ARGV[4] == '1' and not redis.call('SET', KEYS[5], '1', 'NX', 'PX', ARGV[5]) then
   fact = 'throttled'
 end
-emit_plan(cjson.decode(ARGV[6])[fact])
+emit_plan(plan_for(fact, 6))
 return fact`;
 
 export type BlockChange = 'block' | 'unblock';
@@ -96,7 +96,7 @@ export function createRelationsStore(
         redisKeys.blocks(to),
         redisKeys.typingThrottle(from, to),
       ];
-      const args = [to, from, now, typing ? '1' : '0', opts.typingThrottleMs, JSON.stringify(plans)];
+      const args = [to, from, now, typing ? '1' : '0', opts.typingThrottleMs, ...planArgs(plans)];
       const reply = await runScript(redis, TYPING, keys, args);
       return expectOneOf(reply, ['forwarded', 'unavailable', 'throttled'] as const);
     },

@@ -84,6 +84,14 @@ local function publish(emit)
     end
   end
 end
+-- The plan for \`fact\`, from the (fact, plan JSON) pairs at ARGV[from] onwards (see planArgs); only the one
+-- carried out is decoded. None: nil.
+local function plan_for(fact, from)
+  for i = from, #ARGV - 1, 2 do
+    if ARGV[i] == fact then return cjson.decode(ARGV[i + 1]) end
+  end
+  return nil
+end
 local function emit_plan(plan, fills)
   if not plan then return end
   for _, emit in ipairs(plan.emits) do
