@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import amqplib, { type ChannelModel } from 'amqplib';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deadLetterQueueOf, type MessageCreatedEvent } from '../src/events/index.js';
-import type { DeliveryMeta } from '../src/messaging/index.js';
+import { createBroker, type DeliveryMeta } from '../src/messaging/index.js';
 import { fakeMessageCreatedEvent, publishRaw } from '../src/testing/events.js';
-import { testEnv, waitFor } from '../src/testing/index.js';
+import { startTcpProxy, testEnv, waitFor } from '../src/testing/index.js';
 import { useTestBroker } from './messaging-helpers.js';
 
 const { amqpUrl } = testEnv();
@@ -12,6 +13,15 @@ const tb = useTestBroker('test-consumer');
 let admin: ChannelModel;
 
 const uniqueQueue = () => tb.uniqueQueue();
+
+/** A chunk holding an AMQP `basic.qos` method frame (frame type 1; class 60, method 10 after the header). */
+function isBasicQos(chunk: Buffer): boolean {
+  for (let at = chunk.indexOf(BASIC_QOS); at >= 0; at = chunk.indexOf(BASIC_QOS, at + 1)) {
+    if (at >= 7 && chunk[at - 7] === 1) return true;
+  }
+  return false;
+}
+const BASIC_QOS = Buffer.from([0, 60, 0, 10]);
 
 /** Ready (not unacked) messages in `queue` (a name as given to consume()), read and removed without acks. */
 async function drain(queue: string): Promise<amqplib.GetMessage[]> {
@@ -181,6 +191,43 @@ describe('Broker.consume', () => {
     release();
     await waitFor(() => handled.length === 6, { timeoutMs: 10_000, message: 'waiting for all six handled' });
     expect(maxActive).toBe(2);
+  });
+
+  test('a connection lost while a consumer sets its prefetch is reconnected, and nothing is left unhandled', async () => {
+    const { hostname, port } = new URL(amqpUrl);
+    const proxy = await startTcpProxy(hostname, Number(port || 5672));
+    const broker = createBroker({
+      url: proxy.urlFor(amqpUrl),
+      logger: pino({ level: 'silent' }),
+      name: 'test-consumer-qos',
+      namespace: tb.namespace,
+    });
+    try {
+      await broker.waitForConnect();
+      proxy.cutAfter(isBasicQos);
+      const queue = uniqueQueue();
+      const seen: string[] = [];
+      const consuming = broker.consume({
+        queue,
+        routingKey: 'message.created',
+        prefetch: 3,
+        handler: async (event) => void seen.push(event.eventId),
+      });
+      await waitFor(() => proxy.isCut || undefined, { message: 'waiting for the cut after basic.qos' });
+      proxy.restore();
+      const consumer = await consuming;
+      const event = fakeMessageCreatedEvent();
+      await tb.broker.publisher().publish('message.created', event);
+      await waitFor(() => seen.includes(event.eventId) || undefined, {
+        timeoutMs: 10_000,
+        message: 'waiting for the reconnected consumer',
+      });
+      expect(proxy.accepted).toBeGreaterThanOrEqual(2);
+      await consumer.cancel();
+    } finally {
+      await broker.close();
+      await proxy.close();
+    }
   });
 
   test('cancel() waits for the handler in flight and acks its message', async () => {

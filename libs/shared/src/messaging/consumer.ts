@@ -57,7 +57,6 @@ async function subscribe(
   log: Logger,
   queue: string,
   onMessage: (msg: ConsumeMessage) => void,
-  prefetch: number,
 ): Promise<void> {
   let refuse = (_err: Error) => {};
   const refused = new Promise<never>((_, reject) => {
@@ -74,7 +73,7 @@ async function subscribe(
   wrapper.on('error', onError);
   const subscribed = (async () => {
     // The wrapper registers the consumer before its first attempt, and re-subscribes it on reconnection.
-    await wrapper.consume(queue, onMessage, { prefetch, noAck: false }).catch((err: unknown) => {
+    await wrapper.consume(queue, onMessage, { noAck: false }).catch((err: unknown) => {
       if (isRefusal(err)) throw err;
       interrupt(err);
     });
@@ -179,6 +178,10 @@ export async function startConsumer<K extends RoutingKey>(
     confirm: false,
     setup: async (channel: Channel) => {
       await assertConsumerQueue(channel, names, queue, routingKey, limits, opts.shard);
+      // Here, awaited, rather than as consume's `prefetch` option: amqp-connection-manager sends that one
+      // without awaiting it, and a connection lost while it is pending rejects where nothing catches it
+      // (the process exits). The setup runs before the consumer is (re)established on every connection.
+      await channel.prefetch(prefetch);
       current = createAckBatcher(channel, (err) =>
         log.warn({ err }, 'could not ack; the broker will redeliver those messages'),
       );
@@ -192,7 +195,7 @@ export async function startConsumer<K extends RoutingKey>(
     const task = deliver(ctx, acks, msg).finally(() => inFlight.delete(task));
     inFlight.add(task);
   };
-  await subscribe(manager, wrapper, log, queue, onMessage, prefetch);
+  await subscribe(manager, wrapper, log, queue, onMessage);
   log.info({ routingKey, prefetch, deliveryLimit }, 'consumer started');
 
   return {

@@ -13,6 +13,11 @@ export interface TcpProxy {
   restore(): void;
   /** Hold every forwarded chunk for `ms` (0 = no delay). */
   delay(ms: number): void;
+  /**
+   * Cut (as `cut()`) right after forwarding the next client chunk that `match` accepts, before the server
+   * can answer it: the client loses the connection with that request pending.
+   */
+  cutAfter(match: (chunk: Buffer) => boolean): void;
   readonly isCut: boolean;
   /** Connections accepted so far (to see that clients came back after a cut). */
   readonly accepted: number;
@@ -29,6 +34,11 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
   let cut = false;
   let delayMs = 0;
   let accepted = 0;
+  let cutMatch: ((chunk: Buffer) => boolean) | undefined;
+  const cutAll = () => {
+    cut = true;
+    for (const socket of sockets) socket.resetAndDestroy();
+  };
 
   // Delayed chunks keep their order: each direction has one queue, flushed by one timer.
   const forward = (from: net.Socket, to: net.Socket) => {
@@ -72,6 +82,12 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
     }
     forward(client, upstream);
     forward(upstream, client);
+    client.on('data', (chunk: Buffer) => {
+      if (!cutMatch?.(chunk)) return;
+      cutMatch = undefined;
+      // After the forwarding listener wrote the chunk upstream; the reply cannot arrive within this turn.
+      cutAll();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,9 +105,9 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
       parsed.port = String(proxyPort);
       return parsed.toString().replace(/\/$/, '');
     },
-    cut() {
-      cut = true;
-      for (const socket of sockets) socket.resetAndDestroy();
+    cut: cutAll,
+    cutAfter(match) {
+      cutMatch = match;
     },
     restore() {
       cut = false;
