@@ -52,11 +52,7 @@ function liveHeap() {
   return v8.getHeapStatistics().used_heap_size;
 }
 
-async function measure(name, build) {
-  const { values } = parseArgs({
-    options: { sockets: { type: 'string', default: '3000' }, warm: { type: 'string', default: '500' } },
-  });
-  const sockets = Number(values.sockets);
+async function measure(name, { sockets, warm }, build) {
   const http = createServer();
   const { io, close } = await build(http);
   io.on('connection', (socket) => socket.emit('getOnlineUsers', []));
@@ -69,7 +65,7 @@ async function measure(name, build) {
       worker.once('message', resolve);
       worker.postMessage(count);
     });
-  await open(Number(values.warm));
+  await open(warm);
   const before = liveHeap();
   await open(sockets);
   const after = liveHeap();
@@ -85,8 +81,12 @@ async function measureAll() {
   const { Server } = await import('socket.io');
   const { Redis } = await import('ioredis');
   const { createIoServer } = await import('../dist/entry-points/socket/io.server.js');
-  await measure('bare', async (http) => ({ io: new Server(http), close: async () => {} }));
-  await measure('node', async (http) => {
+  const { values } = parseArgs({
+    options: { sockets: { type: 'string', default: '3000' }, warm: { type: 'string', default: '500' } },
+  });
+  const counts = { sockets: Number(values.sockets), warm: Number(values.warm) };
+  await measure('bare', counts, async (http) => ({ io: new Server(http), close: async () => {} }));
+  await measure('node', counts, async (http) => {
     const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const [pub, sub] = [new Redis(url), new Redis(url)];
     const io = createIoServer(http, {

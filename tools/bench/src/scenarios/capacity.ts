@@ -54,8 +54,8 @@ const mb = (bytes: number | undefined): number | null =>
 /**
  * Sockets per worker process: as many as its open-files limit leaves room for (it inherits the bench's),
  * less a margin for its own descriptors; 5,000 when the limit is unknown. Few processes: each one more
- * on the node's cores is scheduling and wake-ups, and under 4 processes for 19,000 sockets the clients
- * cost 0.23 ms per connect against 0.16 in one.
+ * on the node's cores is scheduling and wake-ups; holding 19,000 sockets, four processes cost 0.23 ms of
+ * CPU per connect against 0.16 for one.
  */
 export function socketsPerWorker(limit: number | undefined): number {
   return limit === undefined ? 5_000 : Math.max(1, limit - 100);
@@ -191,8 +191,8 @@ const perSocketMs = (before: number | undefined, after: number | undefined, sock
 
 /**
  * N idle authenticated sockets on one node, held by ⌈N / socketsPerWorker⌉ worker processes (one for
- * 19,000 under a limit of 20,000), then one status
- * broadcast to all of them: memory per socket, connect rate, CPU per connect and the fan-out time.
+ * 19,000 under a limit of 20,000), then one status broadcast to all of them: memory per socket, connect
+ * rate, CPU per connect and the fan-out time.
  * The sockets are opened in two halves. Memory per socket is the RSS added by the second half: the first
  * half also pays what a node grows once under load (V8's young generation reaching its full size, buffer
  * pools), which the overall figure spreads over the sockets as if each cost it.
